@@ -1,0 +1,82 @@
+/**
+ * Helpers for people writing adapters, so every adapter checks keys, expiry
+ * and record text the same way.
+ */
+import { SessionStoreError } from "./errors.js";
+import type { SetOptions } from "./store.js";
+
+export { parseRecord, serializeRecord } from "./internal/json.js";
+
+/** Longest key a store must accept. Keys are `<namespace>:<subject>:<authType>`. */
+export const MAX_KEY_LENGTH = 1024;
+
+/** Throws `ERR_INVALID_ARGUMENT` unless `key` is a non-empty string of at most {@link MAX_KEY_LENGTH} characters. */
+export function assertStoreKey(key: unknown, field = "key"): asserts key is string {
+  if (typeof key !== "string" || key.length === 0) {
+    throw new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} must be a non-empty string`, { field });
+  }
+  if (key.length > MAX_KEY_LENGTH) {
+    throw new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} is longer than ${MAX_KEY_LENGTH} characters`, {
+      field,
+    });
+  }
+}
+
+/**
+ * Reads `options.expiresAt`, checking it is a finite epoch-millisecond number.
+ * @returns the expiry, or `undefined` when the record never expires.
+ */
+export function readExpiresAt(options: SetOptions | undefined): number | undefined {
+  const expiresAt = options?.expiresAt;
+  if (expiresAt === undefined) return undefined;
+  if (typeof expiresAt !== "number" || !Number.isFinite(expiresAt)) {
+    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.expiresAt must be a finite number (epoch ms)", {
+      field: "options.expiresAt",
+    });
+  }
+  return expiresAt;
+}
+
+/** Whether a record with this expiry is dead at `now`. */
+export function isExpired(expiresAt: number | null | undefined, now: number = Date.now()): boolean {
+  return typeof expiresAt === "number" && expiresAt <= now;
+}
+
+/** Checks lock options and returns them. */
+export function assertLockOptions(options: unknown): { ttlMs: number; waitMs: number } {
+  const candidate = (typeof options === "object" && options !== null ? options : {}) as Record<string, unknown>;
+  for (const field of ["ttlMs", "waitMs"] as const) {
+    const value = candidate[field];
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      throw new SessionStoreError("ERR_INVALID_ARGUMENT", `options.${field} must be a non-negative number`, {
+        field: `options.${field}`,
+      });
+    }
+  }
+  if ((candidate.ttlMs as number) <= 0) {
+    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.ttlMs must be greater than 0", {
+      field: "options.ttlMs",
+    });
+  }
+  return { ttlMs: candidate.ttlMs as number, waitMs: candidate.waitMs as number };
+}
+
+/** The error a store throws when used after `close()`. */
+export function storeClosedError(): SessionStoreError {
+  return new SessionStoreError("ERR_STORE_CLOSED", "the store was closed");
+}
+
+/** The error `lock` throws when `waitMs` passed. */
+export function lockTimeoutError(key: string, waitMs: number): SessionStoreError {
+  return new SessionStoreError("ERR_LOCK_TIMEOUT", `lock "${key}" not acquired within ${waitMs} ms`);
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A random token identifying one lock holder (WebCrypto: Node and browsers). */
+export function randomLockToken(): string {
+  return globalThis.crypto.randomUUID();
+}

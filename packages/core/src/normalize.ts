@@ -1,0 +1,183 @@
+import { SessionStoreError } from "./errors.js";
+import { isPlainRecord } from "./internal/json.js";
+import type { AuthObject, JsonValue } from "./types.js";
+
+/** Longest token accepted (JWTs with many claims stay far below this). */
+export const MAX_TOKEN_LENGTH = 65_536;
+// 100 years: anything longer is a unit mistake (ms given as s) or garbage.
+const MAX_EXPIRES_IN_SECONDS = 100 * 365 * 24 * 3600;
+// The largest time a JS Date can hold.
+const MAX_EPOCH_MS = 8.64e15;
+
+/** Options for {@link normalizeAuthObject}. */
+export interface NormalizeOptions {
+  /**
+   * Stamp `expiresAt = now + expiresIn * 1000` when `expiresAt` is absent. Turn
+   * it off for objects whose issue time is unknown (a podio-style store hands
+   * back `expiresIn` only, so its age cannot be known).
+   * @default true
+   */
+  stampExpiry?: boolean;
+}
+
+const SNAKE_TO_CAMEL: Readonly<Record<string, string>> = {
+  access_token: "accessToken",
+  refresh_token: "refreshToken",
+  expires_in: "expiresIn",
+  expires_at: "expiresAt",
+  token_type: "tokenType",
+  transfer_token: "transferToken",
+  issued_at: "issuedAt",
+  id_token: "idToken",
+};
+
+function invalid(field: string, rule: string): SessionStoreError {
+  return new SessionStoreError("ERR_INVALID_AUTH_OBJECT", `authObject.${field} ${rule}`, { field });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value;
+}
+
+function readToken(field: string, value: unknown, required: boolean): string | undefined {
+  if (value === undefined || (!required && value === null)) {
+    if (required) throw invalid(field, "is required (a non-empty string)");
+    return undefined;
+  }
+  if (typeof value !== "string") throw invalid(field, `must be a non-empty string, got ${describe(value)}`);
+  if (value.length === 0) throw invalid(field, "must not be empty");
+  if (value.length > MAX_TOKEN_LENGTH) throw invalid(field, `must be at most ${MAX_TOKEN_LENGTH} characters`);
+  return value;
+}
+
+function readNumber(field: string, value: unknown, max: number): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  // Some servers send `"expires_in": "3600"`; a numeric string is taken at its word.
+  const number = typeof value === "string" && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+  if (typeof number !== "number" || !Number.isFinite(number)) {
+    throw invalid(field, `must be a finite number, got ${describe(value)}`);
+  }
+  if (number < 0) throw invalid(field, "must not be negative");
+  if (number > max) throw invalid(field, `must be at most ${max}`);
+  return number;
+}
+
+function readString(field: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw invalid(field, `must be a string, got ${describe(value)}`);
+  if (value.length > MAX_TOKEN_LENGTH) throw invalid(field, `must be at most ${MAX_TOKEN_LENGTH} characters`);
+  return value;
+}
+
+function readScope(value: unknown): string | undefined {
+  if (Array.isArray(value) && value.every((entry) => typeof entry === "string")) return value.join(" ");
+  return readString("scope", value);
+}
+
+function assertJson(field: string, value: unknown, depth = 0): asserts value is JsonValue {
+  if (depth > 32) throw invalid(field, "is nested too deeply");
+  if (value === null || typeof value === "string" || typeof value === "boolean") return;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw invalid(field, "must be a finite number");
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const [index, entry] of value.entries()) assertJson(`${field}[${index}]`, entry, depth + 1);
+    return;
+  }
+  if (isPlainRecord(value)) {
+    for (const [key, entry] of Object.entries(value)) {
+      if (entry !== undefined) assertJson(`${field}.${key}`, entry, depth + 1);
+    }
+    return;
+  }
+  throw invalid(field, `must be JSON data, got ${describe(value)}`);
+}
+
+/**
+ * Turns what a token endpoint, podio-js or a user hands over into an
+ * {@link AuthObject}: accepts camelCase and OAuth snake_case
+ * ([RFC 6749 §5.1](https://www.rfc-editor.org/rfc/rfc6749#section-5.1)), keeps
+ * unknown fields, stamps `expiresAt` from `expiresIn`, and refuses bad input with
+ * `ERR_INVALID_AUTH_OBJECT` naming the field. The input is never modified and
+ * no token value ever appears in an error.
+ *
+ * @param input the object to normalise (plain object or class instance such as podio-js's `OAuth`)
+ * @param now the current time, epoch milliseconds
+ */
+export function normalizeAuthObject(
+  input: unknown,
+  now: number = Date.now(),
+  options: NormalizeOptions = {},
+): AuthObject {
+  if (!isPlainRecord(input)) {
+    throw new SessionStoreError("ERR_INVALID_AUTH_OBJECT", `authObject must be an object, got ${describe(input)}`, {
+      field: "authObject",
+    });
+  }
+  if (!Number.isFinite(now)) {
+    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "now must be a finite number (epoch ms)", { field: "now" });
+  }
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    const camel = SNAKE_TO_CAMEL[key];
+    // camelCase wins when both spellings are present.
+    if (camel !== undefined) {
+      if (!(camel in input) || input[camel] === undefined) fields[camel] = value;
+    } else if (key === "refresh_expires_in") {
+      const seconds = readNumber("refresh_expires_in", value, MAX_EXPIRES_IN_SECONDS);
+      if (seconds !== undefined && seconds > 0 && input.refreshExpiresAt === undefined) {
+        fields.refreshExpiresAt = Math.round(now + seconds * 1000);
+      }
+    } else {
+      fields[key] = value;
+    }
+  }
+
+  const accessToken = readToken("accessToken", fields.accessToken, true) as string;
+  const refreshToken = readToken("refreshToken", fields.refreshToken, false);
+  const expiresIn = readNumber("expiresIn", fields.expiresIn, MAX_EXPIRES_IN_SECONDS);
+  let expiresAt = readNumber("expiresAt", fields.expiresAt, MAX_EPOCH_MS);
+  const issuedAt = readNumber("issuedAt", fields.issuedAt, MAX_EPOCH_MS);
+  const refreshExpiresAt = readNumber("refreshExpiresAt", fields.refreshExpiresAt, MAX_EPOCH_MS);
+  const tokenType = readString("tokenType", fields.tokenType);
+  const scope = readScope(fields.scope);
+  const transferToken = readString("transferToken", fields.transferToken);
+  const idToken = readString("idToken", fields.idToken);
+
+  if (expiresAt === undefined && expiresIn !== undefined && options.stampExpiry !== false) {
+    expiresAt = Math.round((issuedAt ?? now) + expiresIn * 1000);
+  }
+
+  const known: Record<string, unknown> = {
+    accessToken,
+    refreshToken,
+    expiresIn,
+    expiresAt,
+    issuedAt,
+    refreshExpiresAt,
+    tokenType,
+    scope,
+    transferToken,
+    idToken,
+  };
+  const result: AuthObject = { accessToken };
+  for (const [key, value] of Object.entries(fields)) {
+    if (key in known) continue;
+    assertJson(key, value);
+    result[key] = value;
+  }
+  for (const [key, value] of Object.entries(known)) {
+    if (value !== undefined) result[key] = value;
+  }
+  // `ref` and other extra fields were checked above; `ref: null` is podio-js's default and is kept.
+  return result;
+}
+
+/** Whether `input` is podio-js's logout signal: an object with no own fields (`set({}, authType)`). */
+export function isEmptyAuthObject(input: unknown): boolean {
+  return isPlainRecord(input) && Object.keys(input).every((key) => input[key] === undefined);
+}

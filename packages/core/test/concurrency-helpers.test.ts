@@ -1,0 +1,50 @@
+import { createKeyedMutex, createSingleFlight } from "@sessionstore/core";
+import { describe, expect, it } from "vitest";
+
+describe("createSingleFlight", () => {
+  it("shares one running call per key and starts a new one after it settles", async () => {
+    const flight = createSingleFlight();
+    let calls = 0;
+    const task = async () => {
+      calls += 1;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return calls;
+    };
+    const results = await Promise.all(Array.from({ length: 1000 }, () => flight.run("k", task)));
+    expect(new Set(results)).toEqual(new Set([1]));
+    expect(flight.has("k")).toBe(false);
+    await expect(flight.run("k", task)).resolves.toBe(2);
+  });
+
+  it("shares failures too, then lets the next caller retry", async () => {
+    const flight = createSingleFlight();
+    const failing = Promise.all([1, 2].map(() => flight.run("k", async () => Promise.reject(new Error("down")))));
+    await expect(failing).rejects.toThrow("down");
+    await expect(flight.run("k", async () => "ok")).resolves.toBe("ok");
+  });
+});
+
+describe("createKeyedMutex", () => {
+  it("runs tasks for one key in submission order, one at a time, and forgets idle keys", async () => {
+    const mutex = createKeyedMutex();
+    const log: string[] = [];
+    let running = 0;
+    const task = (name: string, delay: number) => async () => {
+      running += 1;
+      expect(running).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      log.push(name);
+      running -= 1;
+    };
+    await Promise.all([mutex.run("k", task("a", 20)), mutex.run("k", task("b", 1)), mutex.run("k", task("c", 5))]);
+    expect(log).toEqual(["a", "b", "c"]);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(mutex.size).toBe(0);
+  });
+
+  it("keeps going after a failed task", async () => {
+    const mutex = createKeyedMutex();
+    await expect(mutex.run("k", async () => Promise.reject(new Error("x")))).rejects.toThrow("x");
+    await expect(mutex.run("k", async () => 1)).resolves.toBe(1);
+  });
+});

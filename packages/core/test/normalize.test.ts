@@ -1,0 +1,121 @@
+import { isEmptyAuthObject, MAX_TOKEN_LENGTH, normalizeAuthObject, SessionStoreError } from "@sessionstore/core";
+import { describe, expect, it } from "vitest";
+
+const NOW = 1_700_000_000_000;
+
+function refusal(input: unknown): SessionStoreError {
+  try {
+    normalizeAuthObject(input, NOW);
+  } catch (error) {
+    expect(error).toBeInstanceOf(SessionStoreError);
+    return error as SessionStoreError;
+  }
+  throw new Error("expected normalizeAuthObject to refuse the input");
+}
+
+describe("normalizeAuthObject", () => {
+  it("accepts OAuth snake_case and stamps expiresAt from expires_in", () => {
+    const auth = normalizeAuthObject(
+      { access_token: "at", refresh_token: "rt", expires_in: 3600, token_type: "bearer", scope: "a b" },
+      NOW,
+    );
+    expect(auth).toEqual({
+      accessToken: "at",
+      refreshToken: "rt",
+      expiresIn: 3600,
+      expiresAt: NOW + 3_600_000,
+      tokenType: "bearer",
+      scope: "a b",
+    });
+  });
+
+  it("accepts podio-js's camelCase OAuth class instance and keeps ref and transferToken", () => {
+    function OAuth(this: Record<string, unknown>, accessToken: string, refreshToken: string, expiresIn: number) {
+      this.accessToken = accessToken;
+      this.refreshToken = refreshToken;
+      this.expiresIn = expiresIn;
+      this.ref = { type: "user", id: 7 };
+      this.transferToken = "tt";
+      this.scope = "global:all";
+    }
+    const instance = new (OAuth as unknown as new (...args: unknown[]) => object)("at", "rt", 28800);
+    const auth = normalizeAuthObject(instance, NOW);
+    expect(auth).toMatchObject({ accessToken: "at", refreshToken: "rt", expiresIn: 28800, transferToken: "tt" });
+    expect(auth.ref).toEqual({ type: "user", id: 7 });
+    expect(auth.expiresAt).toBe(NOW + 28_800_000);
+  });
+
+  it("keeps unknown fields, prefers camelCase over snake_case, and never mutates its input", () => {
+    const input = { accessToken: "camel", access_token: "snake", custom: { nested: [1, "x"] } };
+    const copy = structuredClone(input);
+    const auth = normalizeAuthObject(input, NOW);
+    expect(auth.accessToken).toBe("camel");
+    expect(auth.custom).toEqual({ nested: [1, "x"] });
+    expect(input).toEqual(copy);
+  });
+
+  it("keeps an explicit expiresAt and does not stamp one when asked not to", () => {
+    expect(normalizeAuthObject({ accessToken: "a", expiresIn: 10, expiresAt: 5 }, NOW).expiresAt).toBe(5);
+    expect(
+      normalizeAuthObject({ accessToken: "a", expiresIn: 10 }, NOW, { stampExpiry: false }).expiresAt,
+    ).toBeUndefined();
+  });
+
+  it("reads numeric strings, scope arrays and refresh_expires_in", () => {
+    const auth = normalizeAuthObject(
+      { access_token: "a", expires_in: "60", scope: ["x", "y"], refresh_expires_in: 120 },
+      NOW,
+    );
+    expect(auth.expiresIn).toBe(60);
+    expect(auth.scope).toBe("x y");
+    expect(auth.refreshExpiresAt).toBe(NOW + 120_000);
+  });
+
+  it("drops a null refresh token (podio client-side tokens have none)", () => {
+    expect(normalizeAuthObject({ accessToken: "a", refreshToken: null }, NOW)).not.toHaveProperty("refreshToken");
+  });
+
+  it.each([
+    [null, "authObject"],
+    [undefined, "authObject"],
+    ["token", "authObject"],
+    [42, "authObject"],
+    [["a"], "authObject"],
+    [{}, "accessToken"],
+    [{ accessToken: "" }, "accessToken"],
+    [{ accessToken: 12 }, "accessToken"],
+    [{ accessToken: "x".repeat(MAX_TOKEN_LENGTH + 1) }, "accessToken"],
+    [{ accessToken: "a", refreshToken: "" }, "refreshToken"],
+    [{ accessToken: "a", refreshToken: 5 }, "refreshToken"],
+    [{ accessToken: "a", expiresIn: -1 }, "expiresIn"],
+    [{ accessToken: "a", expiresIn: Number.NaN }, "expiresIn"],
+    [{ accessToken: "a", expiresIn: Number.POSITIVE_INFINITY }, "expiresIn"],
+    [{ accessToken: "a", expiresIn: "soon" }, "expiresIn"],
+    [{ accessToken: "a", expiresIn: 1e12 }, "expiresIn"],
+    [{ accessToken: "a", expiresAt: 1e20 }, "expiresAt"],
+    [{ accessToken: "a", tokenType: 1 }, "tokenType"],
+    [{ accessToken: "a", scope: 3 }, "scope"],
+    [{ accessToken: "a", extra: () => 1 }, "extra"],
+    [{ accessToken: "a", extra: 10n }, "extra"],
+    [{ accessToken: "a", extra: { deep: Number.NaN } }, "extra.deep"],
+  ])("refuses bad input #%# naming the field %s", (input, field) => {
+    const error = refusal(input);
+    expect(error.code).toBe("ERR_INVALID_AUTH_OBJECT");
+    expect(error.field).toBe(field);
+    expect(error.message).toContain(field);
+  });
+
+  it("never puts a token value into an error message", () => {
+    const secret = "s3cr3t-refresh-value";
+    const error = refusal({ accessToken: "a", refreshToken: secret, expiresIn: "nope" });
+    expect(error.message).not.toContain(secret);
+    expect(JSON.stringify(error)).not.toContain(secret);
+  });
+
+  it("recognises podio-js's logout object", () => {
+    expect(isEmptyAuthObject({})).toBe(true);
+    expect(isEmptyAuthObject({ accessToken: undefined })).toBe(true);
+    expect(isEmptyAuthObject({ accessToken: "a" })).toBe(false);
+    expect(isEmptyAuthObject(null)).toBe(false);
+  });
+});
