@@ -1,0 +1,46 @@
+import { describe } from "vitest";
+import { describeConcurrency } from "./concurrency.js";
+import { createSuiteContext, type DescribeSessionStoreOptions, type SessionStoreFactory } from "./context.js";
+import { describeCrud } from "./crud.js";
+import { describeErrors } from "./errors.js";
+import { describeExpiry } from "./expiry.js";
+import { describeIsolation } from "./isolation.js";
+import { describeLegacyContract } from "./legacy-contract.js";
+import { describeListing } from "./listing.js";
+import { describeLocking } from "./locking.js";
+
+/**
+ * Registers the SessionStore conformance suite for a store: crud, expiry,
+ * isolation, errors, concurrency, the podio-js callback contract through a
+ * SessionManager, and — when the store declares them in `capabilities` —
+ * locking and listing. Call it at the top level of a vitest test file:
+ *
+ * ```ts
+ * import { describeSessionStore } from "@sessionstore/testkit";
+ * describeSessionStore("my-store", () => createMyStore({ ... }));
+ * ```
+ *
+ * `factory` must return a fresh store each call; the suite closes every store
+ * it opens. Keys are random, so stores may share one backend. What runs is
+ * decided by the capabilities of one store made at collection time.
+ */
+export function describeSessionStore(
+  name: string,
+  factory: SessionStoreFactory,
+  options: DescribeSessionStoreOptions = {},
+): void {
+  describe(`SessionStore conformance: ${name}`, async () => {
+    const probe = await factory();
+    const capabilities = { ...probe.capabilities };
+    await probe.close();
+    const ctx = createSuiteContext(factory, options, capabilities);
+    describeCrud(ctx);
+    describeExpiry(ctx);
+    describeIsolation(ctx);
+    describeErrors(ctx);
+    describeConcurrency(ctx);
+    describeLegacyContract(ctx);
+    if (capabilities.lock) describeLocking(ctx);
+    if (capabilities.list) describeListing(ctx);
+  });
+}

@@ -1,0 +1,2 @@
+export type { DescribeSessionStoreOptions, SessionStoreFactory } from "./conformance/index.js";
+export { describeSessionStore, randomKey, sampleRecord, uniqueNamespace } from "./conformance/index.js";

@@ -1,0 +1,4 @@
+import { createMemoryStore } from "@sessionstore/core";
+import { describeSessionStore } from "@sessionstore/testkit";
+
+describeSessionStore("memory", () => createMemoryStore());
