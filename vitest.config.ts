@@ -1,10 +1,13 @@
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 const packages = readdirSync(new URL("./packages", import.meta.url), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+const examples = readdirSync(new URL("./examples", import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(new URL(`./examples/${entry.name}/test`, import.meta.url)))
   .map((entry) => entry.name);
 
 export default defineConfig({
@@ -16,11 +19,15 @@ export default defineConfig({
     ],
   },
   test: {
-    projects: packages.map((name) => ({
+    projects: [
+      ...packages.map((name) => ({ name, dir: `packages/${name}` })),
+      // Examples are exercised too, so the docs never show code that does not work.
+      ...examples.map((name) => ({ name: `example-${name}`, dir: `examples/${name}` })),
+    ].map(({ name, dir }) => ({
       extends: true,
       test: {
         name,
-        root: `${root}packages/${name}`,
+        root: `${root}${dir}`,
         include: ["test/**/*.test.ts"],
         testTimeout: 30_000,
         hookTimeout: 60_000,

@@ -1,0 +1,2 @@
+export type { DirectoryStoreOptions } from "./directory-store.js";
+export { createDirectoryStore } from "./directory-store.js";
