@@ -1,0 +1,223 @@
+import {
+  assertLockOptions,
+  assertStoreKey,
+  isSessionStoreError,
+  type JsonObject,
+  type LockOptions,
+  type ReleaseLock,
+  readExpiresAt,
+  type SessionStore,
+  SessionStoreError,
+  type SetOptions,
+  type StoreCapabilities,
+  type StoreChangeListener,
+  storeClosedError,
+  toStoreError,
+} from "@sessionstore/core";
+import { announce, type RawChangeHandler, subscribe } from "./internal/change-feed.js";
+import { decodeEnvelope, encodeEnvelope } from "./internal/envelope.js";
+import { acquireWebLock } from "./internal/web-lock.js";
+import { resolveStorage, storageKeys } from "./internal/web-storage.js";
+import type { LockManagerLike, StorageLike } from "./types.js";
+
+/** Options for {@link createLocalStorageStore}. */
+export interface LocalStorageStoreOptions {
+  /**
+   * Where records live: `localStorage`, `sessionStorage` or any object with
+   * the Web Storage methods. Other tabs' changes are only reported for the
+   * browser's own storages (they alone fire the `storage` event).
+   * @default globalThis.localStorage
+   */
+  storage?: StorageLike;
+  /**
+   * Put before every key in the storage, so the store's keys never collide with
+   * the page's other data, and so `list` and `watch` ignore everything else.
+   * @default "sessionstore:"
+   */
+  prefix?: string;
+  /**
+   * The Web Locks manager that makes `lock()` exclusive across tabs. `false`
+   * turns the lock capability off (the SessionManager then locks within the
+   * tab only).
+   * @default globalThis.navigator.locks when present, otherwise no lock capability
+   */
+  locks?: LockManagerLike | false;
+  /**
+   * Clock for record expiry, epoch milliseconds.
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+/** A {@link SessionStore} over Web Storage with `list` and `watch` (and `lock` when Web Locks exist). */
+export interface LocalStorageStore extends SessionStore {
+  get(key: string): Promise<JsonObject | undefined>;
+  set(key: string, record: JsonObject, options?: SetOptions): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  list(prefix: string): Promise<string[]>;
+  watch(listener: StoreChangeListener): () => void;
+  close(): Promise<void>;
+  /** The storage prefix in use. */
+  readonly prefix: string;
+}
+
+/** Default {@link LocalStorageStoreOptions.prefix}. */
+export const DEFAULT_LOCAL_STORAGE_PREFIX = "sessionstore:";
+
+function defaultLocks(): LockManagerLike | undefined {
+  const navigator = (globalThis as { navigator?: { locks?: unknown } }).navigator;
+  const locks = navigator?.locks as Partial<LockManagerLike> | undefined;
+  return typeof locks?.request === "function" ? (locks as LockManagerLike) : undefined;
+}
+
+/**
+ * Creates a store over the browser's `localStorage`. Records are JSON
+ * envelopes `{ record, expiresAt? }` under `<prefix><key>`.
+ *
+ * - A write over the quota rejects with `ERR_STORE_UNAVAILABLE` (cause: the
+ *   browser's `QuotaExceededError`); the previous record stays as it was.
+ * - `lock()` uses the [Web Locks API](https://w3c.github.io/web-locks/) with a
+ *   lease of `ttlMs`; without Web Locks, `capabilities.lock` is `false`.
+ * - `watch()` reports other tabs' writes (the `storage` event) and other
+ *   instances' writes in this tab.
+ * @throws `ERR_STORE_UNAVAILABLE` at creation when there is no usable storage
+ * (server-side rendering, storage disabled or denied).
+ */
+export function createLocalStorageStore(options: LocalStorageStoreOptions = {}): LocalStorageStore {
+  const storage = resolveStorage(options.storage);
+  const prefix = options.prefix ?? DEFAULT_LOCAL_STORAGE_PREFIX;
+  if (typeof prefix !== "string") {
+    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.prefix: not a string", { field: "options.prefix" });
+  }
+  const now = options.now ?? Date.now;
+  const locks = options.locks === false ? undefined : (options.locks ?? defaultLocks());
+  const capabilities: StoreCapabilities = Object.freeze({
+    lock: locks !== undefined,
+    list: true,
+    nativeExpiry: false,
+    watch: true,
+  });
+  // Lock waits to cancel and held locks to release on close().
+  const activeLocks = new Set<() => unknown>();
+  const ownHandlers = new Set<RawChangeHandler>();
+  const unsubscribers = new Set<() => void>();
+  // Keys this instance has seen, so a `clear()` in another tab (event key null) can be reported key by key.
+  const knownKeys = new Set<string>();
+  let closed = false;
+
+  const ensureOpen = () => {
+    if (closed) throw storeClosedError();
+  };
+  const backend = <T>(operation: string, run: () => T): T => {
+    try {
+      return run();
+    } catch (error) {
+      throw toStoreError(error, operation);
+    }
+  };
+  const readLive = (key: string): JsonObject | undefined => {
+    const storageKey = prefix + key;
+    const text = backend("get", () => storage.getItem(storageKey));
+    if (text === null) return undefined;
+    const record = decodeEnvelope(text, key, now());
+    if (record !== "expired") return record;
+    backend("delete", () => storage.removeItem(storageKey));
+    return undefined;
+  };
+  /** Whether a live record is there; a corrupt one counts (it is there, and deleting it is the way out). */
+  const holdsRecord = (key: string): boolean => {
+    try {
+      return readLive(key) !== undefined;
+    } catch (error) {
+      if (isSessionStoreError(error, "ERR_CORRUPT_RECORD")) return true;
+      throw error;
+    }
+  };
+
+  const store: LocalStorageStore = {
+    capabilities,
+    prefix,
+    async get(key) {
+      ensureOpen();
+      assertStoreKey(key);
+      return readLive(key);
+    },
+    async set(key: string, record: JsonObject, setOptions?: SetOptions) {
+      ensureOpen();
+      assertStoreKey(key);
+      const text = encodeEnvelope(record, readExpiresAt(setOptions));
+      // setItem is all-or-nothing: over the quota it throws and the old value stays.
+      backend("set", () => storage.setItem(prefix + key, text));
+      knownKeys.add(key);
+      announce(storage, prefix + key, ownHandlers);
+    },
+    async delete(key) {
+      ensureOpen();
+      assertStoreKey(key);
+      const existed = holdsRecord(key);
+      backend("delete", () => storage.removeItem(prefix + key));
+      knownKeys.delete(key);
+      if (existed) announce(storage, prefix + key, ownHandlers);
+      return existed;
+    },
+    async list(keyPrefix) {
+      ensureOpen();
+      if (typeof keyPrefix !== "string") assertStoreKey(keyPrefix, "prefix");
+      const wanted = prefix + keyPrefix;
+      const keys: string[] = [];
+      for (const storageKey of backend("list", () => storageKeys(storage))) {
+        if (!storageKey.startsWith(wanted)) continue;
+        const key = storageKey.slice(prefix.length);
+        if (key !== "" && holdsRecord(key)) keys.push(key);
+      }
+      return keys;
+    },
+    watch(listener) {
+      ensureOpen();
+      for (const storageKey of backend("watch", () => storageKeys(storage))) {
+        if (storageKey.startsWith(prefix) && storageKey.length > prefix.length) {
+          knownKeys.add(storageKey.slice(prefix.length));
+        }
+      }
+      const handler: RawChangeHandler = (storageKey) => {
+        if (closed) return;
+        if (storageKey === null) {
+          const cleared = [...knownKeys];
+          knownKeys.clear();
+          // One throwing listener call must not hide the other keys' removal; its error still surfaces.
+          for (const key of cleared) queueMicrotask(() => listener({ key }));
+          return;
+        }
+        if (!storageKey.startsWith(prefix) || storageKey.length === prefix.length) return;
+        const key = storageKey.slice(prefix.length);
+        knownKeys.add(key);
+        listener({ key });
+      };
+      ownHandlers.add(handler);
+      const unsubscribe = subscribe(storage, handler);
+      const stop = () => {
+        ownHandlers.delete(handler);
+        unsubscribe();
+        unsubscribers.delete(stop);
+      };
+      unsubscribers.add(stop);
+      return stop;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const stop of [...unsubscribers]) stop();
+      await Promise.all([...activeLocks].map((end) => end()));
+    },
+  };
+  if (locks) {
+    store.lock = async (key: string, lockOptions: LockOptions): Promise<ReleaseLock> => {
+      ensureOpen();
+      assertStoreKey(key);
+      const checked = assertLockOptions(lockOptions);
+      // Web Locks reserves names starting with "-"; the fixed head also keeps lock names apart from record keys.
+      return acquireWebLock(locks, `lock:${prefix}${key}`, key, checked, activeLocks);
+    };
+  }
+  return store;
+}
