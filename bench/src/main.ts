@@ -1,0 +1,85 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { keyvPostgresSpec } from "./cases/backends.js";
+import { benchBackend, memorySpec } from "./cases/stores.js";
+import { type Budget, FULL_BUDGET, QUICK_BUDGET } from "./harness.js";
+import { printRow, writeReport } from "./report.js";
+import type { Section } from "./report-types.js";
+
+interface Family {
+  readonly title: string;
+  run(budget: Budget): Promise<Section>;
+}
+
+const FAMILIES: readonly Family[] = [
+  { title: "memory store", run: (budget) => benchBackend(memorySpec, budget) },
+  { title: "keyv-postgres store", run: (budget) => benchBackend(keyvPostgresSpec, budget) },
+];
+
+function printSection(section: Section): void {
+  for (const row of section.rows ?? []) printRow(row);
+  for (const storm of section.storms ?? []) {
+    console.log(
+      `  ${storm.name}: ${storm.tokenCalls} token call(s) (expected ${storm.expectedTokenCalls}), ` +
+        `${storm.failures} failed, drained in ${storm.drainMs.toFixed(0)} ms${storm.error ? ` ERROR ${storm.error}` : ""}`,
+    );
+  }
+  for (const run of section.coldStart ?? []) {
+    console.log(
+      `  cold start run ${run.run}: ${run.tokenCalls} token call(s), first authenticated answer after ` +
+        `${run.scriptMs.toFixed(1)} ms in the script (${run.processMs.toFixed(0)} ms from spawn)`,
+    );
+  }
+  for (const target of section.targets ?? []) console.log(`  [${target.status}] ${target.line}: ${target.measured}`);
+}
+
+async function main(): Promise<number> {
+  const quick = process.argv.includes("--quick");
+  const budget = quick ? QUICK_BUDGET : FULL_BUDGET;
+  const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
+  const startedAt = new Date();
+  const sections: Section[] = [];
+  for (const family of FAMILIES) {
+    if (only && !family.title.includes(only)) continue;
+    console.log(`\n${family.title}`);
+    try {
+      const section = await family.run(budget);
+      printSection(section);
+      sections.push(section);
+    } catch (error) {
+      // A family that crashes is reported, not hidden: its targets show as ERROR.
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      console.log(`  ERROR ${message}`);
+      sections.push({ notes: [`${family.title}: crashed: ${message.split("\n")[0]}`] });
+    }
+  }
+  // The committed report comes from a full run; a quick run (CI) must not overwrite it.
+  const path = quick
+    ? join(tmpdir(), "sessionstore-benchmarks-quick.md")
+    : fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
+  writeReport(
+    { mode: quick ? "quick" : "full", startedAt, durationMs: Date.now() - startedAt.getTime(), sections },
+    path,
+  );
+  console.log(`\nreport written to ${path}`);
+
+  const targets = sections.flatMap((section) => section.targets ?? []);
+  const wrongCounts = targets.filter((target) => target.asserted && target.status !== "PASS");
+  const missedSpeed = targets.filter((target) => !target.asserted && target.status !== "PASS");
+  if (missedSpeed.length > 0) console.log(`${missedSpeed.length} speed target(s) missed (reported, not asserted)`);
+  if (wrongCounts.length > 0) {
+    console.error(`token-call counts wrong: ${wrongCounts.map((target) => target.line).join("; ")}`);
+    return 1;
+  }
+  return 0;
+}
+
+// Exit explicitly: a backend client left open by a crashed case must not hang CI.
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,63 @@
+import type { Row } from "./harness.js";
+
+/** PASS/FAIL of one line of the issue's targets. */
+export interface TargetResult {
+  /** The target as the issue words it, made concrete. */
+  readonly line: string;
+  /** What was measured, human readable. */
+  readonly measured: string;
+  readonly status: "PASS" | "FAIL" | "ERROR";
+  /** A token-call count (asserted, even in `--quick`), not a speed goal (reported only). */
+  readonly asserted: boolean;
+}
+
+/** One refresh storm. */
+export interface StormResult {
+  readonly name: string;
+  readonly requests: number;
+  readonly tokenCalls: number;
+  readonly expectedTokenCalls: number;
+  readonly failures: number;
+  /** From the moment the requests were released until the last one answered, ms. */
+  readonly drainMs: number;
+  readonly error?: string;
+}
+
+/** One run of the cold-start script. */
+export interface ColdStartRun {
+  readonly run: number;
+  readonly tokenCalls: number;
+  /** Inside the script: from its first line to the first authenticated API answer, ms. */
+  readonly scriptMs: number;
+  /** From spawning the process to that answer, ms (includes Node and tsx start-up). */
+  readonly processMs: number;
+}
+
+/** What one family of cases contributes to the report. */
+export interface Section {
+  rows?: Row[];
+  targets?: TargetResult[];
+  storms?: StormResult[];
+  coldStart?: ColdStartRun[];
+  /** What limits a case, how it was measured: plain sentences for the report. */
+  notes?: string[];
+}
+
+/** Ratio target: `ratio >= min` (throughput) or `ratio <= max` (latency). */
+export function ratioTarget(
+  line: string,
+  ratio: number | undefined,
+  bound: { min?: number; max?: number },
+): TargetResult {
+  if (ratio === undefined || !Number.isFinite(ratio)) {
+    return { line, measured: "not measured", status: "ERROR", asserted: false };
+  }
+  const pass = (bound.min === undefined || ratio >= bound.min) && (bound.max === undefined || ratio <= bound.max);
+  return { line, measured: `${ratio.toFixed(2)}×`, status: pass ? "PASS" : "FAIL", asserted: false };
+}
+
+/** Token-call target: the count must be exactly `expected`. */
+export function countTarget(line: string, count: number | undefined, expected: number): TargetResult {
+  if (count === undefined) return { line, measured: "did not complete", status: "ERROR", asserted: true };
+  return { line, measured: `${count} token call(s)`, status: count === expected ? "PASS" : "FAIL", asserted: true };
+}
