@@ -1,0 +1,196 @@
+import {
+  assertStoreKey,
+  isExpired,
+  isSessionStoreError,
+  type JsonObject,
+  readExpiresAt,
+  type SessionStore,
+  SessionStoreError,
+  type SetOptions,
+  type StoreCapabilities,
+  storeClosedError,
+} from "@sessionstore/core";
+import { decodeEnvelope, encodeEnvelope, envelopeTextOf } from "./internal/envelope.js";
+import { callKeyv, failOnEmittedError, keyFromIterated, storageKeyOf } from "./internal/keyv-access.js";
+import { isKeyvInstance, type KeyvInstance } from "./keyv-instance.js";
+
+/** Options for {@link createKeyvStore}. */
+export interface KeyvStoreOptions {
+  /**
+   * The Keyv 5 instance to store sessions in, with any adapter
+   * (`@keyv/postgres`, `@keyv/mysql`, `@keyv/mongo`, a `Map`...). The store
+   * turns its `throwOnErrors` on and never disconnects it: `close()` leaves it
+   * to you.
+   */
+  keyv: KeyvInstance;
+  /**
+   * Whether the backend deletes expired entries by itself (reported as
+   * `capabilities.nativeExpiry`). Expiry is honoured on read either way.
+   * @default `true` when the adapter declares `ttlSupport: true`, else `false`
+   */
+  nativeExpiry?: boolean;
+  /**
+   * Clock for record expiry, epoch milliseconds (inject one in tests).
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+/** A {@link SessionStore} over a Keyv instance. `lock` is never offered; `list` when the adapter can iterate. */
+export interface KeyvStore extends SessionStore {
+  /** The Keyv instance the store writes to (the one you passed in). */
+  readonly keyv: KeyvInstance;
+}
+
+function hasTtlSupport(store: unknown): boolean {
+  return typeof store === "object" && store !== null && (store as { ttlSupport?: unknown }).ttlSupport === true;
+}
+
+function resolveOptions(input: KeyvStoreOptions | KeyvInstance): KeyvStoreOptions {
+  const options = isKeyvInstance(input) ? { keyv: input } : input;
+  if (typeof options !== "object" || options === null || !isKeyvInstance(options.keyv)) {
+    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.keyv must be a Keyv instance", {
+      field: "options.keyv",
+    });
+  }
+  if (options.now !== undefined && typeof options.now !== "function") {
+    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.now must be a function", { field: "options.now" });
+  }
+  return options;
+}
+
+/**
+ * Keyv 5 resolves `get()` as `undefined` when the backend fails unless
+ * `throwOnErrors` is on: an outage would read as "logged out". So it is
+ * forced on, and checked, since a wrapper could ignore the setter.
+ */
+function enableThrowOnErrors(keyv: KeyvInstance): void {
+  if (keyv.throwOnErrors !== true) keyv.throwOnErrors = true;
+  if (keyv.throwOnErrors !== true) {
+    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.keyv: throwOnErrors could not be turned on", {
+      field: "options.keyv",
+    });
+  }
+}
+
+/**
+ * Makes any Keyv 5 instance a {@link SessionStore}.
+ *
+ * - Records are written as JSON text carrying their own `expiresAt`, so expiry
+ *   is honoured on read even by backends that ignore Keyv's ttl; the ttl is
+ *   passed too, so backends with native expiry drop the entry themselves.
+ * - `throwOnErrors` is turned on in the instance you pass: a failing backend
+ *   rejects with `ERR_STORE_UNAVAILABLE`, it never reads as "no session".
+ * - `lock` is not offered (`capabilities.lock: false`): Keyv has no atomic
+ *   "set if absent", so a lock built on get-then-set lets two holders in.
+ * - `list` is offered when the instance can iterate (`keyv.iterator`), decided
+ *   when the store is made.
+ * - `close()` never disconnects the instance; call `keyv.disconnect()` yourself.
+ *
+ * @param options the options, or a Keyv instance alone (`createKeyvStore(keyv)`).
+ * @throws `ERR_INVALID_ARGUMENT` when no Keyv instance is given.
+ */
+export function createKeyvStore(options: KeyvStoreOptions | KeyvInstance): KeyvStore {
+  const { keyv, now = Date.now, nativeExpiry } = resolveOptions(options);
+  enableThrowOnErrors(keyv);
+  const iterator = keyv.iterator;
+  // Keyv strips a namespace segment from iterated keys even when it has no namespace to strip.
+  const canList = typeof iterator === "function" && (!keyv.useKeyPrefix || Boolean(keyv.namespace));
+  const capabilities: StoreCapabilities = Object.freeze({
+    lock: false,
+    list: canList,
+    nativeExpiry: nativeExpiry ?? hasTtlSupport(keyv.store),
+  });
+  let closed = false;
+
+  const ensureOpen = () => {
+    if (closed) throw storeClosedError();
+  };
+
+  const read = async (key: string): Promise<JsonObject | undefined> => {
+    const raw = await callKeyv("get", `record at key "${key}"`, () => keyv.get(storageKeyOf(keyv, key), { raw: true }));
+    const text = envelopeTextOf(raw, key);
+    if (text === undefined) return undefined;
+    const envelope = decodeEnvelope(text, key);
+    // Not deleted here: another process may be writing a fresh record right now.
+    return isExpired(envelope.expiresAt, now()) ? undefined : envelope.record;
+  };
+
+  const remove = (key: string) =>
+    callKeyv("delete", `record at key "${key}"`, () => keyv.delete(storageKeyOf(keyv, key)));
+
+  const store: KeyvStore = {
+    capabilities,
+    keyv,
+    async get(key) {
+      ensureOpen();
+      assertStoreKey(key);
+      return read(key);
+    },
+    async set(key: string, record: JsonObject, setOptions?: SetOptions) {
+      ensureOpen();
+      assertStoreKey(key);
+      const expiresAt = readExpiresAt(setOptions);
+      const text = encodeEnvelope(record, expiresAt);
+      const current = now();
+      if (expiresAt !== undefined && expiresAt <= current) {
+        // Dead on arrival: what the caller asked for is "no live record here".
+        await remove(key);
+        return;
+      }
+      // 0 means "never" to Keyv and overrides a default ttl set on the instance.
+      const ttl = expiresAt === undefined ? 0 : Math.max(1, Math.ceil(expiresAt - current));
+      const written = await callKeyv("set", `record at key "${key}"`, () =>
+        keyv.set(storageKeyOf(keyv, key), text, ttl),
+      );
+      if (written === false) {
+        throw new SessionStoreError("ERR_STORE_UNAVAILABLE", "store set failed: the Keyv adapter reported a failure");
+      }
+    },
+    async delete(key) {
+      ensureOpen();
+      assertStoreKey(key);
+      let live: boolean;
+      try {
+        live = (await read(key)) !== undefined;
+      } catch (error) {
+        // Deleting is how a corrupt record gets cleared: it counts as one.
+        if (!isSessionStoreError(error, "ERR_CORRUPT_RECORD")) throw error;
+        live = true;
+      }
+      const removed = await remove(key);
+      return live && removed;
+    },
+    close() {
+      closed = true;
+    },
+  };
+
+  if (canList && iterator) {
+    store.list = async (prefix: string) => {
+      ensureOpen();
+      if (typeof prefix !== "string") assertStoreKey(prefix, "prefix");
+      return failOnEmittedError(keyv, "list", () =>
+        callKeyv("list", `an entry listed under prefix "${prefix}"`, async () => {
+          const keys: string[] = [];
+          for await (const entry of iterator.call(keyv)) {
+            if (!Array.isArray(entry) || typeof entry[0] !== "string") continue;
+            const key = keyFromIterated(keyv, entry[0]);
+            if (key?.startsWith(prefix) && isLive(entry[1], key, now())) keys.push(key);
+          }
+          return keys;
+        }),
+      );
+    };
+  }
+  return store;
+}
+
+/** A corrupt entry is listed (so `clear` can remove it); an expired one is not. */
+function isLive(text: unknown, key: string, at: number): boolean {
+  try {
+    return !isExpired(decodeEnvelope(text, key).expiresAt, at);
+  } catch {
+    return true;
+  }
+}
