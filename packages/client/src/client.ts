@@ -1,0 +1,341 @@
+import {
+  type AuthObject,
+  type AuthType,
+  isAuthType,
+  isSessionStoreError,
+  type SessionManager,
+} from "@sessionstore/core";
+import { buildAuthorizationURL, checkState, parseRedirect, redirectURIOf } from "./auth-flows.js";
+import { invalidArgument, isPlatformApiError, PlatformApiError } from "./errors.js";
+import { configFingerprint } from "./fingerprint.js";
+import { Emitter } from "./internal/emitter.js";
+import { describeRequest, isTransientStatus, oauthErrorOf, parseBody, type Sent, send } from "./internal/http.js";
+import { isDue, type RefreshDeps, refreshSession } from "./internal/refresh.js";
+import { buildJsonRequest, isReplayable, resolveApiURL, withToken } from "./internal/request.js";
+import { resolveManager, SessionSlot } from "./internal/session-slot.js";
+import { requestToken, revokeToken, type TokenEndpointConfig } from "./internal/token-endpoint.js";
+import { checkOptions, type ResolvedOptions } from "./options.js";
+import type {
+  AuthorizationURLOptions,
+  LogoutResult,
+  PlatformAuthOptions,
+  PlatformClientEvents,
+  PlatformClientOptions,
+  RedirectOptions,
+  RequestOptions,
+  SessionSummary,
+} from "./types.js";
+
+/**
+ * An API client that keeps its OAuth session in a store: restores it on
+ * construction, refreshes it once (per process, and across processes through
+ * the store's lock), retries a request once after a 401, and never loses or
+ * leaks a token.
+ */
+export class PlatformClient {
+  /** Resolves when the session has been restored from the store (rejects if the store failed; later calls retry). */
+  readonly ready: Promise<void>;
+  readonly authType: AuthType;
+  readonly #options: ResolvedOptions;
+  readonly #slot: SessionSlot;
+  readonly #token: TokenEndpointConfig;
+  readonly #refresh: RefreshDeps;
+  readonly #events = new Emitter<PlatformClientEvents>();
+  #loading: Promise<void>;
+  #jitter = { accessToken: "", ms: 0 };
+
+  constructor(auth: PlatformAuthOptions, options: PlatformClientOptions) {
+    if (typeof auth !== "object" || auth === null) throw invalidArgument("auth", "must be an object");
+    if (!isAuthType(auth.authType))
+      throw invalidArgument("auth.authType", "must be 'server', 'client', 'password' or 'app'");
+    if (typeof auth.clientId !== "string" || auth.clientId === "")
+      throw invalidArgument("auth.clientId", "must be a non-empty string");
+    this.authType = auth.authType;
+    const resolved = checkOptions(auth, options);
+    this.#options = resolved;
+    this.#token = {
+      tokenURL: resolved.tokenURL,
+      clientId: auth.clientId,
+      clientSecret: auth.clientSecret,
+      scope: auth.scope,
+      audience: auth.audience,
+      clientAuthMethod: resolved.clientAuthMethod,
+      fetch: resolved.fetch,
+      timeoutMs: resolved.tokenTimeoutMs,
+    };
+    const fingerprint = configFingerprint({
+      tokenURL: resolved.tokenURL,
+      clientId: auth.clientId,
+      scope: auth.scope,
+      audience: auth.audience,
+    });
+    this.#slot = new SessionSlot(resolveManager(options, resolved.now), auth.authType, fingerprint, resolved.now);
+    this.#refresh = {
+      slot: this.#slot,
+      token: this.#token,
+      now: resolved.now,
+      marginMs: resolved.refreshMarginMs,
+      lock: { ttlMs: resolved.lockTtlMs, waitMs: resolved.lockWaitMs },
+      hooks: options,
+      emit: (event, payload) => this.#events.emit(event, payload),
+    };
+    this.#loading = this.#load();
+    this.ready = this.#loading;
+    // `ready` may be ignored: a failed restore must not crash the process; the next call retries it.
+    this.ready.catch(() => undefined);
+  }
+
+  /** The manager the session lives in (`sessionManager.clear()` revokes every subject's session locally). */
+  get sessionManager(): SessionManager {
+    return this.#slot.manager;
+  }
+
+  async #load(): Promise<void> {
+    this.#slot.current = await this.#slot.read();
+  }
+
+  async #ensureLoaded(): Promise<void> {
+    try {
+      await this.#loading;
+    } catch {
+      this.#loading = this.#load();
+      await this.#loading;
+    }
+  }
+
+  /** Subscribes to an event. @returns a function that unsubscribes. */
+  on<K extends keyof PlatformClientEvents>(event: K, listener: (payload: PlatformClientEvents[K]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /**
+   * Whether a usable session exists (re-read from the store, as podio-js did).
+   * For the `'client'` type it first accepts a legacy implicit redirect in `location`.
+   */
+  async isAuthenticated(): Promise<boolean> {
+    await this.#ensureLoaded();
+    if (this.authType === "client" && globalThis.location?.hash.includes("access_token=")) await this.handleRedirect();
+    await this.#slot.flush();
+    this.#slot.current = await this.#slot.read();
+    const auth = this.#slot.current;
+    if (!auth) return false;
+    const expired = auth.expiresAt !== undefined && auth.expiresAt <= this.#options.now();
+    return !expired || auth.refreshToken !== undefined || this.authType === "app";
+  }
+
+  /** The current session without its tokens, or `undefined`. */
+  async session(): Promise<SessionSummary | undefined> {
+    await this.#ensureLoaded();
+    return this.#slot.summary();
+  }
+
+  /** Resource owner password grant ([RFC 6749 §4.3](https://www.rfc-editor.org/rfc/rfc6749#section-4.3)); `'password'` type. */
+  authenticateWithCredentials(username: string, password: string): Promise<SessionSummary> {
+    this.#requireType(["password"], "authenticateWithCredentials");
+    if (typeof username !== "string" || username === "")
+      throw invalidArgument("username", "must be a non-empty string");
+    if (typeof password !== "string") throw invalidArgument("password", "must be a string");
+    return this.#grant({ grant_type: "password", username, password }, "password");
+  }
+
+  /** Client credentials grant ([RFC 6749 §4.4](https://www.rfc-editor.org/rfc/rfc6749#section-4.4)); `'app'` type. */
+  authenticateWithClientCredentials(): Promise<SessionSummary> {
+    this.#requireType(["app"], "authenticateWithClientCredentials");
+    return this.#grant({ grant_type: "client_credentials" }, "client_credentials");
+  }
+
+  /** The URL to send the user to (`'server'` and `'client'` types). Synchronous. */
+  getAuthorizationURL(redirectURI: string, options: AuthorizationURLOptions): string {
+    return buildAuthorizationURL(
+      {
+        authorizeURL: this.#options.authorizeURL,
+        clientId: this.#token.clientId,
+        authType: this.authType,
+        scope: this.#token.scope,
+        audience: this.#token.audience,
+      },
+      redirectURI,
+      options,
+    );
+  }
+
+  /** Exchanges an authorization code ([RFC 6749 §4.1.3](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3)), with the PKCE verifier if one was used. */
+  getAccessToken(code: string, redirectURI: string, options: { codeVerifier?: string } = {}): Promise<SessionSummary> {
+    this.#requireType(["server", "client"], "getAccessToken");
+    if (typeof code !== "string" || code === "") throw invalidArgument("code", "must be a non-empty string");
+    if (typeof redirectURI !== "string" || redirectURI === "")
+      throw invalidArgument("redirectURI", "must be a non-empty string");
+    const grant: Record<string, string> = { grant_type: "authorization_code", code, redirect_uri: redirectURI };
+    if (options.codeVerifier !== undefined) grant.code_verifier = options.codeVerifier;
+    return this.#grant(grant, "authorization_code");
+  }
+
+  /**
+   * Completes a redirect back from the authorization server: exchanges
+   * `?code=` or stores a legacy implicit `#access_token=`. Reads `location`
+   * when no URL is given, and then removes the parameters from the address bar.
+   * @returns whether the URL carried a result.
+   * @throws `ERR_REDIRECT` for an error redirect or a `state` mismatch.
+   */
+  async handleRedirect(url?: string, options: RedirectOptions = {}): Promise<boolean> {
+    const href = url ?? globalThis.location?.href;
+    if (typeof href !== "string") throw invalidArgument("url", "is required outside a browser");
+    const result = parseRedirect(href);
+    if (result.kind === "none") return false;
+    checkState(options.state, result.state);
+    if (result.kind === "code") {
+      await this.getAccessToken(
+        result.code,
+        options.redirectURI ?? redirectURIOf(href),
+        options.codeVerifier === undefined ? {} : { codeVerifier: options.codeVerifier },
+      );
+    } else {
+      this.#requireType(["client"], "an implicit redirect");
+      const { state: _state, ...tokens } = result.params;
+      await this.#ensureLoaded();
+      const saved = await this.#slot.save(tokens);
+      this.#events.emit("tokens", { grant: "implicit", session: this.#slot.summary(saved)! });
+    }
+    // The token must not linger in the address bar or the history.
+    if (url === undefined && globalThis.history?.replaceState)
+      globalThis.history.replaceState(null, "", redirectURIOf(href));
+    return true;
+  }
+
+  /**
+   * Calls the API with the session's token and returns the parsed JSON (text
+   * if not JSON, `undefined` if empty). GET/HEAD send `body`'s fields as the
+   * query string. A 401 refreshes once and retries once.
+   * @throws `PlatformApiError` (`ERR_API_STATUS`, `ERR_UNAUTHORIZED`, `ERR_SERVER`, `ERR_NETWORK`, `ERR_TIMEOUT` ...).
+   */
+  async request<T = unknown>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+    if (typeof method !== "string" || !/^[A-Za-z]+$/.test(method))
+      throw invalidArgument("method", "must be an HTTP method");
+    const built = buildJsonRequest(resolveApiURL(this.#options.apiURL, path), method, body, options.headers);
+    const { response, text } = await this.#authorized(built.url, built.init, options.signal, true);
+    const parsed = parseBody(text, response.headers.get("content-type"));
+    if (response.ok) return parsed as T;
+    const request = describeRequest(method, built.url);
+    const oauthError = oauthErrorOf(parsed);
+    const transient = isTransientStatus(response.status);
+    const code = response.status === 401 ? "ERR_UNAUTHORIZED" : transient ? "ERR_SERVER" : "ERR_API_STATUS";
+    throw new PlatformApiError(
+      code,
+      `${request} answered HTTP ${response.status}${oauthError ? ` (${oauthError})` : ""}`,
+      {
+        status: response.status,
+        body: parsed,
+        request,
+        transient,
+        ...(oauthError ? { oauthError } : {}),
+      },
+    );
+  }
+
+  /**
+   * `fetch` with the session's token attached (only to URLs on `apiURL`'s
+   * origin). Non-2xx answers are returned, not thrown. A 401 refreshes once and
+   * retries once, unless the body is a stream (it cannot be sent twice).
+   */
+  async fetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
+    const url = resolveApiURL(this.#options.apiURL, input instanceof URL ? input.toString() : input);
+    const { signal, ...rest } = init;
+    return (await this.#authorized(url, rest, signal ?? undefined, false)).response;
+  }
+
+  /**
+   * Revokes the tokens at `revokeURL` when there is one (RFC 7009), then
+   * deletes the session from the store, whether revocation worked or not.
+   */
+  async logout(): Promise<LogoutResult> {
+    await this.#ensureLoaded();
+    const release = await this.#slot.manager.lock(this.authType, {
+      ttlMs: this.#options.lockTtlMs,
+      waitMs: this.#options.lockWaitMs,
+    });
+    try {
+      const auth = (await this.#slot.read().catch(() => undefined)) ?? this.#slot.current;
+      let revoked = false;
+      let revokeError: PlatformApiError | undefined;
+      const { revokeURL } = this.#options;
+      if (revokeURL !== undefined && auth) {
+        try {
+          if (auth.refreshToken !== undefined)
+            await revokeToken(this.#token, revokeURL, auth.refreshToken, "refresh_token");
+          await revokeToken(this.#token, revokeURL, auth.accessToken, "access_token");
+          revoked = true;
+        } catch (error) {
+          if (!isPlatformApiError(error)) throw error;
+          revokeError = error;
+        }
+      }
+      await this.#slot.clear();
+      this.#events.emit("logout", { reason: "logout", revoked });
+      return revokeError ? { revoked, revokeError } : { revoked };
+    } finally {
+      await release();
+    }
+  }
+
+  #requireType(allowed: readonly AuthType[], what: string): void {
+    if (!allowed.includes(this.authType)) {
+      throw new PlatformApiError(
+        "ERR_UNSUPPORTED",
+        `${what} needs auth type ${allowed.map((type) => `'${type}'`).join(" or ")}, this client is '${this.authType}'`,
+      );
+    }
+  }
+
+  async #grant(grant: Record<string, string>, name: string): Promise<SessionSummary> {
+    await this.#ensureLoaded();
+    const response = await requestToken(this.#token, grant);
+    const saved = await this.#slot.save(response);
+    const session = this.#slot.summary(saved)!;
+    this.#events.emit("tokens", { grant: name, session });
+    return session;
+  }
+
+  #jitterFor(auth: AuthObject): number {
+    if (this.#jitter.accessToken !== auth.accessToken) {
+      this.#jitter = { accessToken: auth.accessToken, ms: Math.random() * this.#options.refreshJitterMs };
+    }
+    return this.#jitter.ms;
+  }
+
+  /** The session to send now: restored, persisted, and refreshed early when due. */
+  async #usableAuth(): Promise<AuthObject> {
+    await this.#ensureLoaded();
+    await this.#slot.flush();
+    // Another process or tab may have signed in since we restored.
+    this.#slot.current ??= await this.#slot.read();
+    const auth = this.#slot.current;
+    if (!auth) throw new PlatformApiError("ERR_NOT_AUTHENTICATED", "no session: authenticate first");
+    const now = this.#options.now();
+    if (!isDue(auth, now, this.#options.refreshMarginMs, this.#jitterFor(auth))) return auth;
+    try {
+      return await refreshSession(this.#refresh, auth, "expiring");
+    } catch (error) {
+      // An early refresh that failed for a passing reason: the token itself is still good.
+      const passing = (isPlatformApiError(error) && error.transient) || isSessionStoreError(error, "ERR_LOCK_TIMEOUT");
+      if (
+        passing &&
+        auth.expiresAt !== undefined &&
+        auth.expiresAt > this.#options.now() &&
+        this.#slot.current === auth
+      )
+        return auth;
+      throw error;
+    }
+  }
+
+  async #authorized(url: string, init: RequestInit, signal: AbortSignal | undefined, readBody: boolean): Promise<Sent> {
+    const options = { timeoutMs: this.#options.timeoutMs, signal, readBody };
+    const { fetch: fetchImpl, authScheme } = this.#options;
+    const auth = await this.#usableAuth();
+    const first = await send(fetchImpl, url, withToken(init, authScheme, auth.accessToken), options);
+    if (first.response.status !== 401 || !isReplayable(init.body)) return first;
+    if (!readBody) await first.response.body?.cancel();
+    const fresh = await refreshSession(this.#refresh, auth, "unauthorized");
+    return send(fetchImpl, url, withToken(init, authScheme, fresh.accessToken), options);
+  }
+}

@@ -1,0 +1,100 @@
+import { PlatformApiError } from "../errors.js";
+
+/** `METHOD origin/path` of a request, without the query string (which may carry secrets). */
+export function describeRequest(method: string, url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${method.toUpperCase()} ${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return method.toUpperCase();
+  }
+}
+
+/** What a sent request produced. */
+export interface Sent {
+  readonly response: Response;
+  /** The body text, when asked to read it. */
+  readonly text?: string;
+}
+
+export interface SendOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal | undefined;
+  /** Read the body within the timeout too (a server can hang after the headers). */
+  readonly readBody: boolean;
+}
+
+/**
+ * `fetch` with a timeout and the caller's signal, turning failures into
+ * `ERR_TIMEOUT` / `ERR_ABORTED` / `ERR_NETWORK` (all transient except a
+ * caller's abort). Never includes headers in an error.
+ */
+export async function send(
+  fetchImpl: typeof globalThis.fetch,
+  url: string,
+  init: RequestInit,
+  options: SendOptions,
+): Promise<Sent> {
+  const request = describeRequest(init.method ?? "GET", url);
+  if (options.signal?.aborted) {
+    throw new PlatformApiError("ERR_ABORTED", `${request} was aborted`, { request, cause: options.signal.reason });
+  }
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, options.timeoutMs);
+  const onAbort = () => controller.abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const response = await fetchImpl(url, { ...init, signal: controller.signal });
+    if (!options.readBody) return { response };
+    return { response, text: await response.text() };
+  } catch (error) {
+    if (timedOut) {
+      throw new PlatformApiError("ERR_TIMEOUT", `${request}: no answer within ${options.timeoutMs} ms`, {
+        request,
+        transient: true,
+        cause: error,
+      });
+    }
+    if (options.signal?.aborted) {
+      throw new PlatformApiError("ERR_ABORTED", `${request} was aborted`, { request, cause: error });
+    }
+    const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : "";
+    throw new PlatformApiError("ERR_NETWORK", `${request} failed${reason ? `: ${reason}` : ""}`, {
+      request,
+      transient: true,
+      cause: error,
+    });
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Parses a body: JSON when it is JSON, the text otherwise, `undefined` when empty. */
+export function parseBody(text: string | undefined, contentType: string | null): unknown {
+  if (text === undefined || text === "") return undefined;
+  if (contentType?.includes("json") || /^[[{]/.test(text.trimStart())) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** The `error` string of an OAuth / Podio error body, if any. */
+export function oauthErrorOf(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const error = (body as { error?: unknown }).error;
+  return typeof error === "string" ? error : undefined;
+}
+
+/** Whether an HTTP status is worth retrying later. */
+export function isTransientStatus(status: number): boolean {
+  return status >= 500 || status === 429 || status === 408;
+}

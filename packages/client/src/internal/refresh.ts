@@ -1,0 +1,165 @@
+import { type AuthObject, createSingleFlight, type SessionStore, type SingleFlight } from "@sessionstore/core";
+import { isPlatformApiError, PlatformApiError } from "../errors.js";
+import type { PlatformClientEvents, PlatformClientOptions, RefreshInfo } from "../types.js";
+import type { SessionSlot } from "./session-slot.js";
+import { requestToken, type TokenEndpointConfig } from "./token-endpoint.js";
+
+/** Everything a refresh needs from its client. */
+export interface RefreshDeps {
+  readonly slot: SessionSlot;
+  readonly token: TokenEndpointConfig;
+  readonly now: () => number;
+  readonly marginMs: number;
+  readonly lock: { readonly ttlMs: number; readonly waitMs: number };
+  readonly hooks: Pick<PlatformClientOptions, "onTokenWillRefresh" | "afterTokenRefreshed">;
+  emit<K extends keyof PlatformClientEvents>(event: K, payload: PlatformClientEvents[K]): void;
+}
+
+// Clients sharing a store object in this process share their refreshes too.
+const flightsByStore = new WeakMap<SessionStore, SingleFlight>();
+
+function flightsFor(store: SessionStore): SingleFlight {
+  let flights = flightsByStore.get(store);
+  if (!flights) {
+    flights = createSingleFlight();
+    flightsByStore.set(store, flights);
+  }
+  return flights;
+}
+
+/** Whether two sessions are different pairs (someone refreshed in between). */
+export function differs(a: AuthObject, b: AuthObject): boolean {
+  return a.accessToken !== b.accessToken || a.refreshToken !== b.refreshToken;
+}
+
+/**
+ * Whether `auth` should be refreshed now: within `marginMs` (plus `extraMs`
+ * jitter) of its expiry, the margin capped at half the token's lifetime so a
+ * short-lived token is not refreshed on every call.
+ */
+export function isDue(auth: AuthObject, now: number, marginMs: number, extraMs = 0): boolean {
+  if (auth.expiresAt === undefined) return false;
+  const lifetimeMs = auth.expiresIn === undefined ? Number.POSITIVE_INFINITY : auth.expiresIn * 1000;
+  return now >= auth.expiresAt - Math.min(marginMs + extraMs, lifetimeMs / 2);
+}
+
+/**
+ * Renews the session that `stale` was (DESIGN.md, "Refresh, the heart of it"):
+ * one refresh per key in this process; across processes under the store's
+ * lock, re-reading first and adopting a pair someone else already wrote;
+ * persisting the new pair before anyone uses it; clearing only on an
+ * `invalid_grant` that a second re-read confirms.
+ */
+export function refreshSession(deps: RefreshDeps, stale: AuthObject, trigger: RefreshInfo["trigger"]) {
+  const held = deps.slot.current;
+  // Someone in this process already replaced the pair that failed or expired.
+  if (held && differs(held, stale) && !isDue(held, deps.now(), 0)) return Promise.resolve(held);
+  return flightsFor(deps.slot.store)
+    .run(deps.slot.key, () => refreshLocked(deps, stale, trigger))
+    .then((auth) => {
+      // Another client on this store may have run the flight: take its result too.
+      if (deps.slot.current !== auth) deps.slot.current = auth;
+      return auth;
+    });
+}
+
+async function takeLock(deps: RefreshDeps) {
+  try {
+    return await deps.slot.manager.lock(deps.slot.authType, deps.lock);
+  } catch (error) {
+    deps.emit("refreshFailed", { reason: "transient", cleared: false, error: asError(error) });
+    throw error;
+  }
+}
+
+function asError(error: unknown): PlatformClientEvents["refreshFailed"]["error"] {
+  return error as PlatformClientEvents["refreshFailed"]["error"];
+}
+
+async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: RefreshInfo["trigger"]) {
+  const { slot } = deps;
+  const release = await takeLock(deps);
+  try {
+    const stored = await slot.read();
+    if (stored && differs(stored, stale) && !isDue(stored, deps.now(), trigger === "expiring" ? deps.marginMs : 0)) {
+      slot.current = stored;
+      deps.emit("refresh", { adopted: true, trigger, session: slot.summary(stored)! });
+      return stored;
+    }
+    // The store lost the session (logged out elsewhere, or it expired there): honour that,
+    // except for client_credentials, which can always ask again.
+    if (!stored && slot.authType !== "app") {
+      slot.current = undefined;
+      throw new PlatformApiError(
+        "ERR_NOT_AUTHENTICATED",
+        "the session is no longer in the store (logged out elsewhere?)",
+      );
+    }
+    const base = stored ?? stale;
+    let grant: Record<string, string>;
+    if (base.refreshToken !== undefined) grant = { grant_type: "refresh_token", refresh_token: base.refreshToken };
+    else if (slot.authType === "app") grant = { grant_type: "client_credentials" };
+    else {
+      throw new PlatformApiError(
+        "ERR_SESSION_EXPIRED",
+        "the access token expired and there is no refresh token: sign in again",
+      );
+    }
+
+    await deps.hooks.onTokenWillRefresh?.({ authType: slot.authType, trigger });
+    let response: Awaited<ReturnType<typeof requestToken>>;
+    try {
+      response = await requestToken(deps.token, grant);
+    } catch (error) {
+      if (isPlatformApiError(error, "ERR_TOKEN_REQUEST") && error.oauthError === "invalid_grant") {
+        return await onInvalidGrant(deps, base, error, trigger);
+      }
+      const reason = isPlatformApiError(error) && error.transient ? "transient" : "terminal";
+      deps.emit("refreshFailed", { reason, cleared: false, error: asError(error) });
+      throw error;
+    }
+    let saved: AuthObject;
+    try {
+      saved = await slot.save(response, base.refreshToken);
+    } catch (error) {
+      deps.emit("refreshFailed", { reason: "transient", cleared: false, error: asError(error) });
+      throw error;
+    }
+    deps.emit("refresh", { adopted: false, trigger, session: slot.summary(saved)! });
+    await deps.hooks.afterTokenRefreshed?.(saved);
+    return saved;
+  } finally {
+    await release();
+  }
+}
+
+async function onInvalidGrant(
+  deps: RefreshDeps,
+  sent: AuthObject,
+  refused: PlatformApiError,
+  trigger: RefreshInfo["trigger"],
+): Promise<AuthObject> {
+  const { slot } = deps;
+  // A store without a cross-process lock can still have been refreshed by someone else meanwhile.
+  const again = await slot.read();
+  if (again && differs(again, sent)) {
+    slot.current = again;
+    deps.emit("refresh", { adopted: true, trigger, session: slot.summary(again)! });
+    return again;
+  }
+  await slot.clear();
+  const expired = new PlatformApiError(
+    "ERR_SESSION_EXPIRED",
+    "the refresh token was refused (invalid_grant); the session was cleared: sign in again",
+    {
+      cause: refused,
+      oauthError: "invalid_grant",
+      ...(refused.status === undefined ? {} : { status: refused.status }),
+      ...(refused.request === undefined ? {} : { request: refused.request }),
+      body: refused.body,
+    },
+  );
+  deps.emit("refreshFailed", { reason: "terminal", cleared: true, error: expired });
+  deps.emit("logout", { reason: "invalid_grant", revoked: false });
+  throw expired;
+}

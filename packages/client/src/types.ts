@@ -1,0 +1,150 @@
+import type {
+  AuthObject,
+  AuthType,
+  Awaitable,
+  LegacySessionStore,
+  SessionManager,
+  SessionStore,
+  SessionStoreError,
+} from "@sessionstore/core";
+import type { PlatformApiError } from "./errors.js";
+
+/** Who the client is, and how it signs in (the first constructor argument). */
+export interface PlatformAuthOptions {
+  /**
+   * The flow, as podio-js names it: `'password'` (username + password),
+   * `'app'` (client_credentials), `'server'` (authorization code, confidential
+   * client), `'client'` (browser: authorization code + PKCE, or a legacy
+   * implicit redirect). One session per auth type is kept per subject.
+   */
+  authType: AuthType;
+  clientId: string;
+  /** Omit for a public client (the `'client'` type in a browser). */
+  clientSecret?: string;
+  /** Space-separated scope sent with every grant. Part of the config fingerprint. */
+  scope?: string;
+  /** `audience` parameter sent with every grant (Auth0 style). Part of the config fingerprint. */
+  audience?: string;
+}
+
+/** How the client authenticates at the token endpoint ([RFC 6749 §2.3.1](https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1)). */
+export type ClientAuthMethod = "client_secret_post" | "client_secret_basic";
+
+/** Options (the second constructor argument). */
+export interface PlatformClientOptions {
+  /** Base URL of the API, e.g. `https://api.example.com`. Paths given to `request` are relative to it. */
+  apiURL: string;
+  /**
+   * Where sessions live: a `SessionManager`, a bare `SessionStore`, or a
+   * podio-js style `{ get(authType, cb), set(auth, authType, cb) }` object.
+   * @default an in-memory store (nothing survives the process)
+   */
+  sessionStore?: SessionManager | SessionStore | LegacySessionStore;
+  /** @default `${apiURL}/oauth/token` */
+  tokenURL?: string;
+  /** @default `${apiURL}/oauth/authorize` */
+  authorizeURL?: string;
+  /** RFC 7009 revocation endpoint used by `logout()`. @default none (logout only deletes locally) */
+  revokeURL?: string;
+  /** Whose session this client uses (a user or integration id): the store key's subject. @default the manager's subject ("default") */
+  subject?: string;
+  /** `fetch` implementation. @default globalThis.fetch */
+  fetch?: typeof globalThis.fetch;
+  /** Refresh this long before the access token expires (capped at half its lifetime). @default 60000 */
+  refreshMarginMs?: number;
+  /** Up to this much extra margin, random per token, so processes sharing a token do not all refresh at once. @default 5000 */
+  refreshJitterMs?: number;
+  /** Clock, epoch ms. Inject it in tests instead of sleeping. @default Date.now */
+  now?: () => number;
+  /** Timeout for API requests, ms. @default 30000 */
+  timeoutMs?: number;
+  /** Timeout for token endpoint calls, ms (keep it below `lockTtlMs`). @default 15000 */
+  tokenTimeoutMs?: number;
+  /** Lease of the store lock taken around a refresh, ms. @default 30000 */
+  lockTtlMs?: number;
+  /** How long to wait for another process's refresh lock, ms. @default 35000 */
+  lockWaitMs?: number;
+  /** How the client secret is sent. @default "client_secret_post" */
+  clientAuthMethod?: ClientAuthMethod;
+  /** Authorization header scheme (`"OAuth2"` is what podio-js sends). @default "Bearer" */
+  authScheme?: string;
+  /** Called (and awaited) before the token endpoint is asked for a new token. podio-js style. */
+  onTokenWillRefresh?: (info: RefreshInfo) => Awaitable<void>;
+  /** Called (and awaited) with the new session after a refresh was persisted. podio-js style. */
+  afterTokenRefreshed?: (auth: AuthObject) => Awaitable<void>;
+}
+
+/** Why a refresh happens. */
+export interface RefreshInfo {
+  readonly authType: AuthType;
+  /** `'expiring'`: within the margin of `expiresAt`; `'unauthorized'`: the API answered 401. */
+  readonly trigger: "expiring" | "unauthorized";
+}
+
+/** A session as the client shows it: never a token value. */
+export interface SessionSummary {
+  readonly authType: AuthType;
+  readonly subject: string;
+  /** Access token expiry, epoch ms, when known. */
+  readonly expiresAt?: number;
+  /** Whether a refresh token is held. */
+  readonly refreshable: boolean;
+  readonly scope?: string;
+}
+
+/** Options for `request`. */
+export interface RequestOptions {
+  /** Extra headers (an `authorization` header here is ignored: the client sets it). */
+  headers?: Record<string, string>;
+  /** Abort the request (and its retry). */
+  signal?: AbortSignal;
+}
+
+/** Options for `getAuthorizationURL`. */
+export interface AuthorizationURLOptions {
+  /** Anti-CSRF value echoed back on the redirect; check it (see `createState()`). */
+  state: string;
+  /** PKCE verifier (see `createCodeVerifier()`); required for the `'client'` type's code flow. */
+  codeVerifier?: string;
+  /** `'token'` asks for a legacy implicit redirect (`'client'` only; no refresh token). @default "code" */
+  responseType?: "code" | "token";
+}
+
+/** Options for `handleRedirect`. */
+export interface RedirectOptions {
+  /** The `state` you sent; a different or missing one is refused. */
+  state?: string;
+  /** The PKCE verifier you sent (code flow). */
+  codeVerifier?: string;
+  /** The redirect URI you sent. @default the URL without its query and fragment */
+  redirectURI?: string;
+}
+
+/** What `logout()` did. */
+export interface LogoutResult {
+  /** Whether the server confirmed the revocation (false when no `revokeURL`). */
+  readonly revoked: boolean;
+  /** Why revocation failed, when it did (the local session is deleted anyway). */
+  readonly revokeError?: PlatformApiError;
+}
+
+/** Events of a {@link PlatformClient}; every one fires after the store write it reports has finished. */
+export interface PlatformClientEvents {
+  /** New tokens from a sign-in (password, client_credentials, code, implicit). */
+  tokens: { readonly grant: string; readonly session: SessionSummary };
+  /** The session was renewed: by us (`adopted: false`) or by another process/tab/instance whose new pair we adopted. */
+  refresh: { readonly adopted: boolean; readonly trigger: RefreshInfo["trigger"]; readonly session: SessionSummary };
+  /**
+   * A refresh failed. `transient` (network, timeout, 5xx, lock wait): tokens
+   * kept, the next call retries. `terminal`: the server refused; `cleared`
+   * says whether the session was deleted (only for `invalid_grant` nobody else
+   * had already recovered from).
+   */
+  refreshFailed: {
+    readonly reason: "transient" | "terminal";
+    readonly cleared: boolean;
+    readonly error: PlatformApiError | SessionStoreError;
+  };
+  /** The session ended: `logout()` (`'logout'`) or a refused refresh (`'invalid_grant'`). */
+  logout: { readonly reason: "logout" | "invalid_grant"; readonly revoked: boolean };
+}
