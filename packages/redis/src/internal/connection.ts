@@ -1,0 +1,238 @@
+import { createClient, createCluster } from "@redis/client";
+import { SessionStoreError } from "@sessionstore/core";
+import type { ResolvedRedisOptions } from "../options.js";
+import { settleWithin, withDeadline } from "./deadline.js";
+import type { ScriptRunner } from "./lock-scripts.js";
+
+/** The commands the store sends itself, narrowed to the node-redis v5 signatures we use. */
+export interface RedisCommands extends ScriptRunner {
+  set(
+    key: string,
+    value: string,
+    options: { condition: "NX"; expiration: { type: "PX"; value: number } },
+  ): Promise<unknown>;
+  unlink(key: string): Promise<number>;
+  scan(cursor: string, options: { MATCH: string; COUNT: number }): Promise<{ cursor: unknown; keys: unknown[] }>;
+}
+
+type Listener = (...args: unknown[]) => void;
+
+/** What node-redis v5 clients and clusters share (both are EventEmitters). */
+interface NodeRedisBase {
+  readonly isOpen: boolean;
+  connect(): Promise<unknown>;
+  close(): Promise<void>;
+  destroy(): void;
+  on(event: string, listener: Listener): unknown;
+  off(event: string, listener: Listener): unknown;
+  withCommandOptions(options: object): unknown;
+}
+
+interface NodeRedisClient extends NodeRedisBase {
+  readonly isReady: boolean;
+}
+
+interface NodeRedisCluster extends NodeRedisBase {
+  readonly masters: readonly unknown[];
+  nodeClient(node: unknown): Promise<NodeRedisBase>;
+}
+
+function isCluster(client: NodeRedisBase): client is NodeRedisCluster {
+  return typeof (client as Partial<NodeRedisCluster>).nodeClient === "function" && "masters" in client;
+}
+
+/** The store's handle on Redis: readiness, commands with a timeout, lifecycle. */
+export interface RedisConnection {
+  /** Whether the store created the client (and so closes it). */
+  readonly owned: boolean;
+  /** Commands carrying `commandTimeoutMs`, so a command still queued when it runs out is dropped. */
+  readonly commands: RedisCommands;
+  /** The same, as an object to hand to `@keyv/redis` (see {@link keyvClientView}). */
+  readonly keyvClient: object;
+  /** Resolves once Redis can take commands; `ERR_STORE_UNAVAILABLE` after `connectTimeoutMs`. */
+  ready(): Promise<void>;
+  /** One command target per master (one for a single server): SCAN is per node. */
+  scanTargets(): Promise<RedisCommands[]>;
+  /** Closes the client if the store created it; leaves a client passed in alone. */
+  close(): Promise<void>;
+}
+
+function unavailable(message: string, cause: unknown): SessionStoreError {
+  return new SessionStoreError("ERR_STORE_UNAVAILABLE", message, { cause: cause ?? new Error(message) });
+}
+
+// Exponential back-off capped at 1 s, so the store notices a returning Redis
+// within about a second. Never gives up: a store outlives any outage.
+function reconnectDelay(retries: number): number {
+  return Math.min(50 * 2 ** Math.min(retries, 10), 1000) + Math.floor(Math.random() * 50);
+}
+
+function createOwnedClient(options: ResolvedRedisOptions): NodeRedisBase {
+  const { source, connectTimeoutMs, commandTimeoutMs } = options;
+  // Without the offline queue node-redis rejects commands while disconnected
+  // instead of holding them until Redis returns (possibly never).
+  const clientDefaults = {
+    disableOfflineQueue: true,
+    socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: reconnectDelay },
+  };
+  if (source.kind === "nodes") {
+    return createCluster({
+      rootNodes: source.nodes.map((url) => ({ url })),
+      defaults: clientDefaults,
+      commandOptions: { timeout: commandTimeoutMs },
+    }) as unknown as NodeRedisBase;
+  }
+  if (source.kind !== "url") throw new TypeError("a client passed in is not created by the store");
+  return createClient({
+    url: source.url,
+    ...clientDefaults,
+    commandOptions: { timeout: commandTimeoutMs },
+  }) as unknown as NodeRedisBase;
+}
+
+// One waiter per client, shared by every store on it: while Redis is down,
+// waiting calls add at most two listeners to a client, whatever their number.
+const readyWaiters = new WeakMap<object, Promise<void>>();
+
+function nextReadyOrEnd(client: NodeRedisClient): Promise<void> {
+  let waiter = readyWaiters.get(client);
+  if (!waiter) {
+    waiter = new Promise<void>((resolve) => {
+      const settle = () => {
+        client.off("ready", settle);
+        client.off("end", settle);
+        readyWaiters.delete(client);
+        resolve();
+      };
+      client.on("ready", settle);
+      client.on("end", settle);
+    });
+    readyWaiters.set(client, waiter);
+  }
+  return waiter;
+}
+
+/**
+ * A view of `commands` for `@keyv/redis`, whose event and lifecycle methods do
+ * nothing. `KeyvRedis` adds four listeners to its client when constructed and
+ * again each time it connects it (so stores sharing a client would pile them
+ * up), connects a closed client on its own, and destroys the client when that
+ * connect fails. The store owns the lifecycle instead; commands go through.
+ */
+export function keyvClientView(commands: object): object {
+  const inert = { value: () => undefined };
+  return Object.create(commands, {
+    on: {
+      value: function on(this: object) {
+        return this;
+      },
+    },
+    once: {
+      value: function once(this: object) {
+        return this;
+      },
+    },
+    connect: { value: () => Promise.reject(new Error("Redis client is not open")) },
+    close: { value: () => Promise.resolve() },
+    quit: { value: () => Promise.resolve() },
+    destroy: inert,
+    disconnect: { value: () => Promise.resolve() },
+  }) as object;
+}
+
+/** Opens (lazily) the connection described by `options`. */
+export function openRedisConnection(options: ResolvedRedisOptions): RedisConnection {
+  const { source, connectTimeoutMs, commandTimeoutMs } = options;
+  const owned = source.kind !== "client";
+  const client: NodeRedisBase =
+    source.kind === "client" ? (source.client as unknown as NodeRedisBase) : createOwnedClient(options);
+  let lastError: unknown;
+  let connecting: Promise<unknown> | undefined;
+  let closed = false;
+
+  if (owned) {
+    // We created it, so an 'error' event nobody listens to would be ours to
+    // crash the process with; remember it as the cause of the next failure.
+    const remember: Listener = (error) => {
+      lastError = error;
+    };
+    client.on("error", remember);
+    if (isCluster(client)) client.on("node-error", remember);
+  }
+
+  // typeMapping {}: a client passed in may map replies to Buffers; we need strings.
+  const commandOptions = { timeout: commandTimeoutMs, typeMapping: {} };
+  const commands = client.withCommandOptions(commandOptions) as RedisCommands;
+
+  // Resolves to the connect error, or undefined: never rejects, so no caller
+  // who gave up waiting leaves an unhandled rejection behind.
+  const connect = (): Promise<unknown> => {
+    connecting ??= client.connect().then(
+      () => {
+        connecting = undefined;
+        return undefined;
+      },
+      (error: unknown) => {
+        connecting = undefined;
+        lastError = error;
+        return error;
+      },
+    );
+    return connecting;
+  };
+
+  const notOpen = () =>
+    unavailable(
+      "the Redis client passed in is not open: call connect() on it before using the store",
+      new Error("client is not open"),
+    );
+  const unreachable = () =>
+    unavailable(`Redis was not reachable within ${connectTimeoutMs} ms (connectTimeoutMs)`, lastError);
+
+  const clientReady = async (single: NodeRedisClient) => {
+    const deadline = Date.now() + connectTimeoutMs;
+    while (!single.isReady) {
+      if (closed) throw unavailable("the connection was closed", new Error("closed"));
+      if (!single.isOpen) {
+        if (!owned) throw notOpen();
+        void connect();
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw unreachable();
+      await settleWithin(nextReadyOrEnd(single), left);
+    }
+  };
+
+  const clusterReady = async (cluster: NodeRedisCluster) => {
+    if (cluster.isOpen) return;
+    if (!owned) throw notOpen();
+    const outcome = await settleWithin(connect(), connectTimeoutMs);
+    if (!outcome.settled) throw unreachable();
+    if (outcome.value !== undefined) throw unavailable("could not connect to the Redis cluster", outcome.value);
+  };
+
+  return {
+    owned,
+    commands,
+    keyvClient: keyvClientView(commands as object),
+    ready: () => (isCluster(client) ? clusterReady(client) : clientReady(client as NodeRedisClient)),
+    async scanTargets() {
+      if (!isCluster(client)) return [commands];
+      const nodes = await Promise.all(client.masters.map((master) => client.nodeClient(master)));
+      return nodes.map((node) => node.withCommandOptions(commandOptions) as RedisCommands);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (!owned || !client.isOpen) return;
+      const connected = isCluster(client) || (client as NodeRedisClient).isReady;
+      try {
+        // close() waits for replies still owed; bounded, because Redis may be gone.
+        if (connected) await withDeadline("close", commandTimeoutMs, client.close());
+      } catch {
+        // Falls through to destroy: closing must not fail because Redis is down.
+      }
+      if (client.isOpen) client.destroy();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { isExpired, type JsonObject, SessionStoreError, serializeRecord } from "@sessionstore/core";
+import type { Deserialize, DeserializedData, Serialize } from "keyv";
+
+/**
+ * keyv stores `{"value": <record>, "expires": <epoch ms>}` as the Redis string.
+ * We keep keyv's envelope (so keyv and its tools read our records) but with
+ * our own (de)serialiser:
+ * - keyv's default parser turns garbage into a bare SyntaxError (reported as
+ *   an outage) and an envelope without `value` into "missing"; both must be
+ *   `ERR_CORRUPT_RECORD`.
+ * - keyv answers an expired envelope with a non-atomic GET-then-DEL, which can
+ *   delete a fresh record another process wrote in between. Reading an
+ *   expired envelope as "missing" instead leaves the deletion to Redis' own TTL.
+ */
+
+function corrupt(message: string, cause?: unknown): SessionStoreError {
+  return new SessionStoreError("ERR_CORRUPT_RECORD", message, cause === undefined ? {} : { cause });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Serialises keyv's envelope; the record goes through core's `serializeRecord` (which refuses non-JSON). */
+export const serializeEnvelope: Serialize = (data) => {
+  const recordText = serializeRecord(data.value as JsonObject);
+  return data.expires === undefined ? `{"value":${recordText}}` : `{"value":${recordText},"expires":${data.expires}}`;
+};
+
+/** Parses keyv's envelope strictly: `ERR_CORRUPT_RECORD` for anything else, `undefined` when expired. */
+export const deserializeEnvelope: Deserialize = <Value>(text: string): DeserializedData<Value> | undefined => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw corrupt("stored value is not valid JSON", error);
+  }
+  if (!isPlainObject(parsed) || !isPlainObject(parsed.value)) {
+    throw corrupt("stored value is not a keyv envelope holding a record");
+  }
+  const { expires } = parsed;
+  if (expires !== undefined && expires !== null && (typeof expires !== "number" || !Number.isFinite(expires))) {
+    throw corrupt("stored value has an invalid expiry");
+  }
+  if (isExpired(expires)) return undefined;
+  return { value: parsed.value as Value };
+};

@@ -1,0 +1,230 @@
+import {
+  assertLockOptions,
+  assertStoreKey,
+  isSessionStoreError,
+  type JsonObject,
+  type LockOptions,
+  lockTimeoutError,
+  type ReleaseLock,
+  randomLockToken,
+  readExpiresAt,
+  type SessionStore,
+  SessionStoreError,
+  type SetOptions,
+  type StoreCapabilities,
+  sleep,
+  storeClosedError,
+  toStoreError,
+} from "@sessionstore/core";
+import { openRedisConnection } from "./internal/connection.js";
+import { withDeadline } from "./internal/deadline.js";
+import { escapeGlob, redisKeySpace } from "./internal/keys.js";
+import { createRecordKeyv } from "./internal/keyv.js";
+import { EXTEND_SCRIPT, RELEASE_SCRIPT, runLockScript } from "./internal/lock-scripts.js";
+import { type RedisStoreOptions, resolveRedisOptions } from "./options.js";
+
+/**
+ * Releases a Redis lock (see {@link SessionStore.lock}) and can renew its lease.
+ * Both act only while the lock still holds this holder's token.
+ */
+export type RedisLockRelease = ReleaseLock & {
+  /**
+   * Renews the lease to `ttlMs` from now, if this holder still has the lock.
+   * @returns `false` when the lease had already run out (someone else may hold it now).
+   * @throws `ERR_STORE_UNAVAILABLE` when Redis fails; `ERR_INVALID_ARGUMENT` for a bad `ttlMs`.
+   */
+  extend(ttlMs: number): Promise<boolean>;
+};
+
+/** A {@link SessionStore} on Redis, with lock (SET NX PX + Lua release) and list (SCAN). */
+export interface RedisStore extends SessionStore {
+  /** The key prefix every record and lock of this store lives under. */
+  readonly namespace: string;
+  lock(key: string, options: LockOptions): Promise<RedisLockRelease>;
+  list(prefix: string): Promise<string[]>;
+}
+
+const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, nativeExpiry: true });
+
+// How many keys one SCAN step looks at: few round trips without blocking Redis long.
+const SCAN_COUNT = 1000;
+
+/** A key holding a hash or list where a record belongs is corrupt data, not an outage. */
+function isWrongType(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith("WRONGTYPE");
+}
+
+/**
+ * Creates a Redis-backed {@link SessionStore} for several processes and
+ * machines: records through keyv + `@keyv/redis` with Redis' own TTL,
+ * a lease lock per key, and listing by SCAN. See the package README for the
+ * key layout, outage behaviour and Redis Cluster.
+ *
+ * The store connects on first use. Every call settles within
+ * `connectTimeoutMs + commandTimeoutMs`; during an outage calls reject with
+ * `ERR_STORE_UNAVAILABLE`, and succeed again once Redis is back, on the same store.
+ */
+export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
+  const resolved = resolveRedisOptions(options);
+  const { namespace, commandTimeoutMs, lockPollMs } = resolved;
+  const keys = redisKeySpace(namespace);
+  const connection = openRedisConnection(resolved);
+  const keyv = createRecordKeyv(connection.keyvClient);
+  const { commands } = connection;
+  // Locks this store holds (token -> lock key), released by close().
+  const held = new Map<string, string>();
+  let closed = false;
+
+  const ensureOpen = () => {
+    if (closed) throw storeClosedError();
+  };
+
+  const toError = (error: unknown, operation: string): SessionStoreError => {
+    if (isSessionStoreError(error)) return error;
+    if (closed) return new SessionStoreError("ERR_STORE_CLOSED", "the store was closed", { cause: error });
+    if (isWrongType(error)) {
+      return new SessionStoreError("ERR_CORRUPT_RECORD", `store ${operation} failed: key holds a non-string value`, {
+        cause: error,
+      });
+    }
+    return toStoreError(error, operation);
+  };
+
+  /** Waits for Redis (bounded), then runs one command (bounded); every failure becomes a SessionStoreError. */
+  const run = async <T>(operation: string, command: () => Promise<T>): Promise<T> => {
+    try {
+      await connection.ready();
+      return await withDeadline(operation, commandTimeoutMs, command());
+    } catch (error) {
+      throw toError(error, operation);
+    }
+  };
+
+  const withKey = (error: unknown, key: string): unknown => {
+    if (!isSessionStoreError(error, "ERR_CORRUPT_RECORD")) return error;
+    return new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" is corrupt: ${error.message}`, {
+      cause: error,
+    });
+  };
+
+  const release = async (token: string) => {
+    const lockKey = held.get(token);
+    if (lockKey === undefined) return;
+    held.delete(token);
+    await run("unlock", () => runLockScript(commands, RELEASE_SCRIPT, lockKey, [token]));
+  };
+
+  const extend = async (token: string, ttlMs: number): Promise<boolean> => {
+    ensureOpen();
+    const { ttlMs: lease } = assertLockOptions({ ttlMs, waitMs: 0 });
+    const lockKey = held.get(token);
+    if (lockKey === undefined) return false;
+    const px = String(Math.max(1, Math.ceil(lease)));
+    const renewed =
+      (await run("extend lock", () => runLockScript(commands, EXTEND_SCRIPT, lockKey, [token, px]))) === 1;
+    if (!renewed) held.delete(token);
+    return renewed;
+  };
+
+  return {
+    capabilities: CAPABILITIES,
+    namespace,
+
+    async get(key) {
+      ensureOpen();
+      assertStoreKey(key);
+      try {
+        return await run("get", () => keyv.get<JsonObject>(keys.record(key)));
+      } catch (error) {
+        throw withKey(error, key);
+      }
+    },
+
+    async set(key: string, record: JsonObject, setOptions?: SetOptions) {
+      ensureOpen();
+      assertStoreKey(key);
+      const expiresAt = readExpiresAt(setOptions);
+      const rawKey = keys.record(key);
+      if (expiresAt === undefined) {
+        await run("set", () => keyv.set(rawKey, record));
+        return;
+      }
+      const ttlMs = Math.ceil(expiresAt - Date.now());
+      if (ttlMs <= 0) {
+        // Already expired: PX refuses a non-positive TTL, and the old record
+        // must not outlive a write that replaced it, so the key goes.
+        await run("set", () => keyv.delete(rawKey));
+        return;
+      }
+      await run("set", () => keyv.set(rawKey, record, ttlMs));
+    },
+
+    async delete(key) {
+      ensureOpen();
+      assertStoreKey(key);
+      return run("delete", () => keyv.delete(keys.record(key)));
+    },
+
+    async lock(key, lockOptions) {
+      ensureOpen();
+      assertStoreKey(key);
+      const { ttlMs, waitMs } = assertLockOptions(lockOptions);
+      const lockKey = keys.lock(key);
+      const token = randomLockToken();
+      const px = Math.max(1, Math.ceil(ttlMs));
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        ensureOpen();
+        const reply = await run("lock", () =>
+          commands.set(lockKey, token, { condition: "NX", expiration: { type: "PX", value: px } }),
+        );
+        if (reply === "OK") {
+          held.set(token, lockKey);
+          const releaseLock = () => release(token);
+          return Object.assign(releaseLock, { extend: (lease: number) => extend(token, lease) });
+        }
+        const left = deadline - Date.now();
+        if (left <= 0) throw lockTimeoutError(key, waitMs);
+        await sleep(Math.min(lockPollMs, left));
+      }
+    },
+
+    // keyv's iterator and clear() build `SCAN MATCH <ns>::*` from the raw
+    // namespace (unescaped glob), so listing goes to Redis directly: an
+    // escaped MATCH narrows the scan, and a literal startsWith decides.
+    async list(prefix) {
+      ensureOpen();
+      if (typeof prefix !== "string") assertStoreKey(prefix, "prefix");
+      const rawPrefix = keys.record(prefix);
+      const match = `${escapeGlob(rawPrefix)}*`;
+      const found = new Set<string>();
+      const targets = await run("list", () => connection.scanTargets());
+      for (const target of targets) {
+        let cursor = "0";
+        do {
+          const reply = await run("list", () => target.scan(cursor, { MATCH: match, COUNT: SCAN_COUNT }));
+          cursor = String(reply.cursor);
+          for (const rawKey of reply.keys.map(String)) {
+            if (rawKey.startsWith(rawPrefix)) found.add(rawKey.slice(keys.recordPrefix.length));
+          }
+        } while (cursor !== "0");
+      }
+      return [...found];
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      const stillHeld = [...held];
+      held.clear();
+      // Best effort, bounded: leases free these anyway, and a Redis outage
+      // must not make close() hang or fail.
+      await Promise.allSettled(
+        stillHeld.map(([token, lockKey]) =>
+          withDeadline("unlock", commandTimeoutMs, runLockScript(commands, RELEASE_SCRIPT, lockKey, [token])),
+        ),
+      );
+      await connection.close();
+    },
+  };
+}

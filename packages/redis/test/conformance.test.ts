@@ -1,0 +1,43 @@
+import { createRedisStore, type RedisStore } from "@sessionstore/redis";
+import { describeSessionStore } from "@sessionstore/testkit";
+import { afterAll, beforeAll } from "vitest";
+import { sparePort } from "./helpers/redis-server.js";
+import { type AdminClient, connectAdmin, dropNamespace, SHARED_REDIS_URL, uniqueNamespace } from "./helpers/shared-redis.js";
+
+let admin: AdminClient;
+const namespaces: string[] = [];
+
+beforeAll(async () => {
+  admin = await connectAdmin();
+});
+
+afterAll(async () => {
+  for (const namespace of namespaces) await dropNamespace(admin, namespace);
+  await admin.close();
+});
+
+function freshStore(): RedisStore {
+  const namespace = uniqueNamespace("conf");
+  namespaces.push(namespace);
+  return createRedisStore({ url: SHARED_REDIS_URL, namespace });
+}
+
+const rawKey = (store: unknown, key: string) => `${(store as RedisStore).namespace}:record:${key}`;
+
+describeSessionStore("redis", freshStore, {
+  async inspect(store, key) {
+    return (await admin.get(rawKey(store, key))) ?? undefined;
+  },
+  async corrupt(store, key) {
+    await admin.set(rawKey(store, key), '{"value": {"truncated": ');
+  },
+  async unavailable() {
+    // A port nothing listens on: connections are refused at once.
+    return createRedisStore({
+      url: `redis://127.0.0.1:${await sparePort()}`,
+      namespace: uniqueNamespace("down"),
+      connectTimeoutMs: 300,
+      commandTimeoutMs: 300,
+    });
+  },
+});
