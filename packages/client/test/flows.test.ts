@@ -1,6 +1,12 @@
 import { createMemoryStore, createSessionManager } from "@sessionstore/core";
 import { describe, expect, it } from "vitest";
-import { codeChallengeS256, createCodeVerifier, createState, isPlatformApiError, PlatformClient } from "../src/index.js";
+import {
+  codeChallengeS256,
+  createCodeVerifier,
+  createState,
+  isPlatformApiError,
+  PlatformClient,
+} from "../src/index.js";
 import { makeClient, PASSWORD_AUTH, platform } from "./helpers.js";
 
 /** Follows the authorize URL like a browser would (the fake platform approves at once). */
@@ -75,7 +81,9 @@ describe("password flow", () => {
     const server = await platform();
     const client = makeClient(server);
     expect(() => client.authenticateWithClientCredentials()).toThrow(/needs auth type 'app'/);
-    expect(() => client.getAuthorizationURL("http://localhost/cb", { state: createState() })).toThrow(/'server' and 'client'/);
+    expect(() => client.getAuthorizationURL("http://localhost/cb", { state: createState() })).toThrow(
+      /'server' and 'client'/,
+    );
   });
 });
 

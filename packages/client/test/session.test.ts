@@ -1,0 +1,177 @@
+import { type AuthType, createMemoryStore, createSessionManager } from "@sessionstore/core";
+import { describe, expect, it } from "vitest";
+import type { PlatformClientEvents } from "../src/index.js";
+import { makeClient, PASSWORD_AUTH, platform } from "./helpers.js";
+
+describe("sessionStore accepts a manager, a bare store or a podio-style store", () => {
+  it("a bare SessionStore", async () => {
+    const server = await platform();
+    const store = createMemoryStore();
+    await makeClient(server, { sessionStore: store }).authenticateWithCredentials("demo", "demo-password");
+    expect(await store.get("sessionstore:default:password")).toMatchObject({ fingerprint: expect.any(String) });
+    const again = makeClient(server, { sessionStore: store });
+    expect(await again.isAuthenticated()).toBe(true);
+  });
+
+  it("a legacy store with synchronous callbacks, `{}` for empty and a set that never calls back", async () => {
+    const server = await platform();
+    const saved = new Map<string, object>();
+    const legacy = {
+      get(authType: AuthType, callback: (auth: object) => void) {
+        callback(saved.get(authType) ?? {});
+      },
+      set(auth: object, authType: AuthType) {
+        if (Object.keys(auth).length === 0) saved.delete(authType);
+        else saved.set(authType, JSON.parse(JSON.stringify(auth)) as object);
+      },
+    };
+    const client = makeClient(server, { sessionStore: legacy });
+    await client.authenticateWithCredentials("demo", "demo-password");
+    expect(saved.get("password")).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String) });
+    const restored = makeClient(server, { sessionStore: legacy });
+    expect(await restored.isAuthenticated()).toBe(true);
+    server.expireAccessTokens();
+    await restored.request("GET", "/items/1");
+    expect(server.stats.refreshCalls).toBe(1);
+    await restored.logout();
+    expect(saved.has("password")).toBe(false);
+  });
+
+  it("a podio-js written session (no fingerprint, expiresIn only) is used", async () => {
+    const server = await platform();
+    const manager = createSessionManager(createMemoryStore());
+    const first = makeClient(server, { sessionStore: createSessionManager(createMemoryStore()) });
+    await first.authenticateWithCredentials("demo", "demo-password");
+    const auth = await first.sessionManager.get("password");
+    await manager.set(
+      { accessToken: auth?.accessToken, refreshToken: auth?.refreshToken, expiresIn: 3600, ref: null },
+      "password",
+    );
+    const client = makeClient(server, { sessionStore: manager });
+    await expect(client.request("GET", "/user/status")).resolves.toMatchObject({ user: { username: "demo" } });
+    expect(server.stats.tokenCalls).toBe(1);
+  });
+});
+
+describe("config fingerprint", () => {
+  it("a changed scope, client id or token URL ignores the stored token", async () => {
+    const server = await platform();
+    const manager = createSessionManager(createMemoryStore());
+    await makeClient(server, { sessionStore: manager }).authenticateWithCredentials("demo", "demo-password");
+    const changed = [
+      makeClient(server, { sessionStore: manager }, { ...PASSWORD_AUTH, scope: "items:read" }),
+      makeClient(server, { sessionStore: manager }, { ...PASSWORD_AUTH, clientId: "other-client" }),
+      makeClient(server, { sessionStore: manager, tokenURL: `${server.url}/v2/oauth/token` }),
+      makeClient(server, { sessionStore: manager }, { ...PASSWORD_AUTH, audience: "https://api.other" }),
+    ];
+    for (const client of changed) {
+      await client.ready;
+      expect(await client.isAuthenticated()).toBe(false);
+      await expect(client.request("GET", "/user/status")).rejects.toMatchObject({ code: "ERR_NOT_AUTHENTICATED" });
+    }
+    const same = makeClient(server, { sessionStore: manager });
+    expect(await same.isAuthenticated()).toBe(true);
+  });
+});
+
+describe("subjects", () => {
+  it("scopes sessions per user; manager.clear() signs every user out", async () => {
+    const server = await platform({ users: { alice: "a-password", bob: "b-password" } });
+    const manager = createSessionManager(createMemoryStore());
+    const alice = makeClient(server, { sessionStore: manager, subject: "alice" });
+    const bob = makeClient(server, { sessionStore: manager, subject: "bob" });
+    await alice.authenticateWithCredentials("alice", "a-password");
+    await bob.authenticateWithCredentials("bob", "b-password");
+    expect(await alice.request("GET", "/user/status")).toMatchObject({ user: { username: "alice" } });
+    expect(await bob.request("GET", "/user/status")).toMatchObject({ user: { username: "bob" } });
+    expect((await manager.list()).map((info) => info.subject).sort()).toEqual(["alice", "bob"]);
+    expect(await makeClient(server, { sessionStore: manager }).isAuthenticated()).toBe(false);
+
+    // "Revoke for all users" (locally): every session in the namespace goes.
+    expect(await manager.clear()).toBe(2);
+    expect(await alice.isAuthenticated()).toBe(false);
+    // A running client keeps its access token in memory until it expires; it cannot renew it.
+    await bob.request("GET", "/user/status");
+    server.expireAccessTokens();
+    await expect(bob.request("GET", "/user/status")).rejects.toMatchObject({ code: "ERR_NOT_AUTHENTICATED" });
+    expect(server.stats.refreshCalls).toBe(0);
+  });
+});
+
+describe("logout", () => {
+  it("revokes at the server (RFC 7009), deletes the session, emits 'logout'", async () => {
+    const server = await platform();
+    const manager = createSessionManager(createMemoryStore());
+    const client = makeClient(server, { sessionStore: manager, revokeURL: `${server.url}/oauth/revoke` });
+    const events: PlatformClientEvents["logout"][] = [];
+    client.on("logout", (event) => events.push(event));
+    await client.authenticateWithCredentials("demo", "demo-password");
+    const auth = await manager.get("password");
+    expect(await client.logout()).toEqual({ revoked: true });
+    expect(await manager.get("password")).toBeUndefined();
+    expect(events).toEqual([{ reason: "logout", revoked: true }]);
+    expect(server.stats.revokeCalls).toBe(2);
+    // The revoked tokens are dead at the server too.
+    const api = await fetch(`${server.url}/user/status`, { headers: { authorization: `Bearer ${auth?.accessToken}` } });
+    expect(api.status).toBe(401);
+    const refresh = await fetch(`${server.url}/oauth/token`, {
+      method: "POST",
+      body: new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: auth?.refreshToken ?? "",
+        client_id: "demo-client",
+        client_secret: "demo-secret",
+      }),
+    });
+    expect(await refresh.json()).toMatchObject({ error: "invalid_grant" });
+  });
+
+  it("deletes locally even when revocation fails, and reports why", async () => {
+    const server = await platform();
+    const manager = createSessionManager(createMemoryStore());
+    const client = makeClient(server, { sessionStore: manager, revokeURL: `${server.url}/oauth/revoke` });
+    await client.authenticateWithCredentials("demo", "demo-password");
+    server.injectFault({ kind: "status", status: 503, on: "revoke" });
+    const result = await client.logout();
+    expect(result).toMatchObject({ revoked: false, revokeError: { code: "ERR_SERVER", status: 503 } });
+    expect(await manager.get("password")).toBeUndefined();
+  });
+
+  it("without revokeURL only deletes", async () => {
+    const server = await platform();
+    const client = makeClient(server);
+    await client.authenticateWithCredentials("demo", "demo-password");
+    expect(await client.logout()).toEqual({ revoked: false });
+    expect(server.stats.revokeCalls).toBe(0);
+    expect(await client.isAuthenticated()).toBe(false);
+  });
+
+  it("a session deleted elsewhere is not resurrected by a refresh", async () => {
+    const server = await platform();
+    const manager = createSessionManager(createMemoryStore());
+    const client = makeClient(server, { sessionStore: manager });
+    await client.authenticateWithCredentials("demo", "demo-password");
+    await manager.delete("password");
+    server.expireAccessTokens();
+    await expect(client.request("GET", "/items/1")).rejects.toMatchObject({ code: "ERR_NOT_AUTHENTICATED" });
+    expect(server.stats.refreshCalls).toBe(0);
+    expect(await manager.get("password")).toBeUndefined();
+  });
+});
+
+describe("store failures", () => {
+  it("a store that fails at start rejects ready (handled), and the next call retries the restore", async () => {
+    const server = await platform();
+    const inner = createMemoryStore();
+    let down = true;
+    const flaky = {
+      ...inner,
+      capabilities: inner.capabilities,
+      get: (key: string) => (down ? Promise.reject(new Error("backend down")) : inner.get(key)),
+    };
+    const client = makeClient(server, { sessionStore: flaky });
+    await expect(client.ready).rejects.toMatchObject({ code: "ERR_STORE_UNAVAILABLE" });
+    down = false;
+    expect(await client.isAuthenticated()).toBe(false);
+  });
+});
