@@ -1,0 +1,78 @@
+import { stat } from "node:fs/promises";
+import { type Awaitable, type SessionStore, SessionStoreError } from "@sessionstore/core";
+import type { StoreUri } from "./store-uri.js";
+
+/** Options for {@link openStore}. */
+export interface OpenStoreOptions {
+  /**
+   * Bound for connecting and for each command, in milliseconds, so a dead
+   * backend fails fast instead of hanging.
+   * @default 5000
+   */
+  timeoutMs?: number;
+}
+
+/** Opens the store a URI names. Inject your own in `runCli`'s `io.openStore` (tests, other stores). */
+export type StoreOpener = (uri: StoreUri, options: Required<OpenStoreOptions>) => Awaitable<SessionStore>;
+
+/** Default bound of {@link OpenStoreOptions.timeoutMs}. */
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+/**
+ * Opens the store a parsed URI names, loading its adapter package only then
+ * (so `list` on a JSON file never loads the SQLite binding).
+ *
+ * A `sqlite:` or `file:` path must already exist: inspecting a mistyped path
+ * must not create an empty store and report "no sessions".
+ * @throws `ERR_STORE_UNAVAILABLE` when the file is missing or the adapter cannot be loaded.
+ */
+export async function openStore(uri: StoreUri, options: OpenStoreOptions = {}): Promise<SessionStore> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  switch (uri.kind) {
+    case "sqlite": {
+      await assertExistingFile(uri.path, "SQLite database");
+      const { createSqliteStore } = await loadAdapter("@sessionstore/sqlite", () => import("@sessionstore/sqlite"));
+      return createSqliteStore({ path: uri.path });
+    }
+    case "file": {
+      await assertExistingFile(uri.path, "session file");
+      const { createFileStore } = await loadAdapter("@sessionstore/file", () => import("@sessionstore/file"));
+      return createFileStore({ path: uri.path });
+    }
+    case "redis": {
+      const { createRedisStore } = await loadAdapter("@sessionstore/redis", () => import("@sessionstore/redis"));
+      return createRedisStore({
+        url: uri.url,
+        ...(uri.keyPrefix === undefined ? {} : { namespace: uri.keyPrefix }),
+        // Half each, so the adapter's own (more precise) error arrives before the CLI's overall bound.
+        connectTimeoutMs: Math.max(1, Math.floor(timeoutMs / 2)),
+        commandTimeoutMs: Math.max(1, Math.floor(timeoutMs / 2)),
+      });
+    }
+  }
+}
+
+async function assertExistingFile(path: string, what: string): Promise<void> {
+  let isFile: boolean;
+  try {
+    isFile = (await stat(path)).isFile();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? String(error)})`;
+    throw new SessionStoreError(
+      "ERR_STORE_UNAVAILABLE",
+      `${what} ${path} ${why}; check the path (the CLI never creates a store)`,
+      { cause: error },
+    );
+  }
+  if (!isFile) throw new SessionStoreError("ERR_STORE_UNAVAILABLE", `${what} ${path} is not a file`);
+}
+
+async function loadAdapter<T>(name: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SessionStoreError("ERR_STORE_UNAVAILABLE", `cannot load ${name}: ${reason}`, { cause: error });
+  }
+}

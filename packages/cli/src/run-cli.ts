@@ -1,0 +1,130 @@
+import { createSessionManager, redactTokens, type SessionStore, toStoreError } from "@sessionstore/core";
+import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
+import { parseInvocation } from "./internal/args.js";
+import { withCallTimeout } from "./internal/call-timeout.js";
+import { classify } from "./internal/cli-error.js";
+import { COMMAND_HANDLERS, clearNeedsConfirmation } from "./internal/commands.js";
+import { helpText } from "./internal/help.js";
+import { DEFAULT_TIMEOUT_MS, openStore, type StoreOpener } from "./open-store.js";
+import { parseStoreUri } from "./store-uri.js";
+
+/** Where the CLI writes: `process.stdout` fits, and so does a test's collector. */
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+/** Everything {@link runCli} touches outside itself, so it can run in-process in tests. */
+export interface CliIO {
+  /** Results: tables, JSON, help. */
+  readonly stdout: TextSink;
+  /** Errors and warnings. */
+  readonly stderr: TextSink;
+  /** Environment (`SESSIONSTORE_STORE`, `SESSIONSTORE_NAMESPACE`). @default {} */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Directory relative store paths are resolved against. @default process.cwd() */
+  readonly cwd?: string;
+  /** Clock for "expires in …", epoch milliseconds. @default Date.now */
+  readonly now?: () => number;
+  /** Opens the store a URI names; inject one to use another store. @default openStore */
+  readonly openStore?: StoreOpener;
+}
+
+const REVEAL_WARNING =
+  "warning: --reveal prints token values. Anyone who sees them can act as the user until they expire: " +
+  "do not paste this output into tickets, chats or logs.\n";
+
+/**
+ * Runs `sessionstore <argv…>` and resolves with its exit status (see
+ * `EXIT_CODES`); it never throws and never calls `process.exit`.
+ * @example
+ * const code = await runCli(["list", "--store", "sqlite:./sessions.db"], { stdout: process.stdout, stderr: process.stderr });
+ */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCode> {
+  const env = io.env ?? {};
+  let json = argv.includes("--json");
+  let secrets: readonly string[] = [];
+  let helpTopic: string | undefined;
+
+  const report = (error: unknown): ExitCode => {
+    const failure = classify(error);
+    const message = mask(redactTokens(failure.message), secrets);
+    if (json) {
+      io.stderr.write(`${JSON.stringify({ error: { code: failure.code, message, exitCode: failure.exitCode } })}\n`);
+    } else {
+      io.stderr.write(`sessionstore: ${message}\n`);
+      const topic =
+        (error as { helpTopic?: unknown }).helpTopic ?? (failure.exitCode === EXIT_CODES.USAGE ? helpTopic : undefined);
+      if (typeof topic === "string") {
+        io.stderr.write(`Run "sessionstore help${topic ? ` ${topic}` : ""}" for usage.\n`);
+      }
+    }
+    return failure.exitCode;
+  };
+
+  try {
+    const invocation = parseInvocation(argv, env);
+    if (invocation.kind === "help") {
+      (invocation.toStderr ? io.stderr : io.stdout).write(helpText(invocation.topic));
+      return invocation.toStderr ? EXIT_CODES.USAGE : EXIT_CODES.OK;
+    }
+    const { command, ...options } = invocation;
+    json = options.json;
+    helpTopic = command;
+    const uri = parseStoreUri(options.store, io.cwd ?? process.cwd());
+    if (uri.kind === "redis") secrets = uri.secrets;
+    if (command === "clear" && !options.yes) throw clearNeedsConfirmation(options, uri.display);
+
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const opener = io.openStore ?? openStore;
+    let opened: SessionStore;
+    try {
+      opened = await withDeadline(
+        Promise.resolve().then(() => opener(uri, { timeoutMs })),
+        timeoutMs,
+        uri.display,
+      );
+    } catch (error) {
+      throw toStoreError(error, `open (${uri.display})`);
+    }
+    const store = withCallTimeout(opened, timeoutMs);
+    try {
+      const manager = createSessionManager(store, { namespace: options.namespace });
+      if (options.reveal) io.stderr.write(REVEAL_WARNING);
+      await COMMAND_HANDLERS[command]({
+        manager,
+        options,
+        storeDisplay: uri.display,
+        now: (io.now ?? Date.now)(),
+        out: (text) => io.stdout.write(text),
+      });
+      return EXIT_CODES.OK;
+    } finally {
+      try {
+        await store.close();
+      } catch (error) {
+        const message = mask(redactTokens(classify(error).message), secrets);
+        io.stderr.write(
+          json
+            ? `${JSON.stringify({ warning: `closing the store failed: ${message}` })}\n`
+            : `sessionstore: warning: closing the store failed: ${message}\n`,
+        );
+      }
+    }
+  } catch (error) {
+    return report(error);
+  }
+}
+
+function mask(text: string, secrets: readonly string[]): string {
+  let masked = text;
+  for (const secret of secrets) if (secret.length > 0) masked = masked.split(secret).join("****");
+  return masked;
+}
+
+function withDeadline<T>(pending: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`opening ${what} took longer than ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
+}

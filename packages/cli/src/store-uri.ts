@@ -1,0 +1,177 @@
+import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { assertNamespace, SessionStoreError } from "@sessionstore/core";
+
+/** A SQLite database file, opened with `@sessionstore/sqlite`. */
+export interface SqliteStoreUri {
+  readonly kind: "sqlite";
+  /** Absolute path of the database file. */
+  readonly path: string;
+  /** The URI as it may be printed. */
+  readonly display: string;
+}
+
+/** A JSON file, opened with `@sessionstore/file`. */
+export interface FileStoreUri {
+  readonly kind: "file";
+  /** Absolute path of the JSON file. */
+  readonly path: string;
+  /** The URI as it may be printed. */
+  readonly display: string;
+}
+
+/** A Redis server, opened with `@sessionstore/redis`. */
+export interface RedisStoreUri {
+  readonly kind: "redis";
+  /** The URL as given, credentials included: pass it to the client, never print it. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** Logical database number (`/2` in the URL). @default 0 */
+  readonly database: number;
+  /** `rediss://`: TLS. */
+  readonly tls: boolean;
+  /**
+   * The Redis store's own key prefix (`RedisStoreOptions.namespace`), from
+   * `?namespace=` in the URL; not the session namespace (`--namespace`).
+   * @default "sessionstore"
+   */
+  readonly keyPrefix?: string;
+  /** The URL with its password masked, safe to print. */
+  readonly display: string;
+  /** Secrets found in the URL (the password), masked in everything the CLI prints. */
+  readonly secrets: readonly string[];
+}
+
+/** Where sessions live, as parsed from a `--store` URI by {@link parseStoreUri}. */
+export type StoreUri = SqliteStoreUri | FileStoreUri | RedisStoreUri;
+
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+const SUPPORTED = "sqlite:./sessions.db, file:./sessions.json, redis://host:port[/db] or rediss://host:port[/db]";
+
+function badUri(why: string): SessionStoreError {
+  return new SessionStoreError("ERR_INVALID_ARGUMENT", `bad --store URI: ${why}`, { field: "store" });
+}
+
+/**
+ * Parses a `--store` URI. Relative paths are resolved against `cwd`.
+ *
+ * - `sqlite:<path>`, `sqlite://<path>` (keyv's spelling) or `sqlite:///abs/path`
+ * - `file:<path>` or a real file URL `file:///abs/path`
+ * - `redis://[user:password@]host[:port][/db][?namespace=<key prefix>]`, `rediss://…` for TLS
+ *
+ * @throws `ERR_INVALID_ARGUMENT` (field `store`) naming what is wrong. The
+ *   message never contains the URI's password.
+ */
+export function parseStoreUri(uri: string, cwd: string = process.cwd()): StoreUri {
+  if (typeof uri !== "string" || uri.trim() === "") throw badUri(`it is empty; use ${SUPPORTED}`);
+  const scheme = SCHEME.exec(uri)?.[1]?.toLowerCase();
+  if (scheme === undefined) {
+    const guess = /\.json$/i.test(uri) ? `file:${uri}` : /\.(db|sqlite3?)$/i.test(uri) ? `sqlite:${uri}` : undefined;
+    throw badUri(`"${uri}" has no scheme${guess ? ` (did you mean ${guess}?)` : ""}; use ${SUPPORTED}`);
+  }
+  switch (scheme) {
+    case "sqlite":
+      return parseSqlite(uri, cwd);
+    case "file":
+      return parseFile(uri, cwd);
+    case "redis":
+    case "rediss":
+      return parseRedis(uri, scheme === "rediss");
+    default:
+      throw badUri(`unsupported scheme "${scheme}:"; use ${SUPPORTED}`);
+  }
+}
+
+function parseSqlite(uri: string, cwd: string): SqliteStoreUri {
+  // keyv writes `sqlite://path/to/db.sqlite` for a relative path; accept it as well.
+  const rest = uri.slice("sqlite:".length);
+  const raw = rest.startsWith("//") ? rest.slice(2) : rest;
+  if (raw === "") throw badUri('"sqlite:" needs a database path, e.g. sqlite:./sessions.db');
+  if (raw === ":memory:") throw badUri("an in-memory SQLite database holds no sessions to inspect; give a file path");
+  if (/[?#]/.test(raw)) throw badUri(`"${uri}" has query parameters or a fragment; sqlite: takes a plain file path`);
+  const path = resolve(cwd, raw);
+  return { kind: "sqlite", path, display: `sqlite:${path}` };
+}
+
+function parseFile(uri: string, cwd: string): FileStoreUri {
+  const rest = uri.slice("file:".length);
+  let path: string;
+  if (rest.startsWith("//")) {
+    try {
+      path = fileURLToPath(uri);
+    } catch {
+      throw badUri(
+        `"${uri}" is not an absolute file URL; write file:///absolute/path.json, or file:./relative.json for a relative path`,
+      );
+    }
+  } else {
+    if (rest === "") throw badUri('"file:" needs a path, e.g. file:./sessions.json');
+    if (/[?#]/.test(rest)) throw badUri(`"${uri}" has query parameters or a fragment; file: takes a plain file path`);
+    path = isAbsolute(rest) ? rest : resolve(cwd, rest);
+  }
+  return { kind: "file", path, display: `file:${path}` };
+}
+
+function parseRedis(uri: string, tls: boolean): RedisStoreUri {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw badUri(`"${maskPasswordLoosely(uri)}" is not a valid URL; expected redis://host:port[/db]`);
+  }
+  const secrets = url.password === "" ? [] : [url.password, decodeURIComponentSafe(url.password)];
+  const display = maskedRedisUrl(url);
+  if (url.hostname === "") throw badUri(`"${display}" names no host; expected redis://host:port[/db]`);
+  if (url.hash !== "") throw badUri(`"${display}" has a fragment (#…), which is not supported`);
+  const unknown = [...url.searchParams.keys()].filter((name) => name !== "namespace");
+  if (unknown.length > 0) {
+    throw badUri(`"${display}" has unsupported query parameter "${unknown[0]}" (only ?namespace=<redis key prefix>)`);
+  }
+  const keyPrefix = url.searchParams.get("namespace") ?? undefined;
+  if (keyPrefix !== undefined) {
+    try {
+      assertNamespace(keyPrefix);
+    } catch (error) {
+      throw badUri(`"${display}": ?namespace= ${(error as Error).message.replace(/^namespace /, "")}`);
+    }
+  }
+  url.search = "";
+  const dbText = url.pathname.replace(/^\//, "");
+  if (dbText !== "" && !/^\d{1,5}$/.test(dbText)) {
+    throw badUri(`"${display}": the path must be a database number (redis://host:6379/2), got "/${dbText}"`);
+  }
+  const port = url.port === "" ? 6379 : Number(url.port);
+  if (port === 0) throw badUri(`"${display}": port 0 is not a port`);
+  return {
+    kind: "redis",
+    url: url.href,
+    host: url.hostname,
+    port,
+    database: dbText === "" ? 0 : Number(dbText),
+    tls,
+    display,
+    ...(keyPrefix === undefined ? {} : { keyPrefix }),
+    secrets: [...new Set(secrets)],
+  };
+}
+
+function maskedRedisUrl(url: URL): string {
+  if (url.password === "") return url.href;
+  const copy = new URL(url.href);
+  copy.password = "****";
+  return copy.href;
+}
+
+// When the URL does not even parse, still keep a password-looking part out of the message.
+function maskPasswordLoosely(uri: string): string {
+  return uri.replace(/^([a-z]+:\/\/[^:/@]*:)[^@]*@/i, "$1****@");
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
