@@ -23,6 +23,8 @@ export default defineConfig({
       ...packages.map((name) => ({ name, dir: `packages/${name}` })),
       // Examples are exercised too, so the docs never show code that does not work.
       ...examples.map((name) => ({ name: `example-${name}`, dir: `examples/${name}` })),
+      // The fault-injection suite spans every package (issue: security and reliability).
+      { name: "reliability", dir: "reliability" },
     ].map(({ name, dir }) => ({
       extends: true,
       test: {
