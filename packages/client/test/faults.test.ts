@@ -127,7 +127,7 @@ describe("invalid_grant", () => {
 
 describe("no token ever appears in errors, events or inspect output", () => {
   it("checks every failure path", async () => {
-    const { server, manager, client } = await signedIn({}, { revokeURL: undefined });
+    const { server, manager, client } = await signedIn();
     const secrets = [...(await tokensIn(manager)), "demo-secret", "demo-password"];
     const seen: unknown[] = [client, await client.session()];
     client.on("refreshFailed", (event) => seen.push(event));
