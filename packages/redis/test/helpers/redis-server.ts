@@ -55,7 +55,9 @@ function waitForReady(child: ChildProcess, what: string): Promise<void> {
  * Starts `redis-server --port <port> --save "" --appendonly no` (plus `extraArgs`)
  * as a child in a fresh temp directory. The port stays the same across restarts.
  */
-export async function startRedisServer(options: { port?: number; extraArgs?: string[] } = {}): Promise<RedisServerProcess> {
+export async function startRedisServer(
+  options: { port?: number; extraArgs?: string[] } = {},
+): Promise<RedisServerProcess> {
   const port = options.port ?? (await sparePort());
   const dir = mkdtempSync(join(tmpdir(), "sessionstore-redis-"));
   let child: ChildProcess | undefined;
