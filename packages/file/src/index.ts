@@ -1,0 +1,2 @@
+export type { FileStore, FileStoreOptions } from "./file-store.js";
+export { createFileStore } from "./file-store.js";

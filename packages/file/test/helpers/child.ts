@@ -1,0 +1,71 @@
+import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
+import { chmod } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { tempDir } from "./temp-dir.js";
+
+const FIXTURE = fileURLToPath(new URL("../fixtures/file-worker.ts", import.meta.url));
+
+/**
+ * Bundles the worker fixture with the package's current sources into one .mjs,
+ * so children start as plain `node` (~60 ms; tsx costs ~400 ms a start, too slow
+ * for a hundred kills) and never run a stale dist. The directory is world-readable
+ * so a child can run as another user.
+ */
+export async function bundleWorker(): Promise<string> {
+  const dir = await tempDir("worker");
+  await chmod(dir, 0o755);
+  const outfile = join(dir, "file-worker.mjs");
+  await build({
+    entryPoints: [FIXTURE],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    conditions: ["@sessionstore/source"],
+    logLevel: "silent",
+  });
+  await chmod(outfile, 0o644);
+  return outfile;
+}
+
+/** Starts the worker; stdout is piped, stderr inherited so a crash explains itself. */
+export function startWorker(worker: string, args: string[], options: SpawnOptions = {}): ChildProcess {
+  return spawn(process.execPath, [worker, ...args], { stdio: ["ignore", "pipe", "inherit"], ...options });
+}
+
+/** Resolves with the exit code (or signal) once the process is gone. */
+export function exited(child: ChildProcess): Promise<number | NodeJS.Signals | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? child.signalCode);
+  return new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
+}
+
+/** Resolves when the child prints `line` (rejects if it exits first). */
+export function printed(child: ChildProcess, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString("utf8");
+      if (seen.split("\n").includes(line)) {
+        child.stdout?.off("data", onData);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`worker exited (${code}) before printing "${line}"`)));
+  });
+}
+
+/** Runs the worker to completion and returns its stdout. */
+export async function runWorker(worker: string, args: string[], options: SpawnOptions = {}): Promise<string> {
+  const child = startWorker(worker, args, options);
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+  });
+  const code = await exited(child);
+  if (code !== 0) throw new Error(`worker ${args.join(" ")} exited with ${code}`);
+  return output;
+}
