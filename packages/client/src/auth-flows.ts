@@ -40,6 +40,10 @@ export function buildAuthorizationURL(
     throw invalidArgument("options.responseType", "'token' (implicit) is only for the 'client' auth type");
   }
   const url = new URL(config.authorizeURL);
+  for (const [name, value] of Object.entries(options.params ?? {})) {
+    if (typeof value !== "string") throw invalidArgument(`options.params.${name}`, "must be a string");
+    url.searchParams.set(name, value);
+  }
   url.searchParams.set("response_type", responseType);
   url.searchParams.set("client_id", config.clientId);
   url.searchParams.set("redirect_uri", redirectURI);

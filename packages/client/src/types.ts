@@ -108,6 +108,8 @@ export interface AuthorizationURLOptions {
   codeVerifier?: string;
   /** `'token'` asks for a legacy implicit redirect (`'client'` only; no refresh token). @default "code" */
   responseType?: "code" | "token";
+  /** Extra request parameters (`prompt`, `login_hint` ...); they cannot replace the ones the client sets. @default {} */
+  params?: Record<string, string>;
 }
 
 /** Options for `handleRedirect`. */
