@@ -86,8 +86,11 @@ function defaultLocks(): LockManagerLike | undefined {
 export function createLocalStorageStore(options: LocalStorageStoreOptions = {}): LocalStorageStore {
   const storage = resolveStorage(options.storage);
   const prefix = options.prefix ?? DEFAULT_LOCAL_STORAGE_PREFIX;
-  if (typeof prefix !== "string") {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.prefix: not a string", { field: "options.prefix" });
+  // Non-empty and not starting with NUL: lock markers live at "\0lock\0<prefix><key>", outside every prefix.
+  if (typeof prefix !== "string" || prefix === "" || prefix.startsWith("\0")) {
+    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.prefix: not a non-empty string", {
+      field: "options.prefix",
+    });
   }
   const now = options.now ?? Date.now;
   const locks = options.locks === false ? undefined : (options.locks ?? defaultLocks());
@@ -215,8 +218,13 @@ export function createLocalStorageStore(options: LocalStorageStoreOptions = {}):
       ensureOpen();
       assertStoreKey(key);
       const checked = assertLockOptions(lockOptions);
-      // Web Locks reserves names starting with "-"; the fixed head also keeps lock names apart from record keys.
-      return acquireWebLock(locks, `lock:${prefix}${key}`, key, checked, activeLocks);
+      // Web Locks reserves names starting with "-"; the fixed heads keep locks, fences and records apart.
+      return acquireWebLock(
+        { locks, storage, active: activeLocks },
+        { lock: `lock:${prefix}${key}`, fence: `fence\0${prefix}${key}\0`, marker: `\0lock\0${prefix}${key}` },
+        key,
+        checked,
+      );
     };
   }
   return store;

@@ -15,7 +15,8 @@ export interface StorageLike {
 export interface LockManagerLike {
   request<T>(
     name: string,
-    options: { mode?: "exclusive"; ifAvailable?: boolean; signal?: AbortSignal },
+    options: { ifAvailable?: boolean; signal?: AbortSignal },
     callback: (lock: unknown) => T | PromiseLike<T>,
   ): Promise<T>;
+  query(): Promise<{ held?: ReadonlyArray<{ name?: string }> }>;
 }

@@ -273,6 +273,59 @@ describe("lock (Web Locks)", () => {
     expect(result).toEqual({ waitOutcome: "ERR_STORE_CLOSED", stillHeld: false });
   });
 
+  it("hand-off: a new holder waits until its storage shows the previous holder's writes (lagging caches)", async () => {
+    // Chromium gives each renderer its own localStorage cache and delivers other
+    // tabs' writes to it asynchronously, in order; real tabs show the race only
+    // now and then (tabs.test.ts). Here each store gets such a cache with a
+    // 30 ms lag, so a holder that trusted its first read would lose updates.
+    const result = await page.evaluate(
+      async ([prefix, rounds]) => {
+        const backend = new Map<string, string>();
+        const caches: Map<string, string>[] = [];
+        const laggingView = (lagMs: number): Storage => {
+          const cache = new Map(backend);
+          caches.push(cache);
+          const propagate = (apply: (other: Map<string, string>) => void) => {
+            for (const other of caches) if (other !== cache) setTimeout(() => apply(other), lagMs);
+          };
+          return {
+            get length() {
+              return cache.size;
+            },
+            key: (index: number) => [...cache.keys()][index] ?? null,
+            getItem: (key: string) => cache.get(key) ?? null,
+            setItem: (key: string, value: string) => {
+              cache.set(key, value);
+              backend.set(key, value);
+              propagate((other) => other.set(key, value));
+            },
+            removeItem: (key: string) => {
+              cache.delete(key);
+              backend.delete(key);
+              propagate((other) => other.delete(key));
+            },
+            clear: () => {},
+          };
+        };
+        const { createLocalStorageStore } = window.__sessionstore;
+        const tabs = [laggingView(30), laggingView(30)].map((storage) => createLocalStorageStore({ storage, prefix }));
+        await Promise.all(
+          tabs.map(async (store) => {
+            for (let round = 0; round < rounds; round++) {
+              const release = await store.lock?.("counter", { ttlMs: 30_000, waitMs: 20_000 });
+              const current = ((await store.get("counter"))?.value as number | undefined) ?? 0;
+              await store.set("counter", { value: current + 1 });
+              await release?.();
+            }
+          }),
+        );
+        return JSON.parse(backend.get(`${prefix}counter`) ?? "null");
+      },
+      [uniquePrefix(), 8] as const,
+    );
+    expect(result).toEqual({ record: { value: 16 } });
+  });
+
   it("locks: false turns the capability off", async () => {
     const store = await createRemoteStore(harness, page, { locks: false });
     expect(store.capabilities.lock).toBe(false);

@@ -1,0 +1,97 @@
+/**
+ * What a browser app ships: an esbuild browser-platform build of core +
+ * local-storage. It must contain no Node built-in (no `node:buffer`, no `fs`),
+ * and the minimal entry must stay within the size budget.
+ */
+import { builtinModules } from "node:module";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build, type Plugin } from "esbuild";
+import { describe, expect, it } from "vitest";
+
+const PACKAGES = fileURLToPath(new URL("../../", import.meta.url));
+const BUDGET_BYTES = 6_000;
+
+/** Fails the build on any attempt to import a Node built-in, reached or not. */
+function forbidNodeBuiltins(found: string[]): Plugin {
+  const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+  return {
+    name: "forbid-node-builtins",
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /.*/ }, ({ path, importer }) => {
+        if (path.startsWith("node:") || builtins.has(path) || builtins.has(path.split("/")[0] ?? "")) {
+          found.push(`${path} (from ${importer})`);
+        }
+        return undefined;
+      });
+    },
+  };
+}
+
+async function browserBundle(contents: string) {
+  const builtins: string[] = [];
+  const result = await build({
+    stdin: { contents, resolveDir: PACKAGES, loader: "ts", sourcefile: "app.ts" },
+    absWorkingDir: PACKAGES,
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    metafile: true,
+    conditions: ["@sessionstore/source"],
+    alias: {
+      "@sessionstore/core": `${PACKAGES}core/src/index.ts`,
+      "@sessionstore/local-storage": `${PACKAGES}local-storage/src/index.ts`,
+    },
+    plugins: [forbidNodeBuiltins(builtins)],
+    logLevel: "silent",
+  });
+  const output = result.outputFiles[0]?.contents ?? new Uint8Array();
+  return {
+    builtins,
+    inputs: Object.keys(result.metafile.inputs),
+    minBytes: output.byteLength,
+    gzipBytes: gzipSync(output, { level: 9 }).byteLength,
+    text: new TextDecoder().decode(output),
+  };
+}
+
+const MINIMAL = `
+import { createSessionManager } from "@sessionstore/core";
+import { createLocalStorageStore } from "@sessionstore/local-storage";
+export const sessions = createSessionManager(createLocalStorageStore());
+`;
+const EVERYTHING = `
+export * from "@sessionstore/core";
+export * from "@sessionstore/local-storage";
+`;
+
+describe("browser bundle", () => {
+  it("the whole public API of core + local-storage builds for the browser without any Node built-in", async () => {
+    const bundle = await browserBundle(EVERYTHING);
+    expect(bundle.builtins).toEqual([]);
+    const outside = bundle.inputs.filter((input) => !/^(core|local-storage)\/src\//.test(input) && input !== "app.ts");
+    expect(outside).toEqual([]);
+    expect(bundle.text).not.toMatch(/\brequire\(|["']node:/);
+    console.log(`core + local-storage, whole API: ${bundle.minBytes} B min, ${bundle.gzipBytes} B min+gzip`);
+  });
+
+  it(`core + local-storage for an app (createSessionManager + createLocalStorageStore) is <= ${BUDGET_BYTES} B min+gzip`, async () => {
+    const bundle = await browserBundle(MINIMAL);
+    expect(bundle.builtins).toEqual([]);
+    console.log(
+      `core + local-storage, app entry: ${bundle.minBytes} B min, ${bundle.gzipBytes} B min+gzip (budget ${BUDGET_BYTES} B)`,
+    );
+    expect(bundle.gzipBytes).toBeLessThanOrEqual(BUDGET_BYTES);
+  });
+
+  it("the check itself catches a Node built-in", async () => {
+    const bundle = await browserBundle(`import { Buffer } from "node:buffer"; export const b = Buffer;`).catch(
+      () => undefined,
+    );
+    // esbuild refuses node:buffer for the browser platform; either way it never passes silently.
+    expect(bundle === undefined || bundle.builtins.length > 0).toBe(true);
+  });
+});
