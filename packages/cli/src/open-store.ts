@@ -28,25 +28,33 @@ export const DEFAULT_TIMEOUT_MS = 5000;
  */
 export async function openStore(uri: StoreUri, options: OpenStoreOptions = {}): Promise<SessionStore> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Half the bound for the adapter's own timeouts, so its (more precise) error
+  // arrives before the CLI's overall one.
+  const adapterTimeout = Math.max(1, Math.floor(timeoutMs / 2));
   switch (uri.kind) {
     case "sqlite": {
       await assertExistingFile(uri.path, "SQLite database");
       const { createSqliteStore } = await loadAdapter("@sessionstore/sqlite", () => import("@sessionstore/sqlite"));
-      return createSqliteStore({ path: uri.path });
+      return createSqliteStore({
+        path: uri.path,
+        ...(uri.table === undefined ? {} : { table: uri.table }),
+        busyTimeoutMs: adapterTimeout,
+        // A CLI run is short: no purge timer (opening the database purges once anyway).
+        purgeIntervalMs: 0,
+      });
     }
     case "file": {
       await assertExistingFile(uri.path, "session file");
       const { createFileStore } = await loadAdapter("@sessionstore/file", () => import("@sessionstore/file"));
-      return createFileStore({ path: uri.path });
+      return createFileStore({ path: uri.path, lockWaitMs: adapterTimeout });
     }
     case "redis": {
       const { createRedisStore } = await loadAdapter("@sessionstore/redis", () => import("@sessionstore/redis"));
       return createRedisStore({
         url: uri.url,
         ...(uri.keyPrefix === undefined ? {} : { namespace: uri.keyPrefix }),
-        // Half each, so the adapter's own (more precise) error arrives before the CLI's overall bound.
-        connectTimeoutMs: Math.max(1, Math.floor(timeoutMs / 2)),
-        commandTimeoutMs: Math.max(1, Math.floor(timeoutMs / 2)),
+        connectTimeoutMs: adapterTimeout,
+        commandTimeoutMs: adapterTimeout,
       });
     }
   }
@@ -58,12 +66,13 @@ async function assertExistingFile(path: string, what: string): Promise<void> {
     isFile = (await stat(path)).isFile();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? String(error)})`;
-    throw new SessionStoreError(
-      "ERR_STORE_UNAVAILABLE",
-      `${what} ${path} ${why}; check the path (the CLI never creates a store)`,
-      { cause: error },
-    );
+    if (code === "ENOENT") {
+      throw new SessionStoreError(
+        "ERR_STORE_UNAVAILABLE",
+        `${what} ${path} does not exist; check the path (the CLI never creates a store)`,
+      );
+    }
+    throw new SessionStoreError("ERR_STORE_UNAVAILABLE", `${what} ${path} cannot be read`, { cause: error });
   }
   if (!isFile) throw new SessionStoreError("ERR_STORE_UNAVAILABLE", `${what} ${path} is not a file`);
 }

@@ -2,7 +2,7 @@ import { createSessionManager, redactTokens, type SessionStore, toStoreError } f
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import { parseInvocation } from "./internal/args.js";
 import { withCallTimeout } from "./internal/call-timeout.js";
-import { classify } from "./internal/cli-error.js";
+import { causeMessages, classify } from "./internal/cli-error.js";
 import { COMMAND_HANDLERS, clearNeedsConfirmation } from "./internal/commands.js";
 import { helpText } from "./internal/help.js";
 import { DEFAULT_TIMEOUT_MS, openStore, type StoreOpener } from "./open-store.js";
@@ -47,11 +47,20 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
 
   const report = (error: unknown): ExitCode => {
     const failure = classify(error);
-    const message = mask(redactTokens(failure.message), secrets);
+    const safe = (text: string) => mask(redactTokens(text), secrets);
+    const message = safe(failure.message);
+    const causes = causeMessages(error).map(safe);
     if (json) {
-      io.stderr.write(`${JSON.stringify({ error: { code: failure.code, message, exitCode: failure.exitCode } })}\n`);
+      const body = {
+        code: failure.code,
+        message,
+        ...(causes.length > 0 ? { causes } : {}),
+        exitCode: failure.exitCode,
+      };
+      io.stderr.write(`${JSON.stringify({ error: body })}\n`);
     } else {
       io.stderr.write(`sessionstore: ${message}\n`);
+      for (const cause of causes) io.stderr.write(`  caused by: ${cause}\n`);
       const topic =
         (error as { helpTopic?: unknown }).helpTopic ?? (failure.exitCode === EXIT_CODES.USAGE ? helpTopic : undefined);
       if (typeof topic === "string") {

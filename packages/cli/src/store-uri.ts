@@ -7,6 +7,8 @@ export interface SqliteStoreUri {
   readonly kind: "sqlite";
   /** Absolute path of the database file. */
   readonly path: string;
+  /** The records table (`SqliteStoreOptions.table`), from `?table=`. @default "sessions" */
+  readonly table?: string;
   /** The URI as it may be printed. */
   readonly display: string;
 }
@@ -56,7 +58,7 @@ function badUri(why: string): SessionStoreError {
 /**
  * Parses a `--store` URI. Relative paths are resolved against `cwd`.
  *
- * - `sqlite:<path>`, `sqlite://<path>` (keyv's spelling) or `sqlite:///abs/path`
+ * - `sqlite:<path>`, `sqlite://<path>` (keyv's spelling) or `sqlite:///abs/path`, optionally `?table=<name>`
  * - `file:<path>` or a real file URL `file:///abs/path`
  * - `redis://[user:password@]host[:port][/db][?namespace=<key prefix>]`, `rediss://…` for TLS
  *
@@ -83,15 +85,38 @@ export function parseStoreUri(uri: string, cwd: string = process.cwd()): StoreUr
   }
 }
 
+const SQLITE_TABLE = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+
 function parseSqlite(uri: string, cwd: string): SqliteStoreUri {
   // keyv writes `sqlite://path/to/db.sqlite` for a relative path; accept it as well.
   const rest = uri.slice("sqlite:".length);
-  const raw = rest.startsWith("//") ? rest.slice(2) : rest;
-  if (raw === "") throw badUri('"sqlite:" needs a database path, e.g. sqlite:./sessions.db');
-  if (raw === ":memory:") throw badUri("an in-memory SQLite database holds no sessions to inspect; give a file path");
-  if (/[?#]/.test(raw)) throw badUri(`"${uri}" has query parameters or a fragment; sqlite: takes a plain file path`);
-  const path = resolve(cwd, raw);
-  return { kind: "sqlite", path, display: `sqlite:${path}` };
+  const [pathPart = "", query] = splitOnce(rest.startsWith("//") ? rest.slice(2) : rest, "?");
+  if (pathPart === "") throw badUri('"sqlite:" needs a database path, e.g. sqlite:./sessions.db');
+  if (pathPart === ":memory:")
+    throw badUri("an in-memory SQLite database holds no sessions to inspect; give a file path");
+  if (pathPart.includes("#")) throw badUri(`"${uri}" has a fragment (#…); sqlite: takes a file path`);
+  let table: string | undefined;
+  if (query !== undefined) {
+    const params = new URLSearchParams(query);
+    const unknown = [...params.keys()].filter((name) => name !== "table");
+    if (unknown.length > 0) throw badUri(`"${uri}" has unsupported query parameter "${unknown[0]}" (only ?table=)`);
+    table = params.get("table") ?? undefined;
+    if (table !== undefined && !SQLITE_TABLE.test(table)) {
+      throw badUri(`"${uri}": ?table= must be a letter, then up to 62 letters, digits or underscores`);
+    }
+  }
+  const path = resolve(cwd, pathPart);
+  return {
+    kind: "sqlite",
+    path,
+    ...(table === undefined ? {} : { table }),
+    display: `sqlite:${path}${table === undefined ? "" : `?table=${table}`}`,
+  };
+}
+
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const index = text.indexOf(separator);
+  return index === -1 ? [text, undefined] : [text.slice(0, index), text.slice(index + 1)];
 }
 
 function parseFile(uri: string, cwd: string): FileStoreUri {

@@ -364,3 +364,26 @@ describe("store failures", () => {
     expect(stderr).toContain("sessionstore: warning: closing the store failed: Error: socket hang up");
   });
 });
+
+describe("error causes", () => {
+  it("prints the cause a store error carries (the real reason), masked and redacted", async () => {
+    const failing = () => {
+      throw new SessionStoreError("ERR_STORE_UNAVAILABLE", "Redis was not reachable within 500 ms", {
+        cause: new Error(`connect ECONNREFUSED redis://:hunter2@127.0.0.1:1 refresh_token=${SECRETS.refresh}`),
+      });
+    };
+    const text = await run(["list", "--store", "redis://:hunter2@127.0.0.1:1"], { openStore: failing });
+    expect(text.stderr).toContain(
+      "sessionstore: Redis was not reachable within 500 ms\n  caused by: connect ECONNREFUSED",
+    );
+    expect(containsSecret(text.stderr)).toBe(false);
+    expect(text.stderr).not.toContain("hunter2");
+    expect(text.stderr).toContain("redis://:****@127.0.0.1:1");
+    const json = await run(["list", "--json", "--store", "redis://127.0.0.1:1"], { openStore: failing });
+    expect(JSON.parse(json.stderr).error).toMatchObject({
+      code: "ERR_STORE_UNAVAILABLE",
+      causes: [expect.stringContaining("ECONNREFUSED")],
+      exitCode: 2,
+    });
+  });
+});

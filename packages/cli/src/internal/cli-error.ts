@@ -47,3 +47,23 @@ export function classify(error: unknown): { exitCode: ExitCode; code: string; me
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return { exitCode: EXIT_CODES.INTERNAL, code: "ERR_INTERNAL", message };
 }
+
+/**
+ * The messages of `error.cause`, `error.cause.cause`… (at most `depth`), skipping
+ * any a message above already repeats: the reason a store gave up ("not
+ * reachable within 500 ms") is often only in its cause ("ECONNREFUSED", "AUTH failed").
+ */
+export function causeMessages(error: unknown, depth = 3): string[] {
+  const messages: string[] = [];
+  let seen = error instanceof Error ? error.message : "";
+  let current = error instanceof Error ? error.cause : undefined;
+  while (current !== undefined && current !== null && messages.length < depth) {
+    const text = current instanceof Error ? current.message : String(current);
+    if (text !== "" && !seen.includes(text)) {
+      messages.push(text);
+      seen += `\n${text}`;
+    }
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return messages;
+}

@@ -8,6 +8,7 @@ export type CommandName = (typeof COMMANDS)[number];
 const STORE_OPTIONS = `Store options (every command):
   --store <uri>         where sessions live (or env SESSIONSTORE_STORE):
                           sqlite:./sessions.db           SQLite file (must exist)
+                          sqlite:./s.db?table=name       … with another records table
                           file:./sessions.json           JSON file (must exist)
                           redis://host:6379[/db]         Redis; rediss:// for TLS
                           redis://:pass@host:6379        (prefer the env variable for

@@ -1,0 +1,19 @@
+import { randomUUID } from "node:crypto";
+import { createRedisStore } from "@sessionstore/redis";
+import { describeRealStore } from "./support/real-store-scenario.js";
+
+const REDIS = "redis://127.0.0.1:6379";
+
+describeRealStore("Redis (default key prefix)", async () => ({
+  uri: REDIS,
+  open: () => createRedisStore({ url: REDIS }),
+  cleanup: async () => undefined,
+}));
+
+// The Redis store's own key prefix comes from ?namespace= in the URI.
+const prefix = `cli-prefix-${randomUUID().slice(0, 8)}`;
+describeRealStore("Redis (?namespace= key prefix)", async () => ({
+  uri: `${REDIS}/0?namespace=${prefix}`,
+  open: () => createRedisStore({ url: REDIS, namespace: prefix }),
+  cleanup: async () => undefined,
+}));
