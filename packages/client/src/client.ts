@@ -9,11 +9,12 @@ import { buildAuthorizationURL, checkState, parseRedirect, redirectURIOf } from 
 import { invalidArgument, isPlatformApiError, PlatformApiError } from "./errors.js";
 import { configFingerprint } from "./fingerprint.js";
 import { Emitter } from "./internal/emitter.js";
-import { describeRequest, isTransientStatus, oauthErrorOf, parseBody, type Sent, send } from "./internal/http.js";
+import { apiError, parseBody, type Sent, send } from "./internal/http.js";
+import { logoutSession } from "./internal/logout.js";
 import { isDue, type RefreshDeps, refreshSession } from "./internal/refresh.js";
 import { buildJsonRequest, isReplayable, resolveApiURL, withToken } from "./internal/request.js";
 import { resolveManager, SessionSlot } from "./internal/session-slot.js";
-import { requestToken, revokeToken, type TokenEndpointConfig } from "./internal/token-endpoint.js";
+import { requestToken, type TokenEndpointConfig } from "./internal/token-endpoint.js";
 import { checkOptions, type ResolvedOptions } from "./options.js";
 import type {
   AuthorizationURLOptions,
@@ -215,21 +216,7 @@ export class PlatformClient {
     const { response, text } = await this.#authorized(built.url, built.init, options.signal, true);
     const parsed = parseBody(text, response.headers.get("content-type"));
     if (response.ok) return parsed as T;
-    const request = describeRequest(method, built.url);
-    const oauthError = oauthErrorOf(parsed);
-    const transient = isTransientStatus(response.status);
-    const code = response.status === 401 ? "ERR_UNAUTHORIZED" : transient ? "ERR_SERVER" : "ERR_API_STATUS";
-    throw new PlatformApiError(
-      code,
-      `${request} answered HTTP ${response.status}${oauthError ? ` (${oauthError})` : ""}`,
-      {
-        status: response.status,
-        body: parsed,
-        request,
-        transient,
-        ...(oauthError ? { oauthError } : {}),
-      },
-    );
+    throw apiError(method, built.url, response.status, parsed);
   }
 
   /**
@@ -249,32 +236,10 @@ export class PlatformClient {
    */
   async logout(): Promise<LogoutResult> {
     await this.#ensureLoaded();
-    const release = await this.#slot.manager.lock(this.authType, {
-      ttlMs: this.#options.lockTtlMs,
-      waitMs: this.#options.lockWaitMs,
-    });
-    try {
-      const auth = (await this.#slot.read().catch(() => undefined)) ?? this.#slot.current;
-      let revoked = false;
-      let revokeError: PlatformApiError | undefined;
-      const { revokeURL } = this.#options;
-      if (revokeURL !== undefined && auth) {
-        try {
-          if (auth.refreshToken !== undefined)
-            await revokeToken(this.#token, revokeURL, auth.refreshToken, "refresh_token");
-          await revokeToken(this.#token, revokeURL, auth.accessToken, "access_token");
-          revoked = true;
-        } catch (error) {
-          if (!isPlatformApiError(error)) throw error;
-          revokeError = error;
-        }
-      }
-      await this.#slot.clear();
-      this.#events.emit("logout", { reason: "logout", revoked });
-      return revokeError ? { revoked, revokeError } : { revoked };
-    } finally {
-      await release();
-    }
+    const lock = { ttlMs: this.#options.lockTtlMs, waitMs: this.#options.lockWaitMs };
+    return logoutSession(this.#slot, this.#token, this.#options.revokeURL, lock, (event, payload) =>
+      this.#events.emit(event, payload),
+    );
   }
 
   #requireType(allowed: readonly AuthType[], what: string): void {

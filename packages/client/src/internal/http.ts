@@ -98,3 +98,18 @@ export function oauthErrorOf(body: unknown): string | undefined {
 export function isTransientStatus(status: number): boolean {
   return status >= 500 || status === 429 || status === 408;
 }
+
+/** The error for a non-2xx API answer. */
+export function apiError(method: string, url: string, status: number, parsed: unknown): PlatformApiError {
+  const request = describeRequest(method, url);
+  const oauthError = oauthErrorOf(parsed);
+  const transient = isTransientStatus(status);
+  const code = status === 401 ? "ERR_UNAUTHORIZED" : transient ? "ERR_SERVER" : "ERR_API_STATUS";
+  return new PlatformApiError(code, `${request} answered HTTP ${status}${oauthError ? ` (${oauthError})` : ""}`, {
+    status,
+    body: parsed,
+    request,
+    transient,
+    ...(oauthError ? { oauthError } : {}),
+  });
+}
