@@ -40,11 +40,20 @@ export type RedisLockRelease = ReleaseLock & {
 export interface RedisStore extends SessionStore {
   /** The key prefix every record and lock of this store lives under. */
   readonly namespace: string;
+  get(key: string): Promise<JsonObject | undefined>;
+  set(key: string, record: JsonObject, options?: SetOptions): Promise<void>;
+  delete(key: string): Promise<boolean>;
   lock(key: string, options: LockOptions): Promise<RedisLockRelease>;
   list(prefix: string): Promise<string[]>;
+  close(): Promise<void>;
 }
 
 const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, nativeExpiry: true });
+
+// Redis refuses a PX whose absolute time overflows a 64-bit ms clock, and a
+// JS number past 2^53 is no longer an integer: an expiry further away than
+// this (~142,000 years) is stored as this.
+const MAX_TTL_MS = 2 ** 52;
 
 // How many keys one SCAN step looks at: few round trips without blocking Redis long.
 const SCAN_COUNT = 1000;
@@ -156,7 +165,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
         await run("set", () => keyv.delete(rawKey));
         return;
       }
-      await run("set", () => keyv.set(rawKey, record, ttlMs));
+      await run("set", () => keyv.set(rawKey, record, Math.min(ttlMs, MAX_TTL_MS)));
     },
 
     async delete(key) {

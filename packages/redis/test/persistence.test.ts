@@ -55,6 +55,13 @@ describe("what the store writes to Redis", () => {
     expect(await admin.pTTL(`${ns}:record:k`)).toBe(-1);
   });
 
+  it("an expiresAt too far away for Redis (Number.MAX_VALUE) is stored, not refused as an outage", async () => {
+    open();
+    await store.set("k", record, { expiresAt: Number.MAX_VALUE });
+    expect(await store.get("k")).toEqual(record);
+    expect(await admin.pTTL(`${ns}:record:k`)).toBeGreaterThan(0);
+  });
+
   it("an expiresAt already in the past does not error: it removes what was there", async () => {
     open();
     await store.set("k", record);

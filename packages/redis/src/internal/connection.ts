@@ -204,7 +204,9 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
   };
 
   const clusterReady = async (cluster: NodeRedisCluster) => {
-    if (cluster.isOpen) return;
+    // isOpen turns true when connect() starts, before the slots are known:
+    // a call racing our own connect must wait for it to finish.
+    if (cluster.isOpen && connecting === undefined) return;
     if (!owned) throw notOpen();
     const outcome = await settleWithin(connect(), connectTimeoutMs);
     if (!outcome.settled) throw unreachable();

@@ -1,4 +1,4 @@
-import { createClient } from "@redis/client";
+import { createClient, type RedisClientType } from "@redis/client";
 
 /** The shared Redis every adapter test uses; keys are namespaced per test and removed after. */
 export const SHARED_REDIS_URL = "redis://127.0.0.1:6379";
@@ -9,7 +9,7 @@ export function uniqueNamespace(label = "t"): string {
 }
 
 /** A plain client for reading and writing raw keys behind the store's back. */
-export type AdminClient = ReturnType<typeof createClient>;
+export type AdminClient = RedisClientType;
 
 export async function connectAdmin(url = SHARED_REDIS_URL): Promise<AdminClient> {
   const client = createClient({ url });

@@ -1,0 +1,62 @@
+import { createClient, RESP_TYPES } from "@redis/client";
+import { createRedisStore } from "@sessionstore/redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type AdminClient,
+  connectAdmin,
+  dropNamespace,
+  SHARED_REDIS_URL,
+  uniqueNamespace,
+} from "./helpers/shared-redis.js";
+
+describe("clients passed in with other settings", () => {
+  let admin: AdminClient;
+  const namespaces: string[] = [];
+  beforeAll(async () => {
+    admin = await connectAdmin();
+  });
+  afterAll(async () => {
+    for (const namespace of namespaces) await dropNamespace(admin, namespace);
+    await admin.close();
+  });
+
+  it("works on a RESP3 client whose replies are mapped to Buffers", async () => {
+    const base = createClient({ url: SHARED_REDIS_URL, RESP: 3 });
+    base.on("error", () => undefined);
+    await base.connect();
+    const client = base.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+    const namespace = uniqueNamespace("resp3");
+    namespaces.push(namespace);
+    const store = createRedisStore({ client, namespace });
+    try {
+      await store.set("k", { v: 1, s: "é ✓" }, { expiresAt: Date.now() + 60_000 });
+      expect(await store.get("k")).toEqual({ v: 1, s: "é ✓" });
+      expect(await store.list("")).toEqual(["k"]);
+      const release = await store.lock("k", { ttlMs: 5_000, waitMs: 0 });
+      expect(await release.extend(10_000)).toBe(true);
+      await release();
+      expect(await store.delete("k")).toBe(true);
+    } finally {
+      await store.close();
+      await base.close();
+    }
+  });
+
+  it("works on a client selecting another database, and keeps to it", async () => {
+    const client = createClient({ url: `${SHARED_REDIS_URL}/3` });
+    client.on("error", () => undefined);
+    await client.connect();
+    const namespace = uniqueNamespace("db3");
+    const store = createRedisStore({ client, namespace });
+    try {
+      await store.set("k", { v: 1 });
+      expect(await store.get("k")).toEqual({ v: 1 });
+      expect(await admin.exists(`${namespace}:record:k`)).toBe(0);
+      expect(await client.exists(`${namespace}:record:k`)).toBe(1);
+      await store.delete("k");
+    } finally {
+      await store.close();
+      await client.close();
+    }
+  });
+});
