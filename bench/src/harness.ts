@@ -101,22 +101,24 @@ export async function measure(cases: readonly Case[], budget: Budget): Promise<M
   );
 }
 
-/** Measures `subject` beside `baseline` and returns both rows, the subject's with its ratios. */
-export async function comparePair(group: string, baseline: Case, subject: Case, budget: Budget): Promise<Row[]> {
-  const stats = await measure([baseline, subject], budget);
+/** Measures `subjects` beside `baseline` in the same rounds; each subject's row carries its ratios to the baseline. */
+export async function compare(group: string, budget: Budget, baseline: Case, ...subjects: Case[]): Promise<Row[]> {
+  const stats = await measure([baseline, ...subjects], budget);
   const base = stats.get(baseline.name) as Stats;
-  const measured = stats.get(subject.name) as Stats;
   return [
     { group, name: baseline.name, iteration: baseline.iteration ?? "1 call", stats: base },
-    {
-      group,
-      name: subject.name,
-      iteration: subject.iteration ?? "1 call",
-      stats: measured,
-      baseline: baseline.name,
-      throughputRatio: measured.opsPerSec / base.opsPerSec,
-      medianRatio: measured.median / base.median,
-    },
+    ...subjects.map((subject): Row => {
+      const measured = stats.get(subject.name) as Stats;
+      return {
+        group,
+        name: subject.name,
+        iteration: subject.iteration ?? "1 call",
+        stats: measured,
+        baseline: baseline.name,
+        throughputRatio: measured.opsPerSec / base.opsPerSec,
+        medianRatio: measured.median / base.median,
+      };
+    }),
   ];
 }
 

@@ -1,7 +1,8 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { keyvPostgresSpec } from "./cases/backends.js";
+import { fileSpec, keyvPostgresSpec, redisSpec, sqliteSpec } from "./cases/backends.js";
+import { benchClient } from "./cases/client.js";
 import { benchBackend, memorySpec } from "./cases/stores.js";
 import { type Budget, FULL_BUDGET, QUICK_BUDGET } from "./harness.js";
 import { printRow, writeReport } from "./report.js";
@@ -14,7 +15,11 @@ interface Family {
 
 const FAMILIES: readonly Family[] = [
   { title: "memory store", run: (budget) => benchBackend(memorySpec, budget) },
+  { title: "file store", run: (budget) => benchBackend(fileSpec, budget) },
+  { title: "sqlite store", run: (budget) => benchBackend(sqliteSpec, budget) },
+  { title: "redis store", run: (budget) => benchBackend(redisSpec, budget) },
   { title: "keyv-postgres store", run: (budget) => benchBackend(keyvPostgresSpec, budget) },
+  { title: "client", run: benchClient },
 ];
 
 function printSection(section: Section): void {

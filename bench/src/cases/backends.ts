@@ -1,10 +1,108 @@
+import { join } from "node:path";
 import KeyvPostgres from "@keyv/postgres";
+import { createClient } from "@redis/client";
+import { createFileStore } from "@sessionstore/file";
 import { createKeyvStore } from "@sessionstore/keyv";
+import { createRedisStore } from "@sessionstore/redis";
+import { createSqliteStore } from "@sessionstore/sqlite";
 import Keyv from "keyv";
 import pg from "pg";
-import { CALLERS, POSTGRES_URL, uniqueId } from "../fixtures.js";
-import { rawPostgres } from "./baselines.js";
+import { CALLERS, POSTGRES_URL, REDIS_URL, tempDir, uniqueId } from "../fixtures.js";
+import { rawFile, rawPostgres, rawRedis, rawSqlite } from "./baselines.js";
 import type { BackendSpec } from "./stores.js";
+
+/** The file store beside `fs` reading the store's own file and writing one beside it. */
+export const fileSpec: BackendSpec = {
+  group: "file",
+  rawLabel: "raw fs",
+  async open() {
+    const dir = tempDir("file");
+    const path = join(dir.path, "sessions.json");
+    const store = createFileStore({ path });
+    const raw = rawFile(path, join(dir.path, "raw.json"));
+    return {
+      store,
+      raw,
+      async close() {
+        await store.close();
+        await raw.close();
+        dir.remove();
+      },
+    };
+  },
+  targets: [{ op: "get", callers: 1, line: "File store get ≥ 0.8× raw fs read of the same file (unchanged file)" }],
+  notes: [
+    "file: raw fs `get` is readFile + JSON.parse of the store's own file; raw `set` is a bare writeFile of the same " +
+      "document beside it (no lock, no fsync, no rename), so the store's crash- and multi-process-safe `set` " +
+      "(lock, re-read, unique temp file, fsync, rename) is expected to be far slower: no target applies to it.",
+  ],
+};
+
+/** The SQLite store beside raw sqlite3 queries on a table of their own in the same database file. */
+export const sqliteSpec: BackendSpec = {
+  group: "sqlite",
+  rawLabel: "raw sqlite3",
+  async open() {
+    const dir = tempDir("sqlite");
+    const path = join(dir.path, "sessions.db");
+    const store = createSqliteStore({ path });
+    // The store first: it sets the database up (journal mode) before the baseline shares the file.
+    await store.get("warm-up");
+    const raw = await rawSqlite(path);
+    return {
+      store,
+      raw,
+      async close() {
+        await raw.close();
+        await store.close();
+        dir.remove();
+      },
+    };
+  },
+  targets: [{ op: "get", callers: 1, line: "SQLite store get ≥ 0.8× raw sqlite3 query" }],
+};
+
+/** The Redis store beside raw @redis/client GET/SET, 1 and 50 callers, unique key prefixes, removed afterwards. */
+export const redisSpec: BackendSpec = {
+  group: "redis",
+  rawLabel: "raw @redis/client",
+  callers: [1, CALLERS],
+  async open() {
+    const namespace = `sessionstore-bench-${uniqueId()}`;
+    const store = createRedisStore({ url: REDIS_URL, namespace });
+    const raw = await rawRedis();
+    return {
+      store,
+      raw,
+      async close() {
+        await store.close();
+        await raw.close();
+        await deleteRedisKeys(`${namespace}:`);
+      },
+    };
+  },
+  targets: [1, CALLERS].flatMap((callers) =>
+    (["get", "set"] as const).map((op) => ({
+      op,
+      callers,
+      line: `Redis store ${op} ≥ 0.8× raw @redis/client throughput, ${callers} caller${callers > 1 ? "s" : ""}`,
+    })),
+  ),
+};
+
+/** Deletes every key starting with `prefix` (a unique, glob-free bench prefix). */
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const client = createClient({ url: REDIS_URL });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    const keys: string[] = [];
+    for await (const batch of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) keys.push(...batch);
+    if (keys.length > 0) await client.del(keys);
+  } finally {
+    await client.close();
+  }
+}
 
 /** Keyv on PostgreSQL (a unique table, dropped afterwards) beside raw `pg` queries. */
 export const keyvPostgresSpec: BackendSpec = {

@@ -3,7 +3,7 @@ import { managerKey, recordText, sampleAuth, subjects, uniqueId } from "../fixtu
 import {
   type Budget,
   type Case,
-  comparePair,
+  compare,
   concurrently,
   errorRow,
   type Row,
@@ -100,7 +100,7 @@ export async function benchBackend(spec: BackendSpec, budget: Budget): Promise<S
       for (const op of ["get", "set"] as const) {
         const [baseline, subject] = pairFor(spec, op, callers, managers, opened.raw, namespace, record);
         try {
-          const pair = await comparePair(spec.group, baseline, subject, budget);
+          const pair = await compare(spec.group, budget, baseline, subject);
           rows.push(...pair);
           const target = spec.targets?.find((entry) => entry.op === op && entry.callers === callers);
           if (target) targets.push(ratioTarget(target.line, pair[1]?.throughputRatio, { min: STORE_MIN_RATIO }));
