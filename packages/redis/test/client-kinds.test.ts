@@ -21,10 +21,15 @@ describe("clients passed in with other settings", () => {
   });
 
   it("works on a RESP3 client whose replies are mapped to Buffers", async () => {
-    const base = createClient({ url: SHARED_REDIS_URL, RESP: 3 });
-    base.on("error", () => undefined);
-    await base.connect();
-    const client = base.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+    // Client-wide command options: node-redis merges them into every command it sends.
+    const client = createClient({
+      url: SHARED_REDIS_URL,
+      RESP: 3,
+      commandOptions: { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } },
+    });
+    client.on("error", () => undefined);
+    await client.connect();
+    expect(Buffer.isBuffer(await client.echo("mapped"))).toBe(true);
     const namespace = uniqueNamespace("resp3");
     namespaces.push(namespace);
     const store = createRedisStore({ client, namespace });
@@ -38,7 +43,7 @@ describe("clients passed in with other settings", () => {
       expect(await store.delete("k")).toBe(true);
     } finally {
       await store.close();
-      await base.close();
+      await client.close();
     }
   });
 

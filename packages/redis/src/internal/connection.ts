@@ -160,7 +160,9 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
     if (isCluster(client)) client.on("node-error", remember);
   }
 
-  // typeMapping {}: a client passed in may map replies to Buffers; we need strings.
+  // typeMapping {}: a client passed in may map replies to Buffers through its
+  // client-wide commandOptions; keyv only parses strings and would answer
+  // "missing" for a Buffer. Per-command options override the client's.
   const commandOptions = { timeout: commandTimeoutMs, typeMapping: {} };
   const commands = client.withCommandOptions(commandOptions) as RedisCommands;
 
