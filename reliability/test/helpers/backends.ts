@@ -3,34 +3,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@redis/client";
 import type { SessionStore } from "@sessionstore/core";
-import { createFileStore } from "@sessionstore/file";
 import { createKeyvStore } from "@sessionstore/keyv";
-import { createRedisStore } from "@sessionstore/redis";
-import { createSqliteStore } from "@sessionstore/sqlite";
 import KeyvPostgres from "@keyv/postgres";
 import Keyv from "keyv";
 import pg from "pg";
 import sqlite3 from "sqlite3";
+import { openStore, REDIS_URL, type StoreSpec } from "./store-spec.js";
 
-export const REDIS_URL = "redis://127.0.0.1:6379";
+export { REDIS_URL, type StoreSpec } from "./store-spec.js";
+
 export const POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test";
 
 /** A name no other run uses: letters, digits and `-` (valid as a Redis and session namespace). */
 export function uniqueName(label: string): string {
   return `rel-${label}-${globalThis.crypto.randomUUID().slice(0, 13)}`;
-}
-
-/** What a child process needs to open the same backend. */
-export type StoreSpec =
-  | { readonly kind: "file"; readonly path: string }
-  | { readonly kind: "sqlite"; readonly path: string }
-  | { readonly kind: "redis"; readonly url: string; readonly namespace: string };
-
-/** Opens a store from its spec (in tests and in child processes). */
-export function openStore(spec: StoreSpec): SessionStore {
-  if (spec.kind === "file") return createFileStore({ path: spec.path });
-  if (spec.kind === "sqlite") return createSqliteStore({ path: spec.path, purgeIntervalMs: 0 });
-  return createRedisStore({ url: spec.url, namespace: spec.namespace, connectTimeoutMs: 2_000, commandTimeoutMs: 2_000 });
 }
 
 /** One real backend, and a way to write bytes into it behind the store's back. */

@@ -10,6 +10,8 @@ import { afterAll } from "vitest";
 const CACHE = fileURLToPath(new URL("../../.cache/", import.meta.url));
 const running = new Set<ChildProcess>();
 const bundles: string[] = [];
+// Messages a child sent before anyone waited for them.
+const inboxes = new WeakMap<ChildProcess, unknown[]>();
 
 afterAll(() => {
   for (const child of running) killGroup(child);
@@ -54,6 +56,9 @@ export function startChild(script: string, args: string[]): ChildProcess {
   });
   running.add(child);
   child.once("exit", () => running.delete(child));
+  const inbox: unknown[] = [];
+  inboxes.set(child, inbox);
+  child.on("message", (received) => inbox.push(received));
   return child;
 }
 
@@ -73,13 +78,22 @@ export function exited(child: ChildProcess): Promise<number | NodeJS.Signals | n
   return new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
 }
 
-/** Resolves with the first IPC message of `type` (rejects if the child exits first). */
+/**
+ * Resolves with the first IPC message of `type` not taken yet, including one sent
+ * before this call (rejects if the child exits first).
+ */
 export function message<T extends { type: string }>(child: ChildProcess, type: string): Promise<T> {
+  const inbox = inboxes.get(child) ?? [];
+  const isWanted = (received: unknown) => (received as { type?: unknown } | null)?.type === type;
+  const waiting = inbox.findIndex(isWanted);
+  if (waiting >= 0) return Promise.resolve(inbox.splice(waiting, 1)[0] as T);
   return new Promise((resolve, reject) => {
     const onMessage = (received: unknown) => {
-      if ((received as { type?: unknown } | null)?.type !== type) return;
+      if (!isWanted(received)) return;
       child.off("message", onMessage);
       child.off("exit", onExit);
+      // The inbox listener ran first (registered earlier): take it out of there.
+      inbox.splice(inbox.indexOf(received), 1);
       resolve(received as T);
     };
     const onExit = (code: number | null, signal: string | null) =>
