@@ -62,4 +62,16 @@ describe.each(backends)("podio-js 1.6.1 with our $name store as its sessionStore
     await expect(ours.request("GET", "/user/status")).resolves.toMatchObject({ user: { username: "demo" } });
     expect(server.stats.tokenCalls).toBe(2);
   });
+
+  it("a session our client saved is restored by podio-js", async () => {
+    const server = await platform();
+    const manager = createSessionManager(await backend.open(), {
+      subject: `ours-${Math.random().toString(36).slice(2)}`,
+    });
+    await makeClient(server, { sessionStore: manager }).authenticateWithCredentials("demo", "demo-password");
+    const podio = new Podio(AUTH, { sessionStore: manager, apiURL: server.url });
+    await podio.isAuthenticated();
+    expect(await podio.request("get", "/user/status")).toMatchObject({ user: { username: "demo" } });
+    expect(server.stats.tokenCalls).toBe(1);
+  });
 });
