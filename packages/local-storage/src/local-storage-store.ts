@@ -88,7 +88,7 @@ export function createLocalStorageStore(options: LocalStorageStoreOptions = {}):
   const prefix = options.prefix ?? DEFAULT_LOCAL_STORAGE_PREFIX;
   // Non-empty and not starting with NUL: lock markers live at "\0lock\0<prefix><key>", outside every prefix.
   if (typeof prefix !== "string" || prefix === "" || prefix.startsWith("\0")) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.prefix: not a non-empty string", {
+    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.prefix must be non-empty", {
       field: "options.prefix",
     });
   }
@@ -100,16 +100,19 @@ export function createLocalStorageStore(options: LocalStorageStoreOptions = {}):
     nativeExpiry: false,
     watch: true,
   });
-  // Lock waits to cancel and held locks to release on close().
+  // Lock waits to cancel, held locks and fences to release on close().
   const activeLocks = new Set<() => unknown>();
-  const ownHandlers = new Set<RawChangeHandler>();
-  const unsubscribers = new Set<() => void>();
+  // This instance's watch handlers and how to stop each: own writes are not announced to them.
+  const watchers = new Map<RawChangeHandler, () => void>();
   // Keys this instance has seen, so a `clear()` in another tab (event key null) can be reported key by key.
   const knownKeys = new Set<string>();
   let closed = false;
 
-  const ensureOpen = () => {
+  /** Checks the store is open and `key` valid; returns the storage key. */
+  const open = (key: string): string => {
     if (closed) throw storeClosedError();
+    assertStoreKey(key);
+    return prefix + key;
   };
   const backend = <T>(operation: string, run: () => T): T => {
     try {
@@ -136,54 +139,43 @@ export function createLocalStorageStore(options: LocalStorageStoreOptions = {}):
       throw error;
     }
   };
+  /** Store keys of every item under the prefix, live or not. */
+  const storedKeys = (operation: string): string[] =>
+    backend(operation, () => storageKeys(storage))
+      .filter((storageKey) => storageKey.startsWith(prefix) && storageKey !== prefix)
+      .map((storageKey) => storageKey.slice(prefix.length));
 
   const store: LocalStorageStore = {
     capabilities,
     prefix,
     async get(key) {
-      ensureOpen();
-      assertStoreKey(key);
+      open(key);
       return readLive(key);
     },
     async set(key: string, record: JsonObject, setOptions?: SetOptions) {
-      ensureOpen();
-      assertStoreKey(key);
+      const storageKey = open(key);
       const text = encodeEnvelope(record, readExpiresAt(setOptions));
       // setItem is all-or-nothing: over the quota it throws and the old value stays.
-      backend("set", () => storage.setItem(prefix + key, text));
+      backend("set", () => storage.setItem(storageKey, text));
       knownKeys.add(key);
-      announce(storage, prefix + key, ownHandlers);
+      announce(storage, storageKey, watchers);
     },
     async delete(key) {
-      ensureOpen();
-      assertStoreKey(key);
+      const storageKey = open(key);
       const existed = holdsRecord(key);
-      backend("delete", () => storage.removeItem(prefix + key));
+      backend("delete", () => storage.removeItem(storageKey));
       knownKeys.delete(key);
-      if (existed) announce(storage, prefix + key, ownHandlers);
+      if (existed) announce(storage, storageKey, watchers);
       return existed;
     },
     async list(keyPrefix) {
-      ensureOpen();
-      if (typeof keyPrefix !== "string") assertStoreKey(keyPrefix, "prefix");
-      const wanted = prefix + keyPrefix;
-      const keys: string[] = [];
-      for (const storageKey of backend("list", () => storageKeys(storage))) {
-        if (!storageKey.startsWith(wanted)) continue;
-        const key = storageKey.slice(prefix.length);
-        if (key !== "" && holdsRecord(key)) keys.push(key);
-      }
-      return keys;
+      if (closed) throw storeClosedError();
+      return storedKeys("list").filter((key) => key.startsWith(keyPrefix) && holdsRecord(key));
     },
     watch(listener) {
-      ensureOpen();
-      for (const storageKey of backend("watch", () => storageKeys(storage))) {
-        if (storageKey.startsWith(prefix) && storageKey.length > prefix.length) {
-          knownKeys.add(storageKey.slice(prefix.length));
-        }
-      }
+      if (closed) throw storeClosedError();
+      for (const key of storedKeys("watch")) knownKeys.add(key);
       const handler: RawChangeHandler = (storageKey) => {
-        if (closed) return;
         if (storageKey === null) {
           const cleared = [...knownKeys];
           knownKeys.clear();
@@ -191,41 +183,29 @@ export function createLocalStorageStore(options: LocalStorageStoreOptions = {}):
           for (const key of cleared) queueMicrotask(() => listener({ key }));
           return;
         }
-        if (!storageKey.startsWith(prefix) || storageKey.length === prefix.length) return;
+        if (!storageKey.startsWith(prefix) || storageKey === prefix) return;
         const key = storageKey.slice(prefix.length);
         knownKeys.add(key);
         listener({ key });
       };
-      ownHandlers.add(handler);
       const unsubscribe = subscribe(storage, handler);
       const stop = () => {
-        ownHandlers.delete(handler);
+        watchers.delete(handler);
         unsubscribe();
-        unsubscribers.delete(stop);
       };
-      unsubscribers.add(stop);
+      watchers.set(handler, stop);
       return stop;
     },
     async close() {
       if (closed) return;
       closed = true;
-      for (const stop of [...unsubscribers]) stop();
+      for (const stop of [...watchers.values()]) stop();
       await Promise.all([...activeLocks].map((end) => end()));
     },
   };
   if (locks) {
-    store.lock = async (key: string, lockOptions: LockOptions): Promise<ReleaseLock> => {
-      ensureOpen();
-      assertStoreKey(key);
-      const checked = assertLockOptions(lockOptions);
-      // Web Locks reserves names starting with "-"; the fixed heads keep locks, fences and records apart.
-      return acquireWebLock(
-        { locks, storage, active: activeLocks },
-        { lock: `lock:${prefix}${key}`, fence: `fence\0${prefix}${key}\0`, marker: `\0lock\0${prefix}${key}` },
-        key,
-        checked,
-      );
-    };
+    store.lock = async (key: string, lockOptions: LockOptions): Promise<ReleaseLock> =>
+      acquireWebLock({ locks, storage, active: activeLocks }, open(key), key, assertLockOptions(lockOptions));
   }
   return store;
 }

@@ -3,29 +3,19 @@ import type { StorageLike } from "../types.js";
 /** Receives the raw storage key that changed, or `null` when the whole storage was cleared. */
 export type RawChangeHandler = (storageKey: string | null) => void;
 
-/**
- * Store instances of this document that share one storage object. The
- * browser's `storage` event only reaches other documents, so writes by another
- * instance in the same tab are announced here.
- */
-const sameDocument = new WeakMap<StorageLike, Set<RawChangeHandler>>();
-
-interface StorageEventLike {
+/** A change as the browser's `storage` event and same-document announcements carry it. */
+interface StorageChange {
   readonly key: string | null;
   readonly storageArea: unknown;
 }
+type ChangeRoute = (change: StorageChange) => void;
 
-interface EventTargetLike {
-  addEventListener(type: "storage", listener: (event: StorageEventLike) => void): void;
-  removeEventListener(type: "storage", listener: (event: StorageEventLike) => void): void;
-}
-
-function windowTarget(): EventTargetLike | undefined {
-  const target = globalThis as Partial<EventTargetLike>;
-  return typeof target.addEventListener === "function" && typeof target.removeEventListener === "function"
-    ? (target as EventTargetLike)
-    : undefined;
-}
+/**
+ * Store instances of this document: the browser's `storage` event only
+ * reaches other documents, so writes by another instance in the same tab are
+ * announced here.
+ */
+const sameDocument = new Map<RawChangeHandler, ChangeRoute>();
 
 /**
  * Calls `handler` for changes to `storage` made by other tabs (the `storage`
@@ -34,27 +24,26 @@ function windowTarget(): EventTargetLike | undefined {
  * @returns a function that stops it.
  */
 export function subscribe(storage: StorageLike, handler: RawChangeHandler): () => void {
-  let handlers = sameDocument.get(storage);
-  if (!handlers) {
-    handlers = new Set();
-    sameDocument.set(storage, handlers);
-  }
-  handlers.add(handler);
-  const target = windowTarget();
-  const onStorage = (event: StorageEventLike) => {
-    if (event.storageArea === storage) handler(event.key);
+  const route: ChangeRoute = (change) => {
+    if (change.storageArea === storage) handler(change.key);
   };
-  target?.addEventListener("storage", onStorage);
+  sameDocument.set(handler, route);
+  // Only windows have the storage event; in a worker or on a server only same-document changes arrive.
+  const target = globalThis as {
+    addEventListener?(type: "storage", listener: ChangeRoute): void;
+    removeEventListener?(type: "storage", listener: ChangeRoute): void;
+  };
+  target.addEventListener?.("storage", route);
   return () => {
-    handlers.delete(handler);
-    target?.removeEventListener("storage", onStorage);
+    sameDocument.delete(handler);
+    target.removeEventListener?.("storage", route);
   };
 }
 
-/** Tells the other instances of this document sharing `storage`, except `own`, that `storageKey` changed. */
-export function announce(storage: StorageLike, storageKey: string, own: ReadonlySet<RawChangeHandler>): void {
-  for (const handler of sameDocument.get(storage) ?? []) {
+/** Tells this document's other instances watching `storage`, all but `own`, that `key` changed. */
+export function announce(storage: StorageLike, key: string, own: ReadonlyMap<RawChangeHandler, unknown>): void {
+  for (const [handler, route] of sameDocument) {
     // Deferred like the browser's event: a throwing listener must not fail the write that triggered it.
-    if (!own.has(handler)) queueMicrotask(() => handler(storageKey));
+    if (!own.has(handler)) queueMicrotask(() => route({ key, storageArea: storage }));
   }
 }

@@ -14,13 +14,6 @@ const FENCE_MS = 5_000;
 /** Least time a new holder may spend catching up with the previous holder's writes. */
 const CATCH_UP_MS = 2_000;
 
-/** Where one lock lives: its Web Lock name, its fences' name head, and its storage marker key. */
-export interface LockNames {
-  readonly lock: string;
-  readonly fence: string;
-  readonly marker: string;
-}
-
 /** What one store needs to take locks; `active` collects what `close()` calls (cancel waits, release locks, end fences). */
 export interface LockContext {
   readonly locks: LockManagerLike;
@@ -28,70 +21,66 @@ export interface LockContext {
   readonly active: Set<() => unknown>;
 }
 
-async function highestFence({ locks }: LockContext, names: LockNames): Promise<number> {
-  let highest = 0;
-  for (const { name = "" } of (await locks.query()).held ?? []) {
-    // Another key's fence fails the number parse: its rest still holds a separator.
-    if (name.startsWith(names.fence)) highest = Math.max(highest, Number(name.slice(names.fence.length)) || 0);
-  }
-  return highest;
-}
-
-const readMarker = ({ storage }: LockContext, names: LockNames) => Number(storage.getItem(names.marker)) || 0;
-
 /**
- * Runs while the lock is still held: writes a number above every one seen to
- * the marker (after the holder's writes, so other tabs receive it after them)
- * and holds a fence lock named with it, so the next holder knows what to wait for.
- */
-async function publishHandoff(context: LockContext, names: LockNames, seen: number): Promise<void> {
-  try {
-    const next = Math.max(seen, await highestFence(context, names), readMarker(context, names)) + 1;
-    context.storage.setItem(names.marker, String(next));
-    await new Promise<void>((granted, failed) => {
-      context.locks
-        .request(names.fence + next, { ifAvailable: true }, (fence) => {
-          granted();
-          return (
-            fence &&
-            new Promise<void>((end) => {
-              const endFence = () => {
-                context.active.delete(endFence);
-                end();
-              };
-              context.active.add(endFence);
-              setTimeout(endFence, FENCE_MS);
-            })
-          );
-        })
-        .catch(failed);
-    });
-  } catch {
-    // Best effort by design: a release must never fail (contract), and a full
-    // storage only costs the next holder its wait for this marker.
-  }
-}
-
-/**
- * Takes the Web Lock `names.lock` with lease semantics on top of the
- * browser's own: the browser frees it when the tab dies, and the lease frees
- * it `ttlMs` after it was handed over when a live holder never releases.
+ * Takes the Web Lock for `scope` (prefix + key) with lease semantics on top
+ * of the browser's own: the browser frees it when the tab dies, and the lease
+ * frees it `ttlMs` after it was handed over when a live holder never releases.
  * Waiting ends with `ERR_LOCK_TIMEOUT` through an `AbortSignal` after `waitMs`
  * (`ifAvailable` when `waitMs` is 0: the API refuses a signal with it).
  *
  * Exclusion alone is not enough: each tab reads localStorage from its own
  * cache, which learns of other tabs' writes asynchronously, so a new holder
  * could read the old session right after the previous holder wrote a new one.
- * So every release publishes a hand-off (see `publishHandoff`), and a new
- * holder waits until its cache shows the highest fenced marker.
+ * So every release, still holding the lock, writes a number above every one
+ * seen to a marker key (after the holder's writes, so other tabs receive it
+ * after them) and holds a "fence" Web Lock named with that number for a
+ * while; a new holder reads the highest fence (Web Locks state is the same in
+ * every tab) and waits until its own cache shows that marker.
  */
 export function acquireWebLock(
-  context: LockContext,
-  names: LockNames,
+  { locks, storage, active }: LockContext,
+  scope: string,
   key: string,
   { ttlMs, waitMs }: LockOptions,
 ): Promise<ReleaseLock> {
-  const { active } = context;
+  // Web Locks reserves names starting with "-"; the fixed heads keep locks, fences and records apart
+  // (a store prefix is never empty and never starts with NUL, so no record key starts with "\0lock\0").
+  const fenceHead = `fence\0${scope}\0`;
+  const markerKey = `\0lock\0${scope}`;
+  const marker = () => Number(storage.getItem(markerKey)) || 0;
+  const highestFence = async () => {
+    let highest = 0;
+    for (const { name = "" } of (await locks.query()).held ?? []) {
+      // Another key's fence fails the number parse: its rest still holds a separator.
+      if (name.startsWith(fenceHead)) highest = Math.max(highest, Number(name.slice(fenceHead.length)) || 0);
+    }
+    return highest;
+  };
+  const publishHandoff = async (seen: number) => {
+    try {
+      const next = Math.max(seen, await highestFence(), marker()) + 1;
+      storage.setItem(markerKey, String(next));
+      await new Promise<void>((granted, failed) => {
+        locks
+          .request(`${fenceHead}${next}`, { ifAvailable: true }, (fence) => {
+            granted();
+            return (
+              fence &&
+              new Promise<void>((end) => {
+                const endFence = () => end(void active.delete(endFence));
+                active.add(endFence);
+                setTimeout(endFence, FENCE_MS);
+              })
+            );
+          })
+          .catch(failed);
+      });
+    } catch {
+      // Best effort by design: a release must never fail (contract), and a full
+      // storage only costs the next holder its wait for this marker.
+    }
+  };
+
   const waiting = new AbortController();
   const timer = setTimeout(() => waiting.abort(lockTimeoutError(key, waitMs)), waitMs);
   const cancel = () => waiting.abort(storeClosedError());
@@ -101,13 +90,13 @@ export function acquireWebLock(
     active.delete(cancel);
   };
   return new Promise<ReleaseLock>((resolve, reject) => {
-    const settled: Promise<void> = context.locks
-      .request(names.lock, waitMs > 0 ? { signal: waiting.signal } : { ifAvailable: true }, async (lock) => {
+    const settled: Promise<void> = locks
+      .request(`lock:${scope}`, waitMs > 0 ? { signal: waiting.signal } : { ifAvailable: true }, async (lock) => {
         stopWaiting();
         if (lock === null) throw lockTimeoutError(key, waitMs);
-        const target = await highestFence(context, names);
+        const target = await highestFence();
         const deadline = Date.now() + Math.max(waitMs, CATCH_UP_MS);
-        while (readMarker(context, names) < target) {
+        while (marker() < target) {
           if (Date.now() > deadline) throw lockTimeoutError(key, waitMs);
           await sleep(1);
         }
@@ -123,7 +112,7 @@ export function acquireWebLock(
           active.add(release);
           resolve(release);
         });
-        await publishHandoff(context, names, target);
+        await publishHandoff(target);
       })
       .then(
         () => undefined,
