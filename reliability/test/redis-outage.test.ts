@@ -1,0 +1,188 @@
+// A real redis-server of our own is SIGKILLed mid-run and started again (with
+// its append-only file, so the data survives like a production restart would).
+// Store calls through a SessionManager fail within the store's bound instead of
+// hanging, nothing escapes as an unhandled rejection, the same manager and
+// client recover by themselves, and a PlatformClient keeps working on its
+// in-memory token throughout. (The store-level outage matrix, including a
+// SIGSTOPped server and Redis down at start, is packages/redis/test/outage.test.ts.)
+import { createSessionManager, type SessionManager, type SessionStoreError } from "@sessionstore/core";
+import type { PlatformClient, PlatformClientEvents } from "@sessionstore/client";
+import { createRedisStore } from "@sessionstore/redis";
+import { type FakePlatform, startFakePlatform } from "@sessionstore/testkit/platform";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { uniqueName } from "./helpers/backends.js";
+import { signedInClient } from "./helpers/clients.js";
+import { type RedisServer, startRedisServer } from "./helpers/redis-server.js";
+import { crashSentinel, eventually, type Outcome, outcomeOf } from "./helpers/sentinel.js";
+
+const BOUND = { connectTimeoutMs: 500, commandTimeoutMs: 500 };
+let redis: RedisServer;
+let server: FakePlatform;
+const sentinel = crashSentinel();
+
+beforeAll(async () => {
+  [redis, server] = await Promise.all([startRedisServer(), startFakePlatform()]);
+});
+afterAll(async () => {
+  await Promise.allSettled([redis.dispose(), server.close()]);
+});
+beforeEach(async () => {
+  sentinel.install();
+  await redis.kill();
+  await redis.start();
+  server.resetStats();
+});
+afterEach(async () => {
+  expect(await sentinel.uninstall()).toEqual([]);
+});
+
+function expectUnavailable(outcome: Outcome<unknown>): void {
+  // Settled (the liveness limit is far above connectTimeoutMs + commandTimeoutMs), and rejected.
+  expect(outcome).toMatchObject({
+    status: "rejected",
+    reason: { name: "SessionStoreError", code: "ERR_STORE_UNAVAILABLE" },
+  });
+}
+
+/** Every manager call while Redis is dead: each one fails within the bound. */
+async function expectEveryCallFails(manager: SessionManager): Promise<void> {
+  const outcomes = await Promise.all([
+    outcomeOf(() => manager.get("password")),
+    outcomeOf(() => manager.set({ accessToken: "at-during-outage" }, "password")),
+    outcomeOf(() => manager.delete("app")),
+    outcomeOf(() => manager.lock("password", { ttlMs: 1_000, waitMs: 100 })),
+    outcomeOf(() => manager.list()),
+    outcomeOf(() => manager.clear()),
+  ]);
+  for (const outcome of outcomes) expectUnavailable(outcome);
+  // podio-js's callback form gets the error as its second argument, never "no session".
+  const [auth, error] = await new Promise<[unknown, SessionStoreError | undefined]>((resolve) =>
+    manager.get("password", (value, failure) => resolve([value, failure])),
+  );
+  expect(auth).toBeUndefined();
+  expect(error?.code).toBe("ERR_STORE_UNAVAILABLE");
+}
+
+async function setup(now: () => number) {
+  const store = createRedisStore({ url: redis.url, namespace: uniqueName("outage"), ...BOUND });
+  const manager = createSessionManager(store);
+  const managerErrors: SessionStoreError[] = [];
+  manager.on("error", (error) => managerErrors.push(error));
+  const client = await signedInClient(server, manager, { now, refreshMarginMs: 60_000, lockWaitMs: 1_000 });
+  const failures: PlatformClientEvents["refreshFailed"][] = [];
+  client.on("refreshFailed", (event) => failures.push(event));
+  return { manager, client, managerErrors, failures, signedIn: await manager.get("password") };
+}
+
+async function requests(client: PlatformClient, count: number): Promise<void> {
+  for (let index = 0; index < count; index += 1) {
+    await expect(client.request("GET", `/items/${index}`)).resolves.toMatchObject({ item_id: String(index) });
+  }
+}
+
+describe("Redis killed mid-run, then restarted", () => {
+  it("manager calls fail within the bound; the client keeps its token and its API calls; all recover with no new client", async () => {
+    let now = Date.now();
+    const { manager, client, managerErrors, failures, signedIn } = await setup(() => now);
+
+    await redis.kill();
+    await expectEveryCallFails(manager);
+    expect(managerErrors.map((error) => error.code)).toEqual(["ERR_STORE_UNAVAILABLE"]);
+    // The token lives in memory: API calls go on while the store is down.
+    await requests(client, 5);
+    expect(await client.session()).toMatchObject({ refreshable: true });
+
+    // Expired while the store is down: the refresh cannot take the store's lock, so it is
+    // not attempted (no token call that could rotate a pair nobody can save); the error says why.
+    now += 3_700_000;
+    server.expireAccessTokens();
+    const outcome = await outcomeOf(() => client.request("GET", "/items/x"));
+    expectUnavailable(outcome);
+    expect(server.stats.tokenCalls).toBe(1);
+    expect(failures.map((event) => [event.reason, event.cleared, event.error.code])).toEqual([
+      ["transient", false, "ERR_STORE_UNAVAILABLE"],
+    ]);
+    expect(await client.session()).toMatchObject({ refreshable: true });
+
+    await redis.start();
+    // Same manager, same client: the stored pair survived, the refresh now goes through once.
+    expect(await eventually(() => manager.get("password"))).toEqual(signedIn);
+    await requests(client, 3);
+    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.reuseDetected).toBe(0);
+    const renewed = await manager.get("password");
+    expect(renewed?.refreshToken).not.toBe(signedIn?.refreshToken);
+    await manager.close();
+  });
+
+  it("killed between the token endpoint's answer and the write: the rotated pair is kept in memory and persisted once Redis is back", async () => {
+    let now = Date.now();
+    const { manager, client, signedIn } = await setup(() => now);
+    now += 3_700_000;
+    server.expireAccessTokens();
+    // The platform answers slowly, so Redis can die while the token call is in flight.
+    server.setLatency(300);
+    const pending = outcomeOf(() => client.request("GET", "/items/1"));
+    await eventually(async () => {
+      if (server.stats.refreshCalls < 1) throw new Error("no refresh yet");
+    }, 200, 10);
+    await redis.kill();
+    const outcome = await pending;
+    server.setLatency(0);
+    expectUnavailable(outcome);
+    expect(server.stats.refreshCalls).toBe(1);
+
+    await redis.start();
+    // The rotated pair was never lost: once Redis answers it is written, with no second refresh.
+    await eventually(() => client.request("GET", "/items/2"));
+    const stored = await manager.get("password");
+    expect(stored?.refreshToken).not.toBe(signedIn?.refreshToken);
+    expect(server.stats.refreshCalls).toBe(1);
+    expect(server.stats.reuseDetected).toBe(0);
+    expect(server.stats.invalidGrant).toBe(0);
+    await manager.close();
+  });
+});
+
+describe("known gaps (client): a valid in-memory token unused while the store is down", () => {
+  // #usableAuth goes on with a still-valid token when an early refresh fails
+  // transiently (PlatformApiError.transient, ERR_LOCK_TIMEOUT) but not when the
+  // store's lock fails with ERR_STORE_UNAVAILABLE. Fix in
+  // packages/client/src/client.ts #usableAuth: count
+  // isSessionStoreError(error, "ERR_STORE_UNAVAILABLE") as passing. Then drop `.fails`.
+  it.fails("an early refresh that cannot reach the store goes on with the still-valid token", async () => {
+    let now = Date.now();
+    const { client, manager } = await setup(() => now);
+    await redis.kill();
+    now += 3_600_000 - 30_000; // inside the 60 s margin, 30 s before expiry
+    try {
+      await expect(client.request("GET", "/items/1")).resolves.toMatchObject({ item_id: "1" });
+    } finally {
+      await manager.close();
+    }
+  });
+
+  // After a refresh whose write failed, #usableAuth calls slot.flush() first,
+  // which rethrows while the store is down: the fresh pair sits unused in memory.
+  // Fix: in #usableAuth, keep the pair when flush() fails with ERR_STORE_UNAVAILABLE
+  // (it stays #unsaved and is written on a later call). Then drop `.fails`.
+  it.fails("after a rotation that could not be written, calls go on with the new pair while the store is down", async () => {
+    let now = Date.now();
+    const { client, manager } = await setup(() => now);
+    now += 3_700_000;
+    server.expireAccessTokens();
+    server.setLatency(300);
+    const pending = outcomeOf(() => client.request("GET", "/items/1"));
+    await eventually(async () => {
+      if (server.stats.refreshCalls < 1) throw new Error("no refresh yet");
+    }, 200, 10);
+    await redis.kill();
+    await pending;
+    server.setLatency(0);
+    try {
+      await expect(client.request("GET", "/items/2")).resolves.toMatchObject({ item_id: "2" });
+    } finally {
+      await manager.close();
+    }
+  });
+});
