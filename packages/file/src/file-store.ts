@@ -69,6 +69,9 @@ export interface FileStoreOptions {
 export interface FileStore extends SessionStore {
   /** The absolute path of the file. */
   readonly path: string;
+  get(key: string): Promise<JsonObject | undefined>;
+  set(key: string, record: JsonObject, options?: SetOptions): Promise<void>;
+  delete(key: string): Promise<boolean>;
   lock(key: string, options: LockOptions): Promise<ReleaseLock>;
   list(prefix: string): Promise<string[]>;
 }
@@ -137,7 +140,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     capabilities: CAPABILITIES,
     path: settings.path,
 
-    async get(key) {
+    async get(key: string) {
       ensureOpen();
       assertStoreKey(key);
       const entry = (await readData("get")).records.get(key);
@@ -157,7 +160,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       });
     },
 
-    async delete(key) {
+    async delete(key: string) {
       ensureOpen();
       assertStoreKey(key);
       return change("delete", (fresh) => {
@@ -210,7 +213,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       return keys;
     },
 
-    async close() {
+    async close(): Promise<void> {
       if (closed) return;
       closed = true;
       // Writes already accepted still reach the file; nothing new is accepted.

@@ -219,11 +219,17 @@ function holdLock(options: FileLockOptions, token: string): FileLock {
       void (async () => {
         if (released || lost) return;
         try {
-          await checkOwnership();
+          const owner = await readOwner(lockPath);
+          // Released meanwhile: what we read may be the rename of our own release, not a loss.
+          if (released || lost) return;
+          if (owner?.token !== token) {
+            markLost("another process removed or took it (lease ran out?)");
+            return;
+          }
           const now = new Date();
           await utimes(lockPath, now, now);
         } catch {
-          // A lost lock was reported by checkOwnership; a failed touch is retried on the next beat.
+          // A failed read or touch is retried on the next beat; losing the lock is caught by verify().
         }
       })();
     },
