@@ -4,6 +4,7 @@ import { parseInvocation } from "./internal/args.js";
 import { withCallTimeout } from "./internal/call-timeout.js";
 import { causeMessages, classify } from "./internal/cli-error.js";
 import { COMMAND_HANDLERS, clearNeedsConfirmation } from "./internal/commands.js";
+import { decryptionFromEnv } from "./internal/decryption.js";
 import { helpText } from "./internal/help.js";
 import { DEFAULT_TIMEOUT_MS, openStore, type StoreOpener } from "./open-store.js";
 import { parseStoreUri } from "./store-uri.js";
@@ -83,6 +84,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
     if (uri.kind === "redis") secrets = uri.secrets;
     if (command === "clear" && !options.yes) throw clearNeedsConfirmation(options, uri.display);
 
+    const decryption = options.keyEnv.length > 0 ? decryptionFromEnv(options.keyEnv, env) : undefined;
+    if (decryption) secrets = [...secrets, ...decryption.keys];
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const opener = io.openStore ?? openStore;
     let opened: SessionStore;
@@ -95,7 +98,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
     } catch (error) {
       throw toStoreError(error, `open (${uri.display})`);
     }
-    const store = withCallTimeout(opened, timeoutMs);
+    const store = withCallTimeout(decryption ? decryption.wrap(opened) : opened, timeoutMs);
     try {
       const manager = createSessionManager(store, { namespace: options.namespace });
       if (options.reveal) io.stderr.write(REVEAL_WARNING);

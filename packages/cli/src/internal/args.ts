@@ -18,6 +18,8 @@ export interface CommandOptions {
   readonly reveal: boolean;
   readonly yes: boolean;
   readonly timeoutMs?: number;
+  /** `--key-env` entries: `VAR` or `keyId=VAR`. */
+  readonly keyEnv: readonly string[];
 }
 
 const OPTIONS = {
@@ -26,6 +28,7 @@ const OPTIONS = {
   subject: { type: "string" },
   "auth-type": { type: "string" },
   timeout: { type: "string" },
+  "key-env": { type: "string", multiple: true },
   json: { type: "boolean" },
   reveal: { type: "boolean" },
   yes: { type: "boolean", short: "y" },
@@ -34,7 +37,7 @@ const OPTIONS = {
 
 type OptionName = keyof typeof OPTIONS;
 
-const COMMON: readonly OptionName[] = ["store", "namespace", "timeout", "json", "help"];
+const COMMON: readonly OptionName[] = ["store", "namespace", "timeout", "key-env", "json", "help"];
 const ALLOWED: Record<CommandName, readonly OptionName[]> = {
   list: [...COMMON, "subject", "auth-type", "reveal"],
   show: [...COMMON, "subject", "auth-type", "reveal"],
@@ -90,7 +93,7 @@ export function parseInvocation(
 
 function commandOptions(
   command: CommandName,
-  values: Partial<Record<OptionName, string | boolean>>,
+  values: Partial<Record<OptionName, string | boolean | string[]>>,
   env: Readonly<Record<string, string | undefined>>,
 ): CommandOptions {
   const text = (name: OptionName): string | undefined => {
@@ -139,6 +142,7 @@ function commandOptions(
     reveal: values.reveal === true,
     yes: values.yes === true,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    keyEnv: Array.isArray(values["key-env"]) ? values["key-env"] : [],
   };
 }
 

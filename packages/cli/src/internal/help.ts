@@ -18,6 +18,9 @@ const STORE_OPTIONS = `Store options (every command):
   --namespace <name>    session namespace, the first part of every session key
                         (or env SESSIONSTORE_NAMESPACE) [default: sessionstore]
   --timeout <ms>        give up on an unresponsive store after this long [default: 5000]
+  --key-env <VAR>       read records encrypted with withEncryption: VAR is the name of an
+                        environment variable holding the base64 key (for every key id);
+                        kid=VAR for one key id; repeat for several keys
   --json                machine-readable output on stdout (errors as JSON on stderr)
   -h, --help            this help`;
 

@@ -1,0 +1,61 @@
+import { isSessionStoreError, type SessionStore, SessionStoreError, withEncryption } from "@sessionstore/core";
+import { usageError } from "./cli-error.js";
+
+const ENTRY = /^(?:([A-Za-z0-9._-]{1,64})=)?([A-Za-z_][A-Za-z0-9_]*)$/;
+
+/**
+ * Reads records encrypted with core's `withEncryption`, with keys taken from
+ * environment variables (never from argv, which other users can see).
+ * `--key-env VAR` serves every key id; `--key-env kid=VAR` one key id.
+ * Plaintext records in the same store are read as they are.
+ * @returns the store wrapper, and the key values (to mask in any output).
+ */
+export function decryptionFromEnv(
+  entries: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): { wrap: (store: SessionStore) => SessionStore; keys: string[] } {
+  const byId = new Map<string, string>();
+  let fallback: string | undefined;
+  for (const entry of entries) {
+    const match = ENTRY.exec(entry);
+    if (!match) throw usageError(`--key-env takes VAR or keyId=VAR (an environment variable name), got "${entry}"`);
+    const [, keyId, variable = ""] = match;
+    const value = env[variable];
+    if (value === undefined || value.trim() === "") {
+      throw usageError(`--key-env: environment variable ${variable} is not set`);
+    }
+    if (keyId === undefined) fallback = value.trim();
+    else byId.set(keyId, value.trim());
+  }
+  // Checked before the store is opened, so a typo costs no connection.
+  return {
+    wrap: (store) => decryptingStore(store, (keyId) => byId.get(keyId) ?? fallback),
+    keys: [...byId.values(), ...(fallback === undefined ? [] : [fallback])],
+  };
+}
+
+function decryptingStore(store: SessionStore, keyFor: (keyId: string) => string | undefined): SessionStore {
+  const encrypted = withEncryption(store, {
+    keys: keyFor,
+    // The CLI never writes a session; the id only satisfies withEncryption.
+    activeKeyId: "sessionstore-cli",
+    readPlaintext: true,
+  });
+  return {
+    ...encrypted,
+    get capabilities() {
+      return encrypted.capabilities;
+    },
+    // SessionManager.list() reports ERR_CORRUPT_RECORD rows as unreadable but
+    // fails outright on ERR_DECRYPT; one record under a key we lack must not
+    // hide every other session.
+    async get(key) {
+      try {
+        return await encrypted.get(key);
+      } catch (error) {
+        if (!isSessionStoreError(error, "ERR_DECRYPT")) throw error;
+        throw new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}": ${error.message}`, { cause: error });
+      }
+    },
+  };
+}
