@@ -72,32 +72,35 @@ describe("several processes on one file", () => {
     let killedHoldingLock = 0;
     let killedWithTempFile = 0;
     let previous = 0;
-    // Bound by count and by time; the assertion after the loop says which ran out.
-    while (kills < 100 && Date.now() - started < 40_000) {
-      const { log, child } = booting.shift() as ReturnType<typeof boot>;
-      booting.push(boot(kills + booting.length + 1));
-      child.stdin?.write("go\n");
-      await printed(child, "ready");
-      await sleep(Math.random() * 30);
-      child.kill("SIGKILL");
-      await exited(child);
-      kills += 1;
+    try {
+      // Bound by count and by time; the assertion after the loop says which ran out.
+      while (kills < 100 && Date.now() - started < 40_000) {
+        const { log, child } = booting.shift() as ReturnType<typeof boot>;
+        booting.push(boot(kills + booting.length + 1));
+        child.stdin?.write("go\n");
+        await printed(child, "ready");
+        await sleep(Math.random() * 30);
+        child.kill("SIGKILL");
+        await exited(child);
+        kills += 1;
 
-      const entries = readdirSync(dir);
-      if (entries.includes("sessions.json.lock")) killedHoldingLock += 1;
-      const temps = entries.filter((entry) => entry.includes(".tmp-"));
-      if (temps.length > 0) killedWithTempFile += 1;
-      // The next writer sweeps what the previous kill left: leftovers never pile up.
-      expect(temps.length).toBeLessThanOrEqual(1);
+        const entries = readdirSync(dir);
+        if (entries.includes("sessions.json.lock")) killedHoldingLock += 1;
+        const temps = entries.filter((entry) => entry.includes(".tmp-"));
+        if (temps.length > 0) killedWithTempFile += 1;
+        // The next writer sweeps what the previous kill left: leftovers never pile up.
+        expect(temps.length).toBeLessThanOrEqual(1);
 
-      const value = committedCounter(path);
-      const { started: begun, lastDone } = workerLog(log);
-      if (value !== previous) expect(begun.has(value)).toBe(true);
-      expect(value).toBeGreaterThanOrEqual(lastDone ?? previous);
-      previous = value;
+        const value = committedCounter(path);
+        const { started: begun, lastDone } = workerLog(log);
+        if (value !== previous) expect(begun.has(value)).toBe(true);
+        expect(value).toBeGreaterThanOrEqual(lastDone ?? previous);
+        previous = value;
+      }
+    } finally {
+      for (const idle of booting) idle.child.kill("SIGKILL");
+      await Promise.all(booting.map((idle) => exited(idle.child)));
     }
-    for (const idle of booting) idle.child.kill("SIGKILL");
-    await Promise.all(booting.map((idle) => exited(idle.child)));
     expect(kills, `only ${kills} kills in ${Date.now() - started} ms: the machine is too loaded`).toBe(100);
     // The kills really landed mid-write (else this test proves nothing).
     expect(killedHoldingLock).toBeGreaterThan(0);
@@ -119,13 +122,16 @@ describe("several processes on one file", () => {
     const dir = await tempDir("lock-kill");
     const path = join(dir, "sessions.json");
     const child = startWorker(worker, ["hold-lock", path, "refresh", "1500"]);
-    await printed(child, "locked");
     const store = createFileStore({ path });
-    await expect(store.lock("refresh", { ttlMs: 1_000, waitMs: 0 })).rejects.toMatchObject({
-      code: "ERR_LOCK_TIMEOUT",
-    });
-    child.kill("SIGKILL");
-    await exited(child);
+    try {
+      await printed(child, "locked");
+      await expect(store.lock("refresh", { ttlMs: 1_000, waitMs: 0 })).rejects.toMatchObject({
+        code: "ERR_LOCK_TIMEOUT",
+      });
+    } finally {
+      child.kill("SIGKILL");
+      await exited(child);
+    }
     await expect(store.lock("refresh", { ttlMs: 1_000, waitMs: 0 })).rejects.toMatchObject({
       code: "ERR_LOCK_TIMEOUT",
     });
