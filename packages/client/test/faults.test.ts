@@ -137,12 +137,16 @@ describe("no token ever appears in errors, events or inspect output", () => {
     server.expireAccessTokens();
     server.injectFault({ kind: "status", status: 503 });
     seen.push(await client.request("GET", "/items/1").catch((e: unknown) => e));
+    server.injectFault({ kind: "reset" });
+    seen.push(await client.request("GET", "/items/1").catch((e: unknown) => e));
+    server.injectFault({ kind: "hang" });
+    seen.push(await client.request("GET", "/items/1").catch((e: unknown) => e));
     await client.request("GET", "/items/1");
     secrets.push(...(await tokensIn(manager)));
     server.revokeAllRefreshTokens();
     server.expireAccessTokens();
     seen.push(await client.request("GET", "/items/1").catch((e: unknown) => e));
-    expect(seen.filter((value) => value instanceof Error)).toHaveLength(3);
+    expect(seen.filter((value) => value instanceof Error)).toHaveLength(5);
     for (const value of seen) {
       const texts = [inspect(value, { depth: 10, showHidden: true }), JSON.stringify(value) ?? "", String(value)];
       if (value instanceof Error) texts.push(value.message, value.stack ?? "");
