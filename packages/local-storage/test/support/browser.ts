@@ -3,7 +3,7 @@
  * playwright-core (never a downloaded browser), pages served over http from
  * 127.0.0.1 because localStorage and Web Locks need a real origin.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, request as forward, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -22,6 +22,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 const HARNESS_ENTRY = fileURLToPath(new URL("./page-harness.ts", import.meta.url));
+const CLIENT_ENTRY = fileURLToPath(new URL("./client-page.ts", import.meta.url));
 
 /** Bundles a browser entry the way an app's bundler would: platform browser, package sources via the source condition. */
 export async function bundleForBrowser(entry: string, minify = false): Promise<string> {
@@ -47,18 +48,33 @@ const CONTENT_TYPES: Record<string, string> = {
   js: "text/javascript; charset=utf-8",
 };
 
-/** A static http server on 127.0.0.1 and a free port. */
-export async function serveStatic(routes: Routes): Promise<{ origin: string; server: Server }> {
+/**
+ * A static http server on 127.0.0.1 and a free port. Paths it does not serve
+ * go to `proxyTo` when given: the fake platform sends no CORS headers, so the
+ * page reaches it through its own origin, byte for byte.
+ */
+export async function serveStatic(routes: Routes, proxyTo?: string): Promise<{ origin: string; server: Server }> {
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     const body = routes[path];
+    if (body === undefined && proxyTo !== undefined) {
+      const target = new URL(request.url ?? "/", proxyTo);
+      const upstream = forward(target, { method: request.method, headers: { ...request.headers, host: target.host } });
+      upstream.on("response", (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      });
+      upstream.on("error", () => response.destroy());
+      request.pipe(upstream);
+      return;
+    }
     if (body === undefined) {
       response.writeHead(404).end("not found");
       return;
     }
     const extension = path.endsWith("/") ? "html" : (path.split(".").pop() ?? "");
     response.writeHead(200, {
-      "content-type": CONTENT_TYPES[extension] ?? "text/plain",
+      "content-type": CONTENT_TYPES[extension] ?? "text/html; charset=utf-8",
       "cache-control": "no-store",
       // A sandboxed (opaque-origin) frame fetches module scripts in CORS mode.
       "access-control-allow-origin": "*",
@@ -91,17 +107,24 @@ export interface BrowserHarness {
   close(): Promise<void>;
 }
 
+/** Options for {@link startBrowserHarness}. */
+export interface BrowserHarnessOptions {
+  /** Also serve the client app at `/app` (PlatformClient over localStorage) and proxy other paths here. */
+  platformURL?: string;
+}
+
 /** Starts everything a test file needs; close it in `afterAll`. */
-export async function startBrowserHarness(): Promise<BrowserHarness> {
+export async function startBrowserHarness(options: BrowserHarnessOptions = {}): Promise<BrowserHarness> {
   const harnessJs = await bundleForBrowser(HARNESS_ENTRY);
   const page =
     '<!doctype html><meta charset=utf-8><title>harness</title><script type="module" src="/harness.js"></script>';
-  const { origin, server } = await serveStatic({
-    "/": page,
-    "/frame.html": page,
-    "/harness.js": harnessJs,
-    "/blank.html": BLANK_HTML,
-  });
+  const routes: Routes = { "/": page, "/frame.html": page, "/harness.js": harnessJs, "/blank.html": BLANK_HTML };
+  if (options.platformURL !== undefined) {
+    routes["/client.js"] = await bundleForBrowser(CLIENT_ENTRY);
+    routes["/app"] =
+      '<!doctype html><meta charset=utf-8><title>app</title><script type="module" src="/client.js"></script>';
+  }
+  const { origin, server } = await serveStatic(routes, options.platformURL);
   const { browser, context } = await launchChromium();
   const watchListeners = new Map<number, (key: string) => void>();
   await context.exposeFunction("__sessionstoreWatch", (watchId: number, key: string) => {
