@@ -104,8 +104,8 @@ export function describeRealStore(name: string, makeBackend: () => Promise<RealB
     });
 
     it("list --json parses and carries the same facts", async () => {
-      const { code, stdout } = await cli("list", "--json");
-      expect(code).toBe(0);
+      const { code, stdout, stderr } = await cli("list", "--json");
+      expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
       expect(leaks(stdout)).toEqual([]);
       const parsed = JSON.parse(stdout);
       expect(parsed.namespace).toBe(namespace);
@@ -137,7 +137,7 @@ export function describeRealStore(name: string, makeBackend: () => Promise<RealB
 
     it("delete removes one session; a second delete exits 3", async () => {
       const first = await cli("delete", "--subject", "bob");
-      expect(first).toMatchObject({ code: 0, stdout: `Deleted session "${namespace}:bob:server".\n` });
+      expect(first).toMatchObject({ code: 0, stdout: `Deleted session "${namespace}:bob:server".\n`, stderr: "" });
       await withStore(async (store) => {
         const manager = createSessionManager(store, { namespace });
         expect(await manager.forSubject("bob").read("server")).toBeUndefined();
@@ -146,6 +146,7 @@ export function describeRealStore(name: string, makeBackend: () => Promise<RealB
       const again = await cli("delete", "--subject", "bob", "--auth-type", "server", "--json");
       expect(again.code).toBe(3);
       expect(JSON.parse(again.stderr).error).toMatchObject({ code: "ERR_NOT_FOUND", exitCode: 3 });
+      expect(leaks(`${again.stdout}${again.stderr}`)).toEqual([]);
     });
 
     it("clear needs --yes, then empties the namespace and nothing else", async () => {
@@ -155,6 +156,7 @@ export function describeRealStore(name: string, makeBackend: () => Promise<RealB
       const cleared = await cli("clear", "--yes", "--json");
       expect(cleared.code).toBe(0);
       expect(JSON.parse(cleared.stdout)).toMatchObject({ namespace, deleted: 1 });
+      expect(leaks(`${refused.stdout}${refused.stderr}${cleared.stdout}${cleared.stderr}`)).toEqual([]);
       await withStore(async (store) => {
         expect(await createSessionManager(store, { namespace }).list()).toEqual([]);
         const survivors = await createSessionManager(store, { namespace: other }).list();
