@@ -24,45 +24,45 @@ export interface RedisStoreOptions {
    * store creates its own client, owns it and closes it in `close()`.
    * @default "redis://localhost:6379" (when neither `client` nor `nodes` is given)
    */
-  url?: string;
+  url?: string | undefined;
   /**
    * A node-redis v5 client or cluster you created. It must be open (you called
    * `connect()`); the store never connects, closes or reconfigures it, and adds
    * no listener to it, so any number of stores can share it. Attach your own
    * `'error'` listener: node-redis emits one per failed reconnect.
    */
-  client?: RedisStoreClient;
+  client?: RedisStoreClient | undefined;
   /**
    * Redis Cluster root nodes (`redis://host:port` URLs, at least one; the rest
    * of the topology is discovered). The store creates and owns the cluster client.
    */
-  nodes?: readonly string[];
+  nodes?: readonly string[] | undefined;
   /**
    * Prefix of every Redis key this store writes: records live under
    * `<namespace>:record:` and locks under `<namespace>:lock:`. 1-64 characters
    * of letters, digits, `.` and `-` (so it is inert in a SCAN pattern).
    * @default "sessionstore"
    */
-  namespace?: string;
+  namespace?: string | undefined;
   /**
    * How long a call waits for Redis to be reachable (first connect, or
    * reconnect after an outage) before failing with `ERR_STORE_UNAVAILABLE`.
    * Also the TCP connect timeout of a client the store creates.
    * @default 2000
    */
-  connectTimeoutMs?: number;
+  connectTimeoutMs?: number | undefined;
   /**
    * How long one Redis command may take before the call fails with
    * `ERR_STORE_UNAVAILABLE`. A call therefore settles within
    * `connectTimeoutMs + commandTimeoutMs`.
    * @default 2000
    */
-  commandTimeoutMs?: number;
+  commandTimeoutMs?: number | undefined;
   /**
    * How often a `lock()` waiting for a lock held elsewhere tries again, in milliseconds.
    * @default 25
    */
-  lockPollMs?: number;
+  lockPollMs?: number | undefined;
 }
 
 /** The URL used when no `url`, `client` or `nodes` is given. */

@@ -10,7 +10,7 @@ import { uniqueNamespace } from "./helpers/shared-redis.js";
 // Ports are chosen at collection time so the conformance factory can name them;
 // the cluster itself starts in beforeAll, before any test runs.
 const ports = await reserveClusterPorts(3);
-const urls = ports.map(({ port }) => `redis://127.0.0.1:${port}`);
+const urls = ports.map((port) => `redis://127.0.0.1:${port}`);
 let cluster: RedisClusterProcess;
 type AdminCluster = ReturnType<typeof createCluster>;
 let admin: AdminCluster;

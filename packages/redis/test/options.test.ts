@@ -74,3 +74,12 @@ describe("options", () => {
     expect(() => createRedisStore(null as unknown as RedisStoreOptions)).toThrow(invalidField("options"));
   });
 });
+
+describe("options typing", () => {
+  it("accepts an explicitly undefined url (process.env under exactOptionalPropertyTypes)", async () => {
+    const fromEnv: string | undefined = process.env.SESSIONSTORE_TEST_UNSET_URL;
+    const store = createRedisStore({ url: fromEnv, namespace: undefined });
+    expect(store.namespace).toBe("sessionstore");
+    await store.close();
+  });
+});

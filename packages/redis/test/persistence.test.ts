@@ -55,6 +55,15 @@ describe("what the store writes to Redis", () => {
     expect(await admin.pTTL(`${ns}:record:k`)).toBe(-1);
   });
 
+  it("a record JSON cannot carry is refused with ERR_INVALID_ARGUMENT and nothing is stored", async () => {
+    open();
+    const cyclic: Record<string, unknown> = { v: 1 };
+    cyclic.self = cyclic;
+    await expect(store.set("k", { v: 1, big: 10n } as never)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+    await expect(store.set("k", cyclic as never)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+    expect(await admin.exists(`${ns}:record:k`)).toBe(0);
+  });
+
   it("an expiresAt too far away for Redis (Number.MAX_VALUE) is stored, not refused as an outage", async () => {
     open();
     await store.set("k", record, { expiresAt: Number.MAX_VALUE });

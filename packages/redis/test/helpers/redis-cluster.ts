@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { createClient } from "@redis/client";
-import { type RedisServerProcess, sparePort, startRedisServer } from "./redis-server.js";
+import { type RedisServerProcess, startRedisServer } from "./redis-server.js";
 
 /** A small real Redis Cluster (masters only) of child redis-server processes. */
 export interface RedisClusterProcess {
@@ -11,10 +12,28 @@ export interface RedisClusterProcess {
   dispose(): Promise<void>;
 }
 
-/** Ports for `count` nodes, reserved up front so store options can name them before the cluster starts. */
-export async function reserveClusterPorts(count = 3): Promise<{ port: number; busPort: number }[]> {
-  const ports: { port: number; busPort: number }[] = [];
-  for (let index = 0; index < count; index += 1) ports.push({ port: await sparePort(), busPort: await sparePort() });
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Ports for `count` nodes, reserved up front so store options can name them
+ * before the cluster starts. A cluster node also listens on port + 10000 (its
+ * bus; `--cluster-port` would need Redis 7), so both must be free.
+ */
+export async function reserveClusterPorts(count = 3): Promise<number[]> {
+  const ports: number[] = [];
+  for (let attempt = 0; ports.length < count && attempt < 1_000; attempt += 1) {
+    const port = 15_000 + Math.floor(Math.random() * 10_000);
+    if (ports.includes(port) || ports.includes(port + 10_000)) continue;
+    if ((await canListen(port)) && (await canListen(port + 10_000))) ports.push(port);
+  }
+  if (ports.length < count) throw new Error("no free port pairs for a cluster");
   return ports;
 }
 
@@ -49,21 +68,11 @@ function runCli(args: string[]): Promise<void> {
   });
 }
 
-/** Starts one redis-server per port pair with cluster mode on, then `redis-cli --cluster create`. */
-export async function startRedisCluster(ports: { port: number; busPort: number }[]): Promise<RedisClusterProcess> {
+/** Starts one redis-server per port with cluster mode on, then `redis-cli --cluster create`. */
+export async function startRedisCluster(ports: number[]): Promise<RedisClusterProcess> {
   const nodes = await Promise.all(
-    ports.map(({ port, busPort }) =>
-      startRedisServer({
-        port,
-        extraArgs: [
-          "--cluster-enabled",
-          "yes",
-          "--cluster-config-file",
-          "nodes.conf",
-          "--cluster-port",
-          String(busPort),
-        ],
-      }),
+    ports.map((port) =>
+      startRedisServer({ port, extraArgs: ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"] }),
     ),
   );
   const waitUntilOk = async () => {
