@@ -1,0 +1,57 @@
+import { SessionStoreError } from "@sessionstore/core";
+import type { SqliteStoreOptions } from "../sqlite-store.js";
+
+/** {@link SqliteStoreOptions} with defaults applied and every value checked. */
+export interface SqliteSettings {
+  readonly path: string;
+  readonly table: string;
+  readonly busyTimeoutMs: number;
+  readonly purgeIntervalMs: number;
+  readonly lockPollMs: number;
+  readonly now: () => number;
+}
+
+/** The default database file, relative to the working directory. */
+const DEFAULT_PATH = ".sessionstore/sessions.db";
+
+// A letter first: @keyv/sqlite silently prefixes other names with "_", and the
+// name is spliced into SQL, so nothing but [A-Za-z0-9_] may pass.
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+
+function invalid(field: string, message: string): SessionStoreError {
+  return new SessionStoreError("ERR_INVALID_ARGUMENT", `options.${field} ${message}`, { field: `options.${field}` });
+}
+
+function duration(value: unknown, field: string, fallback: number, minimum: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < minimum || value > 2_147_483_647) {
+    throw invalid(field, `must be an integer from ${minimum} to 2147483647 (milliseconds)`);
+  }
+  return value;
+}
+
+/** Applies defaults and validates. @throws `ERR_INVALID_ARGUMENT` naming the option. */
+export function readSqliteOptions(options: SqliteStoreOptions): SqliteSettings {
+  if (typeof options !== "object" || options === null) {
+    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options must be an object", { field: "options" });
+  }
+  const { path = DEFAULT_PATH, table = "sessions", now = Date.now } = options;
+  if (typeof path !== "string" || path.length === 0 || path.includes("\0")) {
+    throw invalid("path", "must be a non-empty file path");
+  }
+  if (path === ":memory:" || path.startsWith("file:")) {
+    throw invalid("path", "must be a file path (in-memory and URI databases are not supported)");
+  }
+  if (typeof table !== "string" || !TABLE_NAME.test(table) || table.toLowerCase().startsWith("sqlite_")) {
+    throw invalid("table", "must be a letter followed by up to 62 letters, digits or underscores (not sqlite_*)");
+  }
+  if (typeof now !== "function") throw invalid("now", "must be a function");
+  return {
+    path,
+    table,
+    now,
+    busyTimeoutMs: duration(options.busyTimeoutMs, "busyTimeoutMs", 5_000, 0),
+    purgeIntervalMs: duration(options.purgeIntervalMs, "purgeIntervalMs", 60_000, 0),
+    lockPollMs: duration(options.lockPollMs, "lockPollMs", 25, 1),
+  };
+}

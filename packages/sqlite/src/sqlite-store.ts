@@ -1,0 +1,268 @@
+import { resolve } from "node:path";
+import {
+  assertLockOptions,
+  assertStoreKey,
+  isExpired,
+  isSessionStoreError,
+  type JsonObject,
+  type LockOptions,
+  lockTimeoutError,
+  type ReleaseLock,
+  randomLockToken,
+  readExpiresAt,
+  redactTokens,
+  type SessionStore,
+  SessionStoreError,
+  type SetOptions,
+  sleep,
+  storeClosedError,
+} from "@sessionstore/core";
+import { type Database, openDatabase } from "./internal/database.js";
+import { decodeEnvelope, encodeEnvelope, envelopeTextOf } from "./internal/envelope.js";
+import { readSqliteOptions } from "./internal/options.js";
+import {
+  deleteRecord,
+  listKeys,
+  purgeExpired,
+  releaseLock,
+  releaseLocks,
+  tryAcquireLock,
+} from "./internal/statements.js";
+
+/** Options for {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /**
+   * The database file. Relative paths are resolved against the working
+   * directory when the store is made. A missing directory is created with
+   * mode 0700, a missing file with mode 0600.
+   * @default ".sessionstore/sessions.db"
+   */
+  path?: string;
+  /**
+   * Table of the records; locks go in `<table>_locks`. A letter, then up to
+   * 62 letters, digits or underscores.
+   * @default "sessions"
+   */
+  table?: string;
+  /**
+   * How long a statement waits for another connection's write lock before
+   * failing with `SQLITE_BUSY` (SQLite's `busy_timeout`), in milliseconds.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+  /**
+   * How often expired records (and ended lock leases) are deleted while the
+   * store is open, in milliseconds; `0` turns the timer off. They are also
+   * deleted when the database is opened, and by {@link SqliteStore.purgeExpired}.
+   * The timer is `unref`'d: it never keeps the process alive.
+   * @default 60000
+   */
+  purgeIntervalMs?: number;
+  /**
+   * How often a waiting `lock()` tries again, in milliseconds (jittered).
+   * @default 25
+   */
+  lockPollMs?: number;
+  /**
+   * Clock for record expiry and lock leases, epoch milliseconds. Every process
+   * sharing the file must use the same clock: inject one only in tests.
+   * @default Date.now
+   */
+  now?: () => number;
+}
+
+/** A {@link SessionStore} in one SQLite file: lock and list included, every call a Promise. */
+export interface SqliteStore extends SessionStore {
+  get(key: string): Promise<JsonObject | undefined>;
+  set(key: string, record: JsonObject, options?: SetOptions): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  lock(key: string, options: LockOptions): Promise<ReleaseLock>;
+  list(prefix: string): Promise<string[]>;
+  /** The absolute path of the database file. */
+  readonly path: string;
+  /**
+   * Deletes expired records and ended lock leases now (the timer does it every
+   * `purgeIntervalMs`).
+   * @returns how many records were deleted.
+   */
+  purgeExpired(): Promise<number>;
+  close(): Promise<void>;
+}
+
+function isSyntaxError(error: unknown): boolean {
+  return error instanceof Error && error.name === "SyntaxError";
+}
+
+/**
+ * Creates a {@link SqliteStore}: keyv 5 + @keyv/sqlite on one file, shared
+ * safely by every process that opens it (WAL, a busy timeout, single-statement
+ * writes and a lease lock). Nothing touches the disk until the first call.
+ * @throws `ERR_INVALID_ARGUMENT` for an invalid option.
+ */
+export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
+  const settings = readSqliteOptions(options);
+  const path = resolve(settings.path);
+  const { table, now } = settings;
+  let closed = false;
+  let opening: Promise<Database> | undefined;
+  let purgeTimer: ReturnType<typeof setInterval> | undefined;
+  const inFlight = new Set<Promise<unknown>>();
+  // Locks this store holds (token -> name), released by close().
+  const held = new Map<string, string>();
+
+  const ensureOpen = () => {
+    if (closed) throw storeClosedError();
+  };
+
+  const unavailable = (operation: string, error: unknown): SessionStoreError => {
+    if (isSessionStoreError(error)) return error;
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return new SessionStoreError(
+      "ERR_STORE_UNAVAILABLE",
+      `sqlite store "${path}": ${operation} failed: ${redactTokens(reason)}`,
+      { cause: error },
+    );
+  };
+
+  const startPurging = (db: Database) => {
+    if (settings.purgeIntervalMs === 0) return;
+    purgeTimer = setInterval(() => {
+      // Best effort: reads hide expired records anyway, and the next run retries.
+      purgeExpired(db, table, now()).catch(() => undefined);
+    }, settings.purgeIntervalMs);
+    purgeTimer.unref();
+  };
+
+  const database = (): Promise<Database> => {
+    opening ??= openDatabase({ path, table, busyTimeoutMs: settings.busyTimeoutMs }).then(
+      async (db) => {
+        await purgeExpired(db, table, now()).catch(() => undefined);
+        // When close() came first it closes this database itself (it awaits `opening`).
+        if (!closed) startPurging(db);
+        return db;
+      },
+      (error: unknown) => {
+        // The next call tries again: the directory may have been fixed meanwhile.
+        opening = undefined;
+        throw error;
+      },
+    );
+    return opening;
+  };
+
+  /** Runs `body` on the open database; close() waits for it before closing. */
+  const run = <T>(operation: string, body: (db: Database) => Promise<T>): Promise<T> => {
+    const task = (async () => {
+      ensureOpen();
+      try {
+        return await body(await database());
+      } catch (error) {
+        throw unavailable(operation, error);
+      }
+    })();
+    inFlight.add(task);
+    const forget = () => inFlight.delete(task);
+    task.then(forget, forget);
+    return task;
+  };
+
+  return {
+    capabilities: Object.freeze({ lock: true, list: true, nativeExpiry: settings.purgeIntervalMs > 0 }),
+    path,
+    async get(key) {
+      ensureOpen();
+      assertStoreKey(key);
+      return run("get", async (db) => {
+        let entry: unknown;
+        try {
+          entry = await db.keyv.get(key, { raw: true });
+        } catch (error) {
+          if (!isSyntaxError(error)) throw error;
+          throw new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" is not a Keyv entry`, {
+            cause: error,
+          });
+        }
+        const text = envelopeTextOf(entry, key);
+        if (text === undefined) return undefined;
+        const envelope = decodeEnvelope(text, key);
+        return isExpired(envelope.expiresAt, now()) ? undefined : envelope.record;
+      });
+    },
+    async set(key: string, record: JsonObject, setOptions?: SetOptions) {
+      ensureOpen();
+      assertStoreKey(key);
+      const expiresAt = readExpiresAt(setOptions);
+      const text = encodeEnvelope(record, expiresAt);
+      await run("set", async (db) => {
+        if (isExpired(expiresAt, now())) {
+          // Dead on arrival: what the caller asked for is "no live record here".
+          await deleteRecord(db, table, key, now());
+          return;
+        }
+        // ttl 0: no Keyv expiry (see envelope.ts); the envelope carries it.
+        if ((await db.keyv.set(key, text, 0)) === false) throw new Error("Keyv reported a failed write");
+      });
+    },
+    async delete(key) {
+      ensureOpen();
+      assertStoreKey(key);
+      return run("delete", (db) => deleteRecord(db, table, key, now()));
+    },
+    async list(prefix) {
+      ensureOpen();
+      if (typeof prefix !== "string") assertStoreKey(prefix, "prefix");
+      return run("list", (db) => listKeys(db, table, prefix, now()));
+    },
+    async lock(name, lockOptions) {
+      ensureOpen();
+      assertStoreKey(name);
+      const { ttlMs, waitMs } = assertLockOptions(lockOptions);
+      const token = randomLockToken();
+      return run("lock", async (db) => {
+        // Waiting is measured on the real clock, so an injected frozen clock cannot make it endless.
+        const deadline = Date.now() + waitMs;
+        for (;;) {
+          ensureOpen();
+          const at = now();
+          if (await tryAcquireLock(db, table, { name, token, expiresAt: at + ttlMs, at })) break;
+          const remaining = deadline - Date.now();
+          if (remaining <= 0) throw lockTimeoutError(name, waitMs);
+          await sleep(Math.max(1, Math.min(remaining, settings.lockPollMs * (0.5 + Math.random()))));
+        }
+        held.set(token, name);
+        return async () => {
+          // After close() the row is already gone (close releases what it holds).
+          if (!held.delete(token) || closed) return;
+          await run("release lock", (current) => releaseLock(current, table, name, token));
+        };
+      });
+    },
+    async purgeExpired() {
+      ensureOpen();
+      return run("purge", (db) => purgeExpired(db, table, now()));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (purgeTimer !== undefined) clearInterval(purgeTimer);
+      await Promise.allSettled([...inFlight]);
+      const pending = opening;
+      opening = undefined;
+      const db = await pending?.catch(() => undefined);
+      if (!db) return;
+      let failure: { error: unknown } | undefined;
+      try {
+        await releaseLocks(db, table, held);
+      } catch (error) {
+        failure = { error };
+      }
+      held.clear();
+      try {
+        await db.close();
+      } catch (error) {
+        failure ??= { error };
+      }
+      if (failure) throw unavailable("close", failure.error);
+    },
+  };
+}
