@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fileSpec, keyvPostgresSpec, redisSpec, sqliteSpec } from "./cases/backends.js";
 import { benchClient } from "./cases/client.js";
+import { benchColdStart } from "./cases/cold-start.js";
 import { benchBackend, memorySpec } from "./cases/stores.js";
+import { benchStorms } from "./cases/storm.js";
 import { type Budget, FULL_BUDGET, QUICK_BUDGET } from "./harness.js";
 import { printRow, writeReport } from "./report.js";
 import type { Section } from "./report-types.js";
@@ -20,6 +22,8 @@ const FAMILIES: readonly Family[] = [
   { title: "redis store", run: (budget) => benchBackend(redisSpec, budget) },
   { title: "keyv-postgres store", run: (budget) => benchBackend(keyvPostgresSpec, budget) },
   { title: "client", run: benchClient },
+  { title: "refresh storms", run: benchStorms },
+  { title: "cold start", run: benchColdStart },
 ];
 
 function printSection(section: Section): void {

@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import KeyvPostgres from "@keyv/postgres";
-import { createClient } from "@redis/client";
 import { createFileStore } from "@sessionstore/file";
 import { createKeyvStore } from "@sessionstore/keyv";
 import { createRedisStore } from "@sessionstore/redis";
@@ -8,7 +7,7 @@ import { createSqliteStore } from "@sessionstore/sqlite";
 import Keyv from "keyv";
 import pg from "pg";
 import { CALLERS, POSTGRES_URL, REDIS_URL, tempDir, uniqueId } from "../fixtures.js";
-import { rawFile, rawPostgres, rawRedis, rawSqlite } from "./baselines.js";
+import { deleteRedisKeys, rawFile, rawPostgres, rawRedis, rawSqlite } from "./baselines.js";
 import type { BackendSpec } from "./stores.js";
 
 /** The file store beside `fs` reading the store's own file and writing one beside it. */
@@ -89,20 +88,6 @@ export const redisSpec: BackendSpec = {
     })),
   ),
 };
-
-/** Deletes every key starting with `prefix` (a unique, glob-free bench prefix). */
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const client = createClient({ url: REDIS_URL });
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    const keys: string[] = [];
-    for await (const batch of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) keys.push(...batch);
-    if (keys.length > 0) await client.del(keys);
-  } finally {
-    await client.close();
-  }
-}
 
 /** Keyv on PostgreSQL (a unique table, dropped afterwards) beside raw `pg` queries. */
 export const keyvPostgresSpec: BackendSpec = {

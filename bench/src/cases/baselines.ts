@@ -118,3 +118,17 @@ export async function rawPostgres(): Promise<RawBackend> {
     },
   };
 }
+
+/** Deletes every key starting with `prefix` (a unique, glob-free bench prefix). */
+export async function deleteRedisKeys(prefix: string): Promise<void> {
+  const client = createClient({ url: REDIS_URL });
+  client.on("error", () => {});
+  await client.connect();
+  try {
+    const keys: string[] = [];
+    for await (const batch of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) keys.push(...batch);
+    if (keys.length > 0) await client.del(keys);
+  } finally {
+    await client.close();
+  }
+}

@@ -1,5 +1,6 @@
 import { PlatformClient } from "@sessionstore/client";
 import { createMemoryStore, createSessionManager } from "@sessionstore/core";
+import { DEMO_AUTH, DEMO_USER } from "../demo.js";
 import { CALLERS } from "../fixtures.js";
 import { type Budget, compare, concurrently, type Row } from "../harness.js";
 import { type PlatformProcess, startPlatformProcess } from "../platform-process.js";
@@ -7,9 +8,6 @@ import { ratioTarget, type Section } from "../report-types.js";
 
 /** Client speed goal: median latency at most this many times raw fetch's. */
 export const CLIENT_MAX_MEDIAN_RATIO = 1.05;
-
-export const DEMO_AUTH = { authType: "password", clientId: "demo-client", clientSecret: "demo-secret" } as const;
-export const DEMO_USER = { username: "demo", password: "demo-password" } as const;
 
 /** The client's default request timeout, so the reference row pays for the same timer. */
 const CLIENT_TIMEOUT_MS = 30_000;
