@@ -231,8 +231,8 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
         }
         held.set(token, name);
         return async () => {
-          // After close() the row is already gone (close releases what it holds).
-          if (!held.delete(token) || closed) return;
+          // Once closing, close() releases what is still in `held`; a second call finds nothing.
+          if (closed || !held.delete(token)) return;
           await run("release lock", (current) => releaseLock(current, table, name, token));
         };
       });
