@@ -32,8 +32,8 @@ function waitFor<T>(child: ChildProcess, type: string): Promise<T> {
 }
 
 const backends = crossProcessBackends();
-afterAll(() => {
-  for (const backend of backends) backend.cleanup();
+afterAll(async () => {
+  for (const backend of backends) await backend.cleanup();
 });
 
 describe.each(backends)("$name store shared by 8 processes", (backend) => {

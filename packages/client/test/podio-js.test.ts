@@ -18,8 +18,8 @@ type PodioConstructor = new (
 const { api: Podio } = createRequire(import.meta.url)("podio-js") as { api: PodioConstructor };
 
 const backends = [memoryBackend(), ...crossProcessBackends()];
-afterAll(() => {
-  for (const backend of backends) backend.cleanup();
+afterAll(async () => {
+  for (const backend of backends) await backend.cleanup();
 });
 
 const AUTH = { authType: "password", clientId: "demo-client", clientSecret: "demo-secret" };

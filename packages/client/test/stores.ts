@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SessionStore } from "@sessionstore/core";
@@ -12,7 +12,8 @@ export interface StoreBackend {
   open(): Promise<SessionStore>;
   /** For child processes: how to open the same backend there. */
   readonly spec: StoreSpec;
-  cleanup(): void;
+  /** Closes what was opened and removes what the tests wrote (temp dirs, Redis keys). */
+  cleanup(): Promise<void>;
 }
 
 /** What a child process needs to open the same backend. */
@@ -20,9 +21,6 @@ export type StoreSpec =
   | { readonly kind: "file"; readonly path: string }
   | { readonly kind: "sqlite"; readonly path: string }
   | { readonly kind: "redis"; readonly url: string; readonly namespace: string };
-
-const root = new URL("../../", import.meta.url);
-const hasPackage = (name: string) => existsSync(new URL(`${name}/src/index.ts`, root));
 
 /** Opens a store from its spec (used in tests and in forked workers). */
 export async function openStore(spec: StoreSpec): Promise<SessionStore> {
@@ -34,18 +32,15 @@ export async function openStore(spec: StoreSpec): Promise<SessionStore> {
     const { createRedisStore } = await import("../../redis/src/index.js");
     return createRedisStore({ url: spec.url, namespace: spec.namespace });
   }
-  // The SQLite package may land after this file; the path is computed so TypeScript does not require it.
-  const sqlite = (await import(new URL("sqlite/src/index.ts", root).href)) as {
-    createSqliteStore(options: { path: string }): SessionStore;
-  };
-  return sqlite.createSqliteStore({ path: spec.path });
+  const { createSqliteStore } = await import("../../sqlite/src/index.js");
+  return createSqliteStore({ path: spec.path });
 }
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "sessionstore-client-"));
 }
 
-/** Every cross-process Node store that exists in this checkout. */
+/** Every cross-process Node store: file, SQLite, Redis (at 127.0.0.1:6379). */
 export function crossProcessBackends(): StoreBackend[] {
   const backends: StoreBackend[] = [];
   const add = (name: string, spec: StoreSpec, dir?: string) => {
@@ -58,27 +53,25 @@ export function crossProcessBackends(): StoreBackend[] {
         opened.push(store);
         return store;
       },
-      cleanup() {
-        for (const store of opened.splice(0)) void Promise.resolve(store.close()).catch(() => undefined);
+      async cleanup() {
+        const [first] = opened;
+        if (first && spec.kind === "redis" && first.list) {
+          for (const key of await first.list("")) await first.delete(key);
+        }
+        for (const store of opened.splice(0)) await store.close();
         if (dir) rmSync(dir, { recursive: true, force: true });
       },
     });
   };
-  if (hasPackage("file")) {
-    const dir = tempDir();
-    add("file", { kind: "file", path: join(dir, "sessions.json") }, dir);
-  }
-  if (hasPackage("sqlite")) {
-    const dir = tempDir();
-    add("sqlite", { kind: "sqlite", path: join(dir, "sessions.db") }, dir);
-  }
-  if (hasPackage("redis")) {
-    add("redis", {
-      kind: "redis",
-      url: "redis://127.0.0.1:6379",
-      namespace: `client-test-${randomBytes(6).toString("hex")}`,
-    });
-  }
+  const fileDir = tempDir();
+  add("file", { kind: "file", path: join(fileDir, "sessions.json") }, fileDir);
+  const sqliteDir = tempDir();
+  add("sqlite", { kind: "sqlite", path: join(sqliteDir, "sessions.db") }, sqliteDir);
+  add("redis", {
+    kind: "redis",
+    url: "redis://127.0.0.1:6379",
+    namespace: `client-test-${randomBytes(6).toString("hex")}`,
+  });
   return backends;
 }
 
@@ -89,6 +82,6 @@ export function memoryBackend(): StoreBackend {
     name: "memory",
     spec: { kind: "file", path: "" },
     open: async () => store,
-    cleanup: () => undefined,
+    cleanup: async () => undefined,
   };
 }
