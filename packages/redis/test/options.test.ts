@@ -5,9 +5,9 @@ import {
   DEFAULT_REDIS_URL,
   type RedisStoreClient,
   type RedisStoreOptions,
-  resolveRedisOptions,
 } from "@sessionstore/redis";
 import { describe, expect, it } from "vitest";
+import { resolveRedisOptions } from "../src/options.js";
 
 function invalidField(field: string) {
   return expect.objectContaining({ name: "SessionStoreError", code: "ERR_INVALID_ARGUMENT", field });
