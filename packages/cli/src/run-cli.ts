@@ -63,7 +63,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
       io.stderr.write(`sessionstore: ${message}\n`);
       for (const cause of causes) io.stderr.write(`  caused by: ${cause}\n`);
       const topic =
-        (error as { helpTopic?: unknown }).helpTopic ?? (failure.exitCode === EXIT_CODES.USAGE ? helpTopic : undefined);
+        (error as { helpTopic?: unknown } | null | undefined)?.helpTopic ??
+        (failure.exitCode === EXIT_CODES.USAGE ? helpTopic : undefined);
       if (typeof topic === "string") {
         io.stderr.write(`Run "sessionstore help${topic ? ` ${topic}` : ""}" for usage.\n`);
       }
@@ -94,6 +95,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
         Promise.resolve().then(() => opener(uri, { timeoutMs })),
         timeoutMs,
         uri.display,
+        // An opener that answers after the deadline still gets its store closed.
+        (late) => Promise.resolve(late.close()).catch(() => undefined),
       );
     } catch (error) {
       throw toStoreError(error, `open (${uri.display})`);
@@ -133,10 +136,23 @@ function mask(text: string, secrets: readonly string[]): string {
   return masked;
 }
 
-function withDeadline<T>(pending: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+function withDeadline<T>(
+  pending: Promise<T>,
+  timeoutMs: number,
+  what: string,
+  discard: (late: T) => unknown,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let expired = false;
+  pending.then(
+    (value) => expired && discard(value),
+    () => undefined,
+  );
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`opening ${what} took longer than ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => {
+      expired = true;
+      reject(new Error(`opening ${what} took longer than ${timeoutMs} ms`));
+    }, timeoutMs);
   });
   return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
 }

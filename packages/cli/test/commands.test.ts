@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EXIT_CODES } from "@sessionstore/cli";
-import { createSessionManager, SessionStoreError } from "@sessionstore/core";
+import { SessionStoreError } from "@sessionstore/core";
 import { beforeEach, describe, expect, it } from "vitest";
 import { containsSecret, NOW, run, SECRETS, seed, sharedMemoryStore } from "./helpers.js";
 
@@ -304,8 +304,6 @@ describe("store failures", () => {
   });
 
   it("a store that never answers is exit 2 after --timeout", async () => {
-    const memory = createSessionManager;
-    expect(memory).toBeTypeOf("function");
     const { code, stderr } = await run(["list", ...STORE, "--timeout", "100"], {
       openStore: () => ({
         capabilities: { lock: false, list: true, nativeExpiry: false },
@@ -326,6 +324,24 @@ describe("store failures", () => {
     });
     expect(code).toBe(EXIT_CODES.STORE_UNAVAILABLE);
     expect(stderr).toContain("took longer than 100 ms");
+  });
+
+  it("a store that opens after the deadline is closed, not leaked", async () => {
+    const { store } = sharedMemoryStore();
+    let closeLate: () => void = () => undefined;
+    const closedLate = new Promise<void>((resolve) => {
+      closeLate = resolve;
+    });
+    let answer: () => void = () => undefined;
+    const { code } = await run(["list", ...STORE, "--timeout", "50"], {
+      openStore: () =>
+        new Promise((resolve) => {
+          answer = () => resolve({ ...store, capabilities: store.capabilities, close: () => closeLate() });
+        }),
+    });
+    expect(code).toBe(EXIT_CODES.STORE_UNAVAILABLE);
+    answer();
+    await closedLate;
   });
 
   it("a store that cannot list says so (exit 2) while show still works", async () => {
