@@ -131,7 +131,7 @@ export class PlatformClient {
   }
 
   /** Resource owner password grant ([RFC 6749 §4.3](https://www.rfc-editor.org/rfc/rfc6749#section-4.3)); `'password'` type. */
-  authenticateWithCredentials(username: string, password: string): Promise<SessionSummary> {
+  async authenticateWithCredentials(username: string, password: string): Promise<SessionSummary> {
     this.#requireType(["password"], "authenticateWithCredentials");
     if (typeof username !== "string" || username === "")
       throw invalidArgument("username", "must be a non-empty string");
@@ -140,7 +140,7 @@ export class PlatformClient {
   }
 
   /** Client credentials grant ([RFC 6749 §4.4](https://www.rfc-editor.org/rfc/rfc6749#section-4.4)); `'app'` type. */
-  authenticateWithClientCredentials(): Promise<SessionSummary> {
+  async authenticateWithClientCredentials(): Promise<SessionSummary> {
     this.#requireType(["app"], "authenticateWithClientCredentials");
     return this.#grant({ grant_type: "client_credentials" }, "client_credentials");
   }
@@ -161,7 +161,11 @@ export class PlatformClient {
   }
 
   /** Exchanges an authorization code ([RFC 6749 §4.1.3](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3)), with the PKCE verifier if one was used. */
-  getAccessToken(code: string, redirectURI: string, options: { codeVerifier?: string } = {}): Promise<SessionSummary> {
+  async getAccessToken(
+    code: string,
+    redirectURI: string,
+    options: { codeVerifier?: string } = {},
+  ): Promise<SessionSummary> {
     this.#requireType(["server", "client"], "getAccessToken");
     if (typeof code !== "string" || code === "") throw invalidArgument("code", "must be a non-empty string");
     if (typeof redirectURI !== "string" || redirectURI === "")

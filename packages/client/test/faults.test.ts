@@ -154,3 +154,63 @@ describe("no token ever appears in errors, events or inspect output", () => {
     }
   });
 });
+
+describe("store failures around a refresh", () => {
+  it("a failed write after rotation keeps the new pair in memory and persists it on the next call", async () => {
+    const server = await platform();
+    const inner = createMemoryStore();
+    let failWrites = false;
+    const flaky = {
+      ...inner,
+      capabilities: inner.capabilities,
+      set: (key: string, record: Parameters<typeof inner.set>[1], options?: Parameters<typeof inner.set>[2]) =>
+        failWrites ? Promise.reject(new Error("disk full")) : inner.set(key, record, options),
+    };
+    const manager = createSessionManager(flaky);
+    const client = makeClient(server, { sessionStore: manager });
+    const failures: PlatformClientEvents["refreshFailed"][] = [];
+    client.on("refreshFailed", (event) => failures.push(event));
+    await client.authenticateWithCredentials("demo", "demo-password");
+    const before = await manager.get("password");
+    server.expireAccessTokens();
+    failWrites = true;
+    await expect(client.request("GET", "/items/1")).rejects.toMatchObject({ code: "ERR_STORE_UNAVAILABLE" });
+    expect(failures.map((f) => [f.reason, f.cleared, f.error.code])).toEqual([
+      ["transient", false, "ERR_STORE_UNAVAILABLE"],
+    ]);
+    // The store still has the old (now rotated) pair; the client did not forget the new one.
+    expect((await manager.get("password"))?.refreshToken).toBe(before?.refreshToken);
+    failWrites = false;
+    await expect(client.request("GET", "/items/2")).resolves.toMatchObject({ item_id: "2" });
+    const after = await manager.get("password");
+    expect(after?.refreshToken).not.toBe(before?.refreshToken);
+    expect(server.stats.refreshCalls).toBe(1);
+    // And the persisted pair is the live one: the next refresh is not reuse.
+    server.expireAccessTokens();
+    await client.request("GET", "/items/3");
+    expect(server.stats.reuseDetected).toBe(0);
+  });
+
+  it("a store that cannot be read during a refresh is a transient failure; tokens kept", async () => {
+    const server = await platform();
+    const inner = createMemoryStore();
+    let failReads = false;
+    const flaky = {
+      ...inner,
+      capabilities: inner.capabilities,
+      get: (key: string) => (failReads ? Promise.reject(new Error("connection refused")) : inner.get(key)),
+    };
+    const client = makeClient(server, { sessionStore: flaky });
+    const failures: PlatformClientEvents["refreshFailed"][] = [];
+    client.on("refreshFailed", (event) => failures.push(event));
+    await client.authenticateWithCredentials("demo", "demo-password");
+    server.expireAccessTokens();
+    failReads = true;
+    await expect(client.request("GET", "/items/1")).rejects.toMatchObject({ code: "ERR_STORE_UNAVAILABLE" });
+    expect(failures.map((f) => f.reason)).toEqual(["transient"]);
+    expect(server.stats.refreshCalls).toBe(0);
+    failReads = false;
+    await expect(client.request("GET", "/items/1")).resolves.toMatchObject({ item_id: "1" });
+    expect(server.stats.refreshCalls).toBe(1);
+  });
+});

@@ -80,7 +80,7 @@ describe("password flow", () => {
   it("refuses flows that do not fit the auth type", async () => {
     const server = await platform();
     const client = makeClient(server);
-    expect(() => client.authenticateWithClientCredentials()).toThrow(/needs auth type 'app'/);
+    await expect(client.authenticateWithClientCredentials()).rejects.toThrow(/needs auth type 'app'/);
     expect(() => client.getAuthorizationURL("http://localhost/cb", { state: createState() })).toThrow(
       /'server' and 'client'/,
     );

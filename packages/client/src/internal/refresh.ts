@@ -80,7 +80,13 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
   const { slot } = deps;
   const release = await takeLock(deps);
   try {
-    const stored = await slot.read();
+    let stored: AuthObject | undefined;
+    try {
+      stored = await slot.read();
+    } catch (error) {
+      deps.emit("refreshFailed", { reason: "transient", cleared: false, error: asError(error) });
+      throw error;
+    }
     if (stored && differs(stored, stale) && !isDue(stored, deps.now(), trigger === "expiring" ? deps.marginMs : 0)) {
       slot.current = stored;
       deps.emit("refresh", { adopted: true, trigger, session: slot.summary(stored)! });
@@ -100,10 +106,12 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
     if (base.refreshToken !== undefined) grant = { grant_type: "refresh_token", refresh_token: base.refreshToken };
     else if (slot.authType === "app") grant = { grant_type: "client_credentials" };
     else {
-      throw new PlatformApiError(
+      const error = new PlatformApiError(
         "ERR_SESSION_EXPIRED",
         "the access token expired and there is no refresh token: sign in again",
       );
+      deps.emit("refreshFailed", { reason: "terminal", cleared: false, error });
+      throw error;
     }
 
     await deps.hooks.onTokenWillRefresh?.({ authType: slot.authType, trigger });
