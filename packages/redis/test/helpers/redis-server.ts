@@ -83,7 +83,13 @@ export async function startRedisServer(
     await exited;
   };
 
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    await kill();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
