@@ -214,3 +214,18 @@ describe("store failures around a refresh", () => {
     expect(server.stats.refreshCalls).toBe(1);
   });
 });
+
+describe("API timeouts and aborts", () => {
+  it("a hung API call is ERR_TIMEOUT; an aborted one ERR_ABORTED; the session stays", async () => {
+    const { server, manager, client, tokens } = await signedIn({}, { timeoutMs: 200 });
+    server.injectFault({ kind: "hang", on: "api" });
+    await expect(client.request("GET", "/items/1")).rejects.toMatchObject({ code: "ERR_TIMEOUT", transient: true });
+    server.injectFault({ kind: "hang", on: "api" });
+    const controller = new AbortController();
+    const pending = client.request("GET", "/items/2", undefined, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    await expect(pending).rejects.toMatchObject({ code: "ERR_ABORTED", transient: false });
+    await expectKept(manager, tokens);
+    expect(server.stats.tokenCalls).toBe(1);
+  });
+});
