@@ -128,7 +128,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     const { ttlMs: lease } = assertLockOptions({ ttlMs, waitMs: 0 });
     const lockKey = held.get(token);
     if (lockKey === undefined) return false;
-    const px = String(Math.max(1, Math.ceil(lease)));
+    const px = String(Math.min(Math.max(1, Math.ceil(lease)), MAX_TTL_MS));
     const renewed =
       (await run("extend lock", () => runLockScript(commands, EXTEND_SCRIPT, lockKey, [token, px]))) === 1;
     if (!renewed) held.delete(token);
@@ -180,7 +180,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       const { ttlMs, waitMs } = assertLockOptions(lockOptions);
       const lockKey = keys.lock(key);
       const token = randomLockToken();
-      const px = Math.max(1, Math.ceil(ttlMs));
+      const px = Math.min(Math.max(1, Math.ceil(ttlMs)), MAX_TTL_MS);
       const deadline = Date.now() + waitMs;
       for (;;) {
         ensureOpen();

@@ -60,6 +60,14 @@ describe("lock", () => {
     await expect(release.extend(0)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
   });
 
+  it("a lease too long for Redis (Number.MAX_VALUE) is clamped, not refused as an outage", async () => {
+    const store = open();
+    const release = await store.lock("huge", { ttlMs: Number.MAX_VALUE, waitMs: 0 });
+    expect(await admin.pTTL(`${store.namespace}:lock:huge`)).toBeGreaterThan(0);
+    expect(await release.extend(Number.MAX_VALUE)).toBe(true);
+    await release();
+  });
+
   it("release and extend still work after Redis forgot the scripts (EVALSHA falls back to EVAL)", async () => {
     const store = open();
     const release = await store.lock("x", { ttlMs: 30_000, waitMs: 0 });
