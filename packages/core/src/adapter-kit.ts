@@ -5,6 +5,8 @@
 import { SessionStoreError } from "./errors.js";
 import type { SetOptions } from "./store.js";
 
+export type { RecordEnvelope } from "./internal/envelope.js";
+export { decodeEnvelope, encodeEnvelope } from "./internal/envelope.js";
 export { parseRecord, serializeRecord } from "./internal/json.js";
 
 /** Longest key a store must accept. Keys are `<namespace>:<subject>:<authType>`. */

@@ -1,6 +1,9 @@
+export type { RecordEnvelope } from "./adapter-kit.js";
 export {
   assertLockOptions,
   assertStoreKey,
+  decodeEnvelope,
+  encodeEnvelope,
   isExpired,
   lockTimeoutError,
   MAX_KEY_LENGTH,

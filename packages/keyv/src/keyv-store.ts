@@ -1,5 +1,7 @@
 import {
   assertStoreKey,
+  decodeEnvelope,
+  encodeEnvelope,
   isExpired,
   isSessionStoreError,
   type JsonObject,
@@ -10,7 +12,7 @@ import {
   type StoreCapabilities,
   storeClosedError,
 } from "@sessionstore/core";
-import { decodeEnvelope, encodeEnvelope, envelopeTextOf } from "./internal/envelope.js";
+import { envelopeTextOf } from "./internal/envelope.js";
 import { callKeyv, failOnEmittedError, keyFromIterated, storageKeyOf } from "./internal/keyv-access.js";
 import { isKeyvInstance, type KeyvInstance } from "./keyv-instance.js";
 

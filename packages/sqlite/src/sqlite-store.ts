@@ -2,6 +2,8 @@ import { resolve } from "node:path";
 import {
   assertLockOptions,
   assertStoreKey,
+  decodeEnvelope,
+  encodeEnvelope,
   isExpired,
   isSessionStoreError,
   type JsonObject,
@@ -18,7 +20,7 @@ import {
   storeClosedError,
 } from "@sessionstore/core";
 import { type Database, openDatabase } from "./internal/database.js";
-import { decodeEnvelope, encodeEnvelope, envelopeTextOf } from "./internal/envelope.js";
+import { envelopeTextOf } from "./internal/envelope.js";
 import { readSqliteOptions } from "./internal/options.js";
 import {
   deleteRecord,

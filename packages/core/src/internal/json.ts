@@ -6,8 +6,12 @@ export function isPlainRecord(value: unknown): value is Record<string, unknown> 
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Serialises a record, refusing what JSON cannot carry faithfully. */
+/** Serialises a record, refusing what is not a JSON object or what JSON cannot carry. */
 export function serializeRecord(record: JsonObject): string {
+  // Anything else would be stored and then read back as ERR_CORRUPT_RECORD forever.
+  if (!isPlainRecord(record)) {
+    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "record must be a JSON object", { field: "record" });
+  }
   try {
     return JSON.stringify(record);
   } catch (error) {

@@ -1,6 +1,6 @@
-import { isExpired } from "@sessionstore/core";
+import { decodeEnvelope, isExpired } from "@sessionstore/core";
 import type { Database } from "./database.js";
-import { decodeEnvelope, envelopeTextOf } from "./envelope.js";
+import { envelopeTextOf } from "./envelope.js";
 
 /**
  * The statements the store runs itself, beside Keyv's get/set. Each is one
