@@ -1,6 +1,9 @@
 import {
   assertLockOptions,
   assertStoreKey,
+  decodeEnvelope,
+  encodeEnvelope,
+  isExpired,
   isSessionStoreError,
   type JsonObject,
   type LockOptions,
@@ -15,7 +18,6 @@ import {
   toStoreError,
 } from "@sessionstore/core";
 import { announce, type RawChangeHandler, subscribe } from "./internal/change-feed.js";
-import { decodeEnvelope, encodeEnvelope } from "./internal/envelope.js";
 import { acquireWebLock } from "./internal/web-lock.js";
 import { resolveStorage, storageKeys } from "./internal/web-storage.js";
 import type { LockManagerLike, StorageLike } from "./types.js";
@@ -125,8 +127,8 @@ export function createLocalStorageStore(options: LocalStorageStoreOptions = {}):
     const storageKey = prefix + key;
     const text = backend("get", () => storage.getItem(storageKey));
     if (text === null) return undefined;
-    const record = decodeEnvelope(text, key, now());
-    if (record !== "expired") return record;
+    const { record, expiresAt } = decodeEnvelope(text, key);
+    if (!isExpired(expiresAt, now())) return record;
     backend("delete", () => storage.removeItem(storageKey));
     return undefined;
   };

@@ -33,7 +33,7 @@ describe("records in localStorage", () => {
       record: { v: 1, auth: { accessToken: "at-1" } },
       expiresAt: 4_102_444_800_000,
     });
-    expect(JSON.parse(raw[1] ?? "null")).toEqual({ record: { v: 1 } });
+    expect(JSON.parse(raw[1] ?? "null")).toEqual({ expiresAt: null, record: { v: 1 } });
     await store.close();
   });
 
@@ -319,7 +319,7 @@ describe("lock (Web Locks)", () => {
       },
       [uniquePrefix(), 8] as const,
     );
-    expect(result).toEqual({ record: { value: 16 } });
+    expect(result).toEqual({ expiresAt: null, record: { value: 16 } });
   });
 
   it("locks: false turns the capability off", async () => {
