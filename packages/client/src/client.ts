@@ -36,6 +36,7 @@ import type {
 export class PlatformClient {
   /** Resolves when the session has been restored from the store (rejects if the store failed; later calls retry). */
   readonly ready: Promise<void>;
+  /** The flow this client signs in with; also which session of the subject it uses. */
   readonly authType: AuthType;
   readonly #options: ResolvedOptions;
   readonly #slot: SessionSlot;

@@ -18,6 +18,7 @@ export interface PlatformAuthOptions {
    * implicit redirect). One session per auth type is kept per subject.
    */
   authType: AuthType;
+  /** The OAuth client id. Part of the config fingerprint. */
   clientId: string;
   /** Omit for a public client (the `'client'` type in a browser). */
   clientSecret?: string;
