@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
+import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { createSessionManager } from "@sessionstore/core";
 import { afterAll, describe, expect, it } from "vitest";
@@ -15,6 +16,15 @@ interface Done {
   ok: number;
   failures: string[];
   events: string[];
+}
+
+function startWorker(spec: unknown, url: string, env: Record<string, string> = {}): ChildProcess {
+  return fork(worker, [JSON.stringify(spec), url, String(REQUESTS_PER_WORKER)], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    execArgv: ["--import", "tsx", "--conditions=@sessionstore/source"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
 }
 
 function waitFor<T>(child: ChildProcess, type: string): Promise<T> {
@@ -52,13 +62,7 @@ describe.each(backends)("$name store shared by 8 processes", (backend) => {
     server.expireAccessTokens();
     server.resetStats();
 
-    const children = Array.from({ length: WORKERS }, () =>
-      fork(worker, [JSON.stringify(backend.spec), server.url, String(REQUESTS_PER_WORKER)], {
-        cwd: repoRoot,
-        execArgv: ["--import", "tsx", "--conditions=@sessionstore/source"],
-        stdio: ["ignore", "inherit", "inherit", "ipc"],
-      }),
-    );
+    const children = Array.from({ length: WORKERS }, () => startWorker(backend.spec, server.url));
     try {
       await Promise.all(children.map((child) => waitFor(child, "ready")));
       const done = children.map((child) => waitFor<Done>(child, "done"));
@@ -77,6 +81,51 @@ describe.each(backends)("$name store shared by 8 processes", (backend) => {
       expect(renewed?.refreshToken).not.toBe(stored?.auth.refreshToken);
     } finally {
       for (const child of children) if (child.exitCode === null) child.kill();
+    }
+  }, 60_000);
+});
+
+describe("a refresh holder killed while it holds the lock", () => {
+  const [sqlite] = backends.filter((backend) => backend.name === "sqlite");
+
+  it("does not block the others past its lease, and never got to spend the refresh token", async () => {
+    if (!sqlite) throw new Error("the SQLite backend is missing");
+    const server = await platform();
+    const manager = createSessionManager(await sqlite.open(), { subject: "killed-holder" });
+    await makeClient(server, { sessionStore: manager }).authenticateWithCredentials("demo", "demo-password");
+    const stored = await manager.read("password");
+    await manager.write(
+      "password",
+      { ...stored?.auth, expiresAt: Date.now() - 1000 },
+      { fingerprint: stored?.fingerprint ?? "" },
+    );
+    server.resetStats();
+    const spec = { ...sqlite.spec };
+    const env = { WORKER_LOCK_TTL_MS: "1500" };
+
+    const holder = startWorker(spec, server.url, {
+      ...env,
+      WORKER_HANG_IN_REFRESH: "1",
+      WORKER_SUBJECT: "killed-holder",
+    });
+    await waitFor(holder, "ready");
+    holder.send("go");
+    await waitFor(holder, "refreshing");
+    holder.kill("SIGKILL");
+    await once(holder, "exit");
+
+    const next = startWorker(spec, server.url, { ...env, WORKER_SUBJECT: "killed-holder" });
+    try {
+      await waitFor(next, "ready");
+      const done = waitFor<Done>(next, "done");
+      next.send("go");
+      const report = await done;
+      expect(report.failures).toEqual([]);
+      expect(report.events).toEqual(["refreshed"]);
+      expect(server.stats.tokenCalls).toBe(1);
+      expect(server.stats.invalidGrant).toBe(0);
+    } finally {
+      if (next.exitCode === null) next.kill();
     }
   }, 60_000);
 });
