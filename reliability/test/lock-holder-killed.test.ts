@@ -60,7 +60,11 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))("%s s
         const done = waiters.map((child) => message<Done>(child, "done"));
         for (const child of waiters) child.send("go");
         let finishedEarly = false;
-        for (const pending of done) void pending.then(() => (finishedEarly = true), () => undefined);
+        for (const pending of done)
+          void pending.then(
+            () => (finishedEarly = true),
+            () => undefined,
+          );
         // While the holder lives its lock excludes everyone: nothing reaches the token endpoint.
         await new Promise((resolve) => setTimeout(resolve, 300));
         expect(server.stats.tokenCalls).toBe(tokenCallsBefore);

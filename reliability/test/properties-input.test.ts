@@ -17,7 +17,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { allBackends } from "./helpers/backends.js";
 
 const NOW = 1_750_000_000_000;
-const secret = fc.string({ minLength: 12, maxLength: 40, unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789") });
+const secret = fc.string({
+  minLength: 12,
+  maxLength: 40,
+  unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789"),
+});
 const validAuth = fc.record(
   {
     accessToken: secret,
@@ -34,7 +38,9 @@ const validAuth = fc.record(
 
 const huge = "h".repeat(MAX_TOKEN_LENGTH + 1);
 const notJsonData = fc.constantFrom<unknown>(() => 1, Symbol("s"), new Map(), 1n);
-const nonNumericString = fc.string({ minLength: 1, maxLength: 10 }).filter((text) => !/^\d+(\.\d+)?$/.test(text.trim()));
+const nonNumericString = fc
+  .string({ minLength: 1, maxLength: 10 })
+  .filter((text) => !/^\d+(\.\d+)?$/.test(text.trim()));
 const badToken = fc.oneof(
   fc.integer(),
   fc.boolean(),
@@ -53,7 +59,12 @@ const badNumber = (max: number) =>
     fc.array(fc.nat(), { minLength: 1, maxLength: 2 }),
     fc.dictionary(fc.string(), fc.nat(), { maxKeys: 2 }),
   );
-const badString = fc.oneof(fc.integer(), fc.boolean(), fc.constant(huge), fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }));
+const badString = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(huge),
+  fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }),
+);
 const CENTURY_S = 100 * 365 * 24 * 3600;
 const MAX_EPOCH_MS = 8.64e15;
 
@@ -69,14 +80,19 @@ const badFields: { field: string; spellings: string[]; bad: fc.Arbitrary<unknown
   { field: "tokenType", spellings: ["tokenType", "token_type"], bad: badString },
   { field: "transferToken", spellings: ["transferToken", "transfer_token"], bad: badString },
   { field: "idToken", spellings: ["idToken", "id_token"], bad: badString },
-  { field: "scope", spellings: ["scope"], bad: fc.oneof(fc.integer(), fc.boolean(), fc.constant(huge), fc.constant([1, "a"])) },
+  {
+    field: "scope",
+    spellings: ["scope"],
+    bad: fc.oneof(fc.integer(), fc.boolean(), fc.constant(huge), fc.constant([1, "a"])),
+  },
 ];
 
 /** Every string of length ≥ 8 inside `value` (the token-like values an error must never echo). */
 function secretsIn(value: unknown, found: string[] = []): string[] {
   if (typeof value === "string" && value.length >= 8) found.push(value);
   else if (Array.isArray(value)) for (const entry of value) secretsIn(entry, found);
-  else if (typeof value === "object" && value !== null) for (const entry of Object.values(value)) secretsIn(entry, found);
+  else if (typeof value === "object" && value !== null)
+    for (const entry of Object.values(value)) secretsIn(entry, found);
   return found;
 }
 
@@ -158,13 +174,22 @@ describe("property: namespaces and subjects", () => {
     const seen = { accepted: 0, namespace: 0, subject: 0 };
     fc.assert(
       fc.property(nameLike, nameLike, (namespace, subject) => {
-        const inert = { capabilities: { lock: false, list: false, nativeExpiry: false }, get: () => undefined, set: () => undefined, delete: () => false, close: () => undefined };
+        const inert = {
+          capabilities: { lock: false, list: false, nativeExpiry: false },
+          get: () => undefined,
+          set: () => undefined,
+          delete: () => false,
+          close: () => undefined,
+        };
         let stage: "namespace" | "subject" = "namespace";
         let key: string | undefined;
         let scopedNamespace = "";
         let refused: unknown;
         try {
-          const manager = createSessionManager(inert, namespace === undefined ? {} : { namespace: namespace as string });
+          const manager = createSessionManager(
+            inert,
+            namespace === undefined ? {} : { namespace: namespace as string },
+          );
           stage = "subject";
           const scoped = manager.forSubject(subject as string);
           key = scoped.keyFor("password");
@@ -186,7 +211,10 @@ describe("property: namespaces and subjects", () => {
         if (stage === "namespace") expect(typeof namespace === "string" && NAMESPACE.test(namespace)).toBe(false);
         else
           expect(
-            typeof subject !== "string" || subject.length === 0 || subject.length > 256 || /[:*?[\]%\\\s\p{Cc}]/u.test(subject),
+            typeof subject !== "string" ||
+              subject.length === 0 ||
+              subject.length > 256 ||
+              /[:*?[\]%\\\s\p{Cc}]/u.test(subject),
           ).toBe(true);
       }),
       { numRuns: 2_000 },
@@ -205,34 +233,42 @@ afterAll(async () => {
 const namespaceStem = fc.string({ unit: fc.constantFrom("a", "b", "1", ".", "-"), minLength: 0, maxLength: 4 });
 const subjectName = fc.string({ unit: fc.constantFrom("u", "_", ".", "-", "@", "é", "1"), minLength: 1, maxLength: 6 });
 
-describe.each(backends.map((backend) => [backend.name, backend] as const))("%s: namespaces stay apart", (_name, backend) => {
-  it("list() and clear() of one namespace never see or touch another, whatever the names", async () => {
-    const store = backend.open();
-    let round = 0;
-    await fc.assert(
-      fc.asyncProperty(namespaceStem, namespaceStem, fc.uniqueArray(subjectName, { minLength: 1, maxLength: 3 }), async (first, second, subjects) => {
-        round += 1;
-        // "r<round>z" + stems: valid, never reused by another round ("z" is not in the stems'
-        // alphabet), and the short one is a prefix of the long one.
-        const short = `r${round}z${first}`;
-        const long = `${short}${second || "x"}`;
-        const near = createSessionManager(store, { namespace: short });
-        const far = createSessionManager(store, { namespace: long });
-        for (const subject of subjects) {
-          await near.forSubject(subject).set({ accessToken: `near-${subject}` }, "password");
-          await far.forSubject(subject).set({ accessToken: `far-${subject}` }, "password");
-        }
-        const listed = store.capabilities.list ? await near.list() : [];
-        if (store.capabilities.list) {
-          expect(listed.map((info) => info.subject).sort()).toEqual([...subjects].sort());
-          expect(await near.clear()).toBe(subjects.length);
-        }
-        for (const subject of subjects) {
-          if (store.capabilities.list) expect(await near.forSubject(subject).get("password")).toBeUndefined();
-          expect(await far.forSubject(subject).get("password")).toMatchObject({ accessToken: `far-${subject}` });
-        }
-      }),
-      { numRuns: 15 },
-    );
-  }, 30_000);
-});
+describe.each(backends.map((backend) => [backend.name, backend] as const))(
+  "%s: namespaces stay apart",
+  (_name, backend) => {
+    it("list() and clear() of one namespace never see or touch another, whatever the names", async () => {
+      const store = backend.open();
+      let round = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          namespaceStem,
+          namespaceStem,
+          fc.uniqueArray(subjectName, { minLength: 1, maxLength: 3 }),
+          async (first, second, subjects) => {
+            round += 1;
+            // "r<round>z" + stems: valid, never reused by another round ("z" is not in the stems'
+            // alphabet), and the short one is a prefix of the long one.
+            const short = `r${round}z${first}`;
+            const long = `${short}${second || "x"}`;
+            const near = createSessionManager(store, { namespace: short });
+            const far = createSessionManager(store, { namespace: long });
+            for (const subject of subjects) {
+              await near.forSubject(subject).set({ accessToken: `near-${subject}` }, "password");
+              await far.forSubject(subject).set({ accessToken: `far-${subject}` }, "password");
+            }
+            const listed = store.capabilities.list ? await near.list() : [];
+            if (store.capabilities.list) {
+              expect(listed.map((info) => info.subject).sort()).toEqual([...subjects].sort());
+              expect(await near.clear()).toBe(subjects.length);
+            }
+            for (const subject of subjects) {
+              if (store.capabilities.list) expect(await near.forSubject(subject).get("password")).toBeUndefined();
+              expect(await far.forSubject(subject).get("password")).toMatchObject({ accessToken: `far-${subject}` });
+            }
+          },
+        ),
+        { numRuns: 15 },
+      );
+    }, 30_000);
+  },
+);

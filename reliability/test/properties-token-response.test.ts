@@ -4,6 +4,10 @@
 // would, or refuses it with a coded error naming the field, stores nothing (on
 // sign-in) or keeps the previous pair whole (on refresh), never echoes a token
 // in the message, and never crashes the process.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PlatformClient } from "@sessionstore/client";
 import {
   type AuthObject,
@@ -15,15 +19,14 @@ import {
 } from "@sessionstore/core";
 import { createSqliteStore } from "@sessionstore/sqlite";
 import fc from "fast-check";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type ScriptedAnswer, type ScriptedPlatform, startScriptedPlatform } from "./helpers/scripted-platform.js";
 import { crashSentinel } from "./helpers/sentinel.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sessionstore-rel-tokens-"));
-const sessions: SessionManager = createSessionManager(createSqliteStore({ path: join(dir, "s.db"), purgeIntervalMs: 0 }));
+const sessions: SessionManager = createSessionManager(
+  createSqliteStore({ path: join(dir, "s.db"), purgeIntervalMs: 0 }),
+);
 let platform: ScriptedPlatform;
 const sentinel = crashSentinel();
 
@@ -41,11 +44,23 @@ afterEach(async () => {
 });
 
 const huge = "t".repeat(MAX_TOKEN_LENGTH + 1);
-const secret = fc.string({ minLength: 16, maxLength: 48, unit: fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") });
+const secret = fc.string({
+  minLength: 16,
+  maxLength: 48,
+  unit: fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+});
 const tokenValue = fc.oneof(
   { weight: 8, arbitrary: secret },
   { weight: 1, arbitrary: fc.constantFrom<unknown>("", huge, null) },
-  { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.boolean(), fc.array(secret, { maxLength: 2 }), fc.dictionary(fc.string(), secret, { maxKeys: 1 })) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.integer(),
+      fc.boolean(),
+      fc.array(secret, { maxLength: 2 }),
+      fc.dictionary(fc.string(), secret, { maxKeys: 1 }),
+    ),
+  },
 );
 const numberValue = fc.oneof(
   { weight: 6, arbitrary: fc.integer({ min: 0, max: 1_000_000 }) },
@@ -59,7 +74,11 @@ const tokenBody = fc.record(
     expires_in: numberValue,
     refresh_expires_in: numberValue,
     token_type: fc.oneof(fc.constant<unknown>("bearer"), fc.constant<unknown>(7), fc.constant<unknown>(huge)),
-    scope: fc.oneof(fc.string({ maxLength: 20 }), fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }), fc.integer()),
+    scope: fc.oneof(
+      fc.string({ maxLength: 20 }),
+      fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
+      fc.integer(),
+    ),
     ref: fc.jsonValue({ maxDepth: 2 }),
     id_token: fc.oneof(secret, fc.integer()),
   },
@@ -77,7 +96,13 @@ const plausibleBody = fc.record(
   },
   { requiredKeys: ["access_token"] },
 );
-const contentType = fc.constantFrom("application/json", "application/json; charset=utf-8", "text/plain", "text/html", undefined);
+const contentType = fc.constantFrom(
+  "application/json",
+  "application/json; charset=utf-8",
+  "text/plain",
+  "text/html",
+  undefined,
+);
 
 type Generated = ScriptedAnswer & { readonly body?: Record<string, unknown> };
 const answer: fc.Arbitrary<Generated> = fc.oneof(
@@ -91,7 +116,19 @@ const answer: fc.Arbitrary<Generated> = fc.oneof(
     weight: 2,
     arbitrary: fc
       .tuple(
-        fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom("", "null", "[]", "123", '"access_token"', "<html>502 Bad Gateway</html>", '{"access_token":', '[{"access_token":"abc"}]')),
+        fc.oneof(
+          fc.string({ maxLength: 40 }),
+          fc.constantFrom(
+            "",
+            "null",
+            "[]",
+            "123",
+            '"access_token"',
+            "<html>502 Bad Gateway</html>",
+            '{"access_token":',
+            '[{"access_token":"abc"}]',
+          ),
+        ),
         contentType,
       )
       .map(([text, type]) => ({ status: 200, contentType: type, text })),
@@ -110,8 +147,12 @@ function oracle(body: Record<string, unknown>): { accept: true; auth: AuthObject
 
 /** Token-like strings of the answer, which no error message may contain. */
 function secretsOf(generated: Generated): string[] {
-  const values = generated.body ? [generated.body.access_token, generated.body.refresh_token, generated.body.id_token] : [];
-  return values.filter((value): value is string => typeof value === "string" && value.length >= 16 && value.length < 1_000);
+  const values = generated.body
+    ? [generated.body.access_token, generated.body.refresh_token, generated.body.id_token]
+    : [];
+  return values.filter(
+    (value): value is string => typeof value === "string" && value.length >= 16 && value.length < 1_000,
+  );
 }
 
 /** The refusal, checked: a coded error naming the field, and no token in its message. */
@@ -141,7 +182,12 @@ function client(now: () => number = Date.now): PlatformClient {
 const valid = (accessToken: string, refreshToken: string): ScriptedAnswer => ({
   status: 200,
   contentType: "application/json",
-  text: JSON.stringify({ access_token: accessToken, refresh_token: refreshToken, expires_in: 3600, token_type: "bearer" }),
+  text: JSON.stringify({
+    access_token: accessToken,
+    refresh_token: refreshToken,
+    expires_in: 3600,
+    token_type: "bearer",
+  }),
 });
 
 describe("property: token responses seen by the client", () => {

@@ -7,29 +7,29 @@
 // (packages/client/test/faults.test.ts checks the client's own paths on the
 // memory store; packages/core/test/errors.test.ts the manager's.)
 import { inspect } from "node:util";
+import KeyvPostgres from "@keyv/postgres";
 import { PlatformClient, type PlatformClientEvents } from "@sessionstore/client";
 import {
+  createMemoryStore,
   createSessionManager,
   generateEncryptionKey,
   type JsonObject,
+  normalizeAuthObject,
   type SessionManager,
   type SessionStore,
-  normalizeAuthObject,
   withEncryption,
-  createMemoryStore,
 } from "@sessionstore/core";
 import { createFileStore } from "@sessionstore/file";
 import { createKeyvStore } from "@sessionstore/keyv";
 import { createRedisStore } from "@sessionstore/redis";
 import { createSqliteStore } from "@sessionstore/sqlite";
 import { type FakePlatform, type Fault, startFakePlatform } from "@sessionstore/testkit/platform";
-import KeyvPostgres from "@keyv/postgres";
 import Keyv from "keyv";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { allBackends, uniqueName } from "./helpers/backends.js";
 import { clientOn, expireStored, signedInClient, USER } from "./helpers/clients.js";
 import { sparePort } from "./helpers/redis-server.js";
-import { startScriptedPlatform, type ScriptedPlatform } from "./helpers/scripted-platform.js";
+import { type ScriptedPlatform, startScriptedPlatform } from "./helpers/scripted-platform.js";
 
 const backends = allBackends();
 let server: FakePlatform;
@@ -73,7 +73,8 @@ function expectNoSecret(values: unknown[]): void {
   const found: string[] = [];
   for (const value of values) {
     for (const text of textsOf(value)) {
-      for (const secret of secrets) if (text.includes(secret)) found.push(`${secret.slice(0, 6)}… in ${text.slice(0, 160)}`);
+      for (const secret of secrets)
+        if (text.includes(secret)) found.push(`${secret.slice(0, 6)}… in ${text.slice(0, 160)}`);
     }
   }
   expect(found).toEqual([]);
@@ -111,7 +112,10 @@ afterEach(() => {
 describe("store error paths", () => {
   it("a backend down or unusable (Redis, PostgreSQL on a closed port; unwritable file and SQLite paths)", async () => {
     const port = await sparePort();
-    const adapter = new KeyvPostgres({ uri: `postgresql://postgres@127.0.0.1:${port}/test`, connectionTimeoutMillis: 500 });
+    const adapter = new KeyvPostgres({
+      uri: `postgresql://postgres@127.0.0.1:${port}/test`,
+      connectionTimeoutMillis: 500,
+    });
     const down: SessionStore[] = [
       createRedisStore({ url: `redis://127.0.0.1:${port}`, namespace: uniqueName("down"), connectTimeoutMs: 300 }),
       createKeyvStore({ keyv: new Keyv(adapter, { namespace: "down" }) }),
@@ -193,8 +197,11 @@ describe("client error paths", () => {
 
   it("API errors, every refresh failure, invalid_grant, a lost rotation, logout", async () => {
     const { client, manager } = await signedIn();
-    for (const status of [400, 401, 403, 404, 409, 429, 500, 503]) await failure(() => client.request("GET", `/status/${status}`));
-    await failure(() => client.request("POST", "/items", { token: [...secrets][0] }).then(() => client.request("GET", "/status/418")));
+    for (const status of [400, 401, 403, 404, 409, 429, 500, 503])
+      await failure(() => client.request("GET", `/status/${status}`));
+    await failure(() =>
+      client.request("POST", "/items", { token: [...secrets][0] }).then(() => client.request("GET", "/status/418")),
+    );
     const faults: Fault[] = [
       { kind: "status", status: 503 },
       { kind: "status", status: 400, grant: "refresh_token" },
@@ -231,9 +238,19 @@ describe("client error paths", () => {
     await failure(() => client.authenticateWithCredentials(USER.username, password));
     await failure(() => client.authenticateWithCredentials(password, 42 as unknown as string));
     await failure(() => client.getAccessToken(password, ""));
-    await failure(() => client.handleRedirect(`https://app.example/cb#access_token=${password}&state=x`, { state: "y" }));
-    await failure(() => new PlatformClient({ authType: "password", clientId: "c", clientSecret: 7 as unknown as string }, { apiURL: server.url }));
-    await failure(() => new PlatformClient({ authType: "password", clientId: "c" }, { apiURL: `https://u:${password}@[bad` }));
+    await failure(() =>
+      client.handleRedirect(`https://app.example/cb#access_token=${password}&state=x`, { state: "y" }),
+    );
+    await failure(
+      () =>
+        new PlatformClient(
+          { authType: "password", clientId: "c", clientSecret: 7 as unknown as string },
+          { apiURL: server.url },
+        ),
+    );
+    await failure(
+      () => new PlatformClient({ authType: "password", clientId: "c" }, { apiURL: `https://u:${password}@[bad` }),
+    );
   });
 
   it("token answers that are not token responses", async () => {
@@ -270,12 +287,25 @@ describe("known gaps: secrets a server or backend echoes back", () => {
     let now = Date.now();
     const client = new PlatformClient(
       { authType: "password", clientId: "c", clientSecret: "demo-secret" },
-      { apiURL: scripted.url, sessionStore: createSessionManager(createMemoryStore()), refreshJitterMs: 0, now: () => now },
+      {
+        apiURL: scripted.url,
+        sessionStore: createSessionManager(createMemoryStore()),
+        refreshJitterMs: 0,
+        now: () => now,
+      },
     );
-    scripted.answer({ status: 200, contentType: "application/json", text: JSON.stringify({ access_token: "at-x-0123456789", refresh_token: refreshToken, expires_in: 60 }) });
+    scripted.answer({
+      status: 200,
+      contentType: "application/json",
+      text: JSON.stringify({ access_token: "at-x-0123456789", refresh_token: refreshToken, expires_in: 60 }),
+    });
     await client.authenticateWithCredentials("demo", "pw");
     now += 120_000;
-    scripted.answer({ status: 500, contentType: "application/json", text: JSON.stringify({ error: "server_error", error_description: `cannot refresh ${refreshToken}` }) });
+    scripted.answer({
+      status: 500,
+      contentType: "application/json",
+      text: JSON.stringify({ error: "server_error", error_description: `cannot refresh ${refreshToken}` }),
+    });
     const error = await client.request("GET", "/items/1").catch((reason: unknown) => reason);
     for (const text of textsOf(error)) expect(text).not.toContain(refreshToken);
   });

@@ -5,8 +5,9 @@
 // client recover by themselves, and a PlatformClient keeps working on its
 // in-memory token throughout. (The store-level outage matrix, including a
 // SIGSTOPped server and Redis down at start, is packages/redis/test/outage.test.ts.)
-import { createSessionManager, type SessionManager, type SessionStoreError } from "@sessionstore/core";
+
 import type { PlatformClient, PlatformClientEvents } from "@sessionstore/client";
+import { createSessionManager, type SessionManager, type SessionStoreError } from "@sessionstore/core";
 import { createRedisStore } from "@sessionstore/redis";
 import { type FakePlatform, startFakePlatform } from "@sessionstore/testkit/platform";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -63,12 +64,24 @@ async function expectEveryCallFails(manager: SessionManager): Promise<void> {
   expect(error?.code).toBe("ERR_STORE_UNAVAILABLE");
 }
 
-async function setup(now: () => number) {
+async function setup(now: () => number, killRedisBeforeTokenCall = false) {
   const store = createRedisStore({ url: redis.url, namespace: uniqueName("outage"), ...BOUND });
   const manager = createSessionManager(store);
   const managerErrors: SessionStoreError[] = [];
   manager.on("error", (error) => managerErrors.push(error));
-  const client = await signedInClient(server, manager, { now, refreshMarginMs: 60_000, lockWaitMs: 1_000 });
+  // The hook runs under the store's lock, right before the token call: killing Redis
+  // there means the server rotates the pair and the write of the new pair fails.
+  let armed = killRedisBeforeTokenCall;
+  const client = await signedInClient(server, manager, {
+    now,
+    refreshMarginMs: 60_000,
+    lockWaitMs: 1_000,
+    onTokenWillRefresh: async () => {
+      if (!armed) return;
+      armed = false;
+      await redis.kill();
+    },
+  });
   const failures: PlatformClientEvents["refreshFailed"][] = [];
   client.on("refreshFailed", (event) => failures.push(event));
   return { manager, client, managerErrors, failures, signedIn: await manager.get("password") };
@@ -117,18 +130,10 @@ describe("Redis killed mid-run, then restarted", () => {
 
   it("killed between the token endpoint's answer and the write: the rotated pair is kept in memory and persisted once Redis is back", async () => {
     let now = Date.now();
-    const { manager, client, signedIn } = await setup(() => now);
+    const { manager, client, signedIn } = await setup(() => now, true);
     now += 3_700_000;
     server.expireAccessTokens();
-    // The platform answers slowly, so Redis can die while the token call is in flight.
-    server.setLatency(300);
-    const pending = outcomeOf(() => client.request("GET", "/items/1"));
-    await eventually(async () => {
-      if (server.stats.refreshCalls < 1) throw new Error("no refresh yet");
-    }, 200, 10);
-    await redis.kill();
-    const outcome = await pending;
-    server.setLatency(0);
+    const outcome = await outcomeOf(() => client.request("GET", "/items/1"));
     expectUnavailable(outcome);
     expect(server.stats.refreshCalls).toBe(1);
 
@@ -168,17 +173,11 @@ describe("known gaps (client): a valid in-memory token unused while the store is
   // (it stays #unsaved and is written on a later call). Then drop `.fails`.
   it.fails("after a rotation that could not be written, calls go on with the new pair while the store is down", async () => {
     let now = Date.now();
-    const { client, manager } = await setup(() => now);
+    const { client, manager } = await setup(() => now, true);
     now += 3_700_000;
     server.expireAccessTokens();
-    server.setLatency(300);
-    const pending = outcomeOf(() => client.request("GET", "/items/1"));
-    await eventually(async () => {
-      if (server.stats.refreshCalls < 1) throw new Error("no refresh yet");
-    }, 200, 10);
-    await redis.kill();
-    await pending;
-    server.setLatency(0);
+    await outcomeOf(() => client.request("GET", "/items/1"));
+    expect(server.stats.refreshCalls).toBe(1);
     try {
       await expect(client.request("GET", "/items/2")).resolves.toMatchObject({ item_id: "2" });
     } finally {

@@ -6,7 +6,7 @@
 // the failed refresh gives the store's lock back at once, so another process
 // (a second store instance, lockWaitMs 0) refreshes without waiting out the lease.
 import { createSessionManager } from "@sessionstore/core";
-import { type Fault, type FakePlatform, startFakePlatform } from "@sessionstore/testkit/platform";
+import { type FakePlatform, type Fault, startFakePlatform } from "@sessionstore/testkit/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lockingBackends, uniqueName } from "./helpers/backends.js";
 import { clientOn, expireStored, signedInClient } from "./helpers/clients.js";

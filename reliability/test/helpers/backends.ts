@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import KeyvPostgres from "@keyv/postgres";
 import { createClient } from "@redis/client";
 import type { SessionStore } from "@sessionstore/core";
 import { createKeyvStore } from "@sessionstore/keyv";
-import KeyvPostgres from "@keyv/postgres";
 import Keyv from "keyv";
 import pg from "pg";
 import sqlite3 from "sqlite3";
@@ -107,10 +107,14 @@ function redisBackend(): Backend {
   const namespace = uniqueName("redis");
   const spec: StoreSpec = { kind: "redis", url: REDIS_URL, namespace };
   const stores: SessionStore[] = [];
-  const withAdmin = async <T>(run: (admin: ReturnType<typeof createClient>) => Promise<T>): Promise<T> => {
+  const connectAdmin = async () => {
     const admin = createClient({ url: REDIS_URL });
     admin.on("error", () => undefined);
     await admin.connect();
+    return admin;
+  };
+  const withAdmin = async <T>(run: (admin: Awaited<ReturnType<typeof connectAdmin>>) => Promise<T>): Promise<T> => {
+    const admin = await connectAdmin();
     try {
       return await run(admin);
     } finally {

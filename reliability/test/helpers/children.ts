@@ -39,7 +39,9 @@ export async function bundleFixture(name: string): Promise<string> {
     conditions: ["@sessionstore/source"],
     external: ["sqlite3", "pg-native"],
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
     logLevel: "silent",
   });
   return outfile;

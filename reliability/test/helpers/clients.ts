@@ -1,5 +1,5 @@
-import type { SessionManager, SessionStore } from "@sessionstore/core";
 import { PlatformClient, type PlatformClientOptions } from "@sessionstore/client";
+import type { SessionManager, SessionStore } from "@sessionstore/core";
 import type { FakePlatform } from "@sessionstore/testkit/platform";
 
 export const PASSWORD_AUTH = { authType: "password", clientId: "demo-client", clientSecret: "demo-secret" } as const;

@@ -12,7 +12,9 @@ export function sparePort(): Promise<number> {
     server.on("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -35,8 +37,18 @@ export async function startRedisServer(): Promise<RedisServer> {
   const start = async () => {
     const started = spawn(
       "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always"]
-        .concat(["--dir", dir, "--daemonize", "no"]),
+      [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+      ].concat(["--dir", dir, "--daemonize", "no"]),
       { cwd: dir, stdio: ["ignore", "pipe", "pipe"], detached: true },
     );
     child = started;

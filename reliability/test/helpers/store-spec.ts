@@ -15,5 +15,10 @@ export type StoreSpec =
 export function openStore(spec: StoreSpec): SessionStore {
   if (spec.kind === "file") return createFileStore({ path: spec.path });
   if (spec.kind === "sqlite") return createSqliteStore({ path: spec.path, purgeIntervalMs: 0 });
-  return createRedisStore({ url: spec.url, namespace: spec.namespace, connectTimeoutMs: 2_000, commandTimeoutMs: 2_000 });
+  return createRedisStore({
+    url: spec.url,
+    namespace: spec.namespace,
+    connectTimeoutMs: 2_000,
+    commandTimeoutMs: 2_000,
+  });
 }
