@@ -23,8 +23,9 @@ if ! port_open 6379; then
     --dir /var/lib/redis --logfile /var/log/redis/ci.log
   wait_port 6379
 fi
-# The outage tests start their own redis-server on a spare port.
+# The outage and cluster tests start their own redis-server on spare ports and use redis-cli.
 command -v redis-server >/dev/null || apt_install redis-server
+command -v redis-cli >/dev/null || apt_install redis-tools
 
 if ! port_open 5432; then
   if ! ls /etc/postgresql >/dev/null 2>&1; then apt_install postgresql; fi

@@ -324,7 +324,10 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
             ...(auth.expiresAt === undefined ? {} : { expiresAt: auth.expiresAt }),
           });
         } catch (error) {
-          if (!isSessionStoreError(error, "ERR_CORRUPT_RECORD")) throw toStoreError(error, "get");
+          // One unreadable record (garbage, or encrypted with a key we lack) must not hide the others.
+          const unreadable =
+            isSessionStoreError(error, "ERR_CORRUPT_RECORD") || isSessionStoreError(error, "ERR_DECRYPT");
+          if (!unreadable) throw toStoreError(error, "get");
           infos.push({ ...base, refreshable: false, corrupt: true });
         }
       }

@@ -2,8 +2,10 @@ import {
   type AuthObject,
   createMemoryStore,
   createSessionManager,
+  generateEncryptionKey,
   isSessionManager,
   type SessionStoreError,
+  withEncryption,
 } from "@sessionstore/core";
 import { describe, expect, it, vi } from "vitest";
 import { createReorderingStore, createSwitchableStore } from "./helpers.js";
@@ -224,6 +226,23 @@ describe("SessionManager: keys, scoping and metadata", () => {
     await expect(manager.clear()).resolves.toBe(3);
     await expect(manager.list()).resolves.toEqual([]);
     await expect(other.get("app")).resolves.toMatchObject({ accessToken: "keep-me" });
+  });
+
+  it("list() reports a record it cannot decrypt as unreadable instead of failing", async () => {
+    const inner = createMemoryStore();
+    const writer = createSessionManager(
+      withEncryption(inner, { keys: { old: generateEncryptionKey() }, activeKeyId: "old" }),
+    );
+    await writer.forSubject("u1").set({ accessToken: "secret-1" }, "password");
+    const reader = createSessionManager(
+      withEncryption(inner, { keys: { new: generateEncryptionKey() }, activeKeyId: "new" }),
+    );
+    await reader.forSubject("u2").set({ accessToken: "secret-2" }, "password");
+    const listed = await reader.list();
+    expect(listed.sort((a, b) => a.subject.localeCompare(b.subject))).toEqual([
+      expect.objectContaining({ subject: "u1", corrupt: true }),
+      expect.objectContaining({ subject: "u2", refreshable: false }),
+    ]);
   });
 
   it("a record of the wrong shape is ERR_CORRUPT_RECORD, not a session", async () => {

@@ -1,4 +1,4 @@
-import { isSessionStoreError, type SessionStore, SessionStoreError, withEncryption } from "@sessionstore/core";
+import { type SessionStore, withEncryption } from "@sessionstore/core";
 import { usageError } from "./cli-error.js";
 
 const ENTRY = /^(?:([A-Za-z0-9._-]{1,64})=)?([A-Za-z_][A-Za-z0-9_]*)$/;
@@ -35,27 +35,12 @@ export function decryptionFromEnv(
 }
 
 function decryptingStore(store: SessionStore, keyFor: (keyId: string) => string | undefined): SessionStore {
+  // SessionManager.list() reports a record under a key we lack as unreadable, not as a failure.
   const encrypted = withEncryption(store, {
     keys: keyFor,
     // The CLI never writes a session; the id only satisfies withEncryption.
     activeKeyId: "sessionstore-cli",
     readPlaintext: true,
   });
-  return {
-    ...encrypted,
-    get capabilities() {
-      return encrypted.capabilities;
-    },
-    // SessionManager.list() reports ERR_CORRUPT_RECORD rows as unreadable but
-    // fails outright on ERR_DECRYPT; one record under a key we lack must not
-    // hide every other session.
-    async get(key) {
-      try {
-        return await encrypted.get(key);
-      } catch (error) {
-        if (!isSessionStoreError(error, "ERR_DECRYPT")) throw error;
-        throw new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}": ${error.message}`, { cause: error });
-      }
-    },
-  };
+  return encrypted;
 }
