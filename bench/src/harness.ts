@@ -12,8 +12,8 @@ export interface Budget {
   readonly warmupMs: number;
 }
 
-export const FULL_BUDGET: Budget = { quick: false, rounds: 6, timeMs: 500, iterations: 50, warmupMs: 150 };
-export const QUICK_BUDGET: Budget = { quick: true, rounds: 2, timeMs: 40, iterations: 10, warmupMs: 10 };
+export const FULL_BUDGET: Budget = { quick: false, rounds: 16, timeMs: 200, iterations: 20, warmupMs: 200 };
+export const QUICK_BUDGET: Budget = { quick: true, rounds: 2, timeMs: 40, iterations: 10, warmupMs: 20 };
 
 /** One thing to time. An iteration may do several operations (a sequential batch or concurrent callers). */
 export interface Case {
@@ -80,7 +80,8 @@ export async function measure(cases: readonly Case[], budget: Budget): Promise<M
     const bench = new Bench({
       time: budget.timeMs,
       iterations: budget.iterations,
-      warmup: true,
+      // Short rounds interleave finely; the JIT and connections only need warming once.
+      warmup: round === 0,
       warmupTime: budget.warmupMs,
       warmupIterations: Math.min(5, budget.iterations),
       retainSamples: true,

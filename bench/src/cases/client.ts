@@ -9,6 +9,18 @@ import { ratioTarget, type Section } from "../report-types.js";
 /** Client speed goal: median latency at most this many times raw fetch's. */
 export const CLIENT_MAX_MEDIAN_RATIO = 1.05;
 
+const CLIENT_LIMITS =
+  "client (what limits it, from `node --cpu-prof` and side-by-side variants): a local round trip is ~160-180 µs " +
+  "on Node 20, so 1.05× leaves ~9 µs. (1) The per-request timeout in packages/client/src/internal/http.ts `send()` " +
+  "(a new AbortController + setTimeout handed to fetch) costs ~15-20 µs on Node 20 (AbortController creation goes " +
+  'through `makeTransferable`, and undici registers the signal), ~6-10 µs on Node 22/24: the "timeout signal" row ' +
+  "shows it alone misses the target on this machine. (2) The rest, ~10-15 µs: `resolveApiURL` parses `new " +
+  "URL(apiURL)` on every call (parse it once in the constructor), `send()` builds `describeRequest()` (another `new " +
+  "URL`) before the request although only errors need it (build it lazily), `withToken` copies headers into a " +
+  "`new Headers()` (+3-8 µs measured; a plain object with `authorization` added does the same), and `#usableAuth` awaits " +
+  "`#ensureLoaded()` and `#slot.flush()` even when the session is loaded and saved (a synchronous fast path " +
+  'saves several microtask hops). With 1 ms of server latency (the "server +1 ms" rows) the client is within 5%.';
+
 /** The client's default request timeout, so the reference row pays for the same timer. */
 const CLIENT_TIMEOUT_MS = 30_000;
 
@@ -90,16 +102,16 @@ export async function benchClient(budget: Budget): Promise<Section> {
   const reference = rows.find((row) => row.name === "raw fetch + JSON + 30 s timeout signal");
   const overTimeout =
     subject && reference ? `${((subject.stats.median / reference.stats.median - 1) * 100).toFixed(0)}%` : "?";
+  const target = ratioTarget(
+    `Client request with a cached token: median latency ≤ ${CLIENT_MAX_MEDIAN_RATIO}× raw fetch (local server)`,
+    subject?.medianRatio,
+    { max: CLIENT_MAX_MEDIAN_RATIO },
+  );
   return {
     rows,
-    targets: [
-      ratioTarget(
-        `Client request with a cached token: median latency ≤ ${CLIENT_MAX_MEDIAN_RATIO}× raw fetch (local server)`,
-        subject?.medianRatio,
-        { max: CLIENT_MAX_MEDIAN_RATIO },
-      ),
-    ],
+    targets: [target],
     notes: [
+      ...(target.status === "PASS" ? [] : [CLIENT_LIMITS]),
       `client: the fake platform runs in its own process; token calls while measuring (after the one sign-in): ` +
         `${tokenCallsWhileMeasuring}, so every request used the cached token.`,
       `client: the "timeout signal" row is raw fetch plus the AbortController and timer the client uses for its ` +

@@ -30,6 +30,8 @@ export interface BackendSpec {
   /** Operations whose store/raw throughput ratio is a target (≥ 0.8×). */
   readonly targets?: readonly { op: "get" | "set"; callers: number; line: string }[];
   readonly notes?: readonly string[];
+  /** What limits the store, from profiling: reported only while one of its targets is missed. */
+  readonly whenMissed?: string;
 }
 
 /** Speed goal for the adapters: at least 0.8× the raw driver's throughput. */
@@ -48,6 +50,15 @@ async function seed(managers: SessionManager[], raw: RawBackend, namespace: stri
     await raw.set(managerKey(namespace, manager.subject), record);
   }
   return record;
+}
+
+// A case that measures a miss (wrong key, nothing stored) would look fast and mean nothing.
+async function assertReadable(managers: SessionManager[], raw: RawBackend, namespace: string): Promise<void> {
+  const first = managers[0] as SessionManager;
+  if ((await first.get("password")) === undefined) throw new Error("the store returned no session after seeding");
+  if ((await raw.get(managerKey(namespace, first.subject))) === undefined) {
+    throw new Error("the raw baseline returned no record after seeding");
+  }
 }
 
 function pairFor(
@@ -96,6 +107,7 @@ export async function benchBackend(spec: BackendSpec, budget: Budget): Promise<S
     const root = createSessionManager(opened.store, { namespace });
     const managers = subjects(Math.max(...callerCounts)).map((subject) => root.forSubject(subject));
     const record = await seed(managers, opened.raw, namespace);
+    await assertReadable(managers, opened.raw, namespace);
     for (const callers of callerCounts) {
       for (const op of ["get", "set"] as const) {
         const [baseline, subject] = pairFor(spec, op, callers, managers, opened.raw, namespace, record);
@@ -119,7 +131,8 @@ export async function benchBackend(spec: BackendSpec, budget: Budget): Promise<S
       targets.push({ line: target.line, measured: "not measured", status: "ERROR", asserted: false });
     }
   }
-  return { rows, targets, notes: [...(spec.notes ?? [])] };
+  const missed = targets.some((target) => target.status !== "PASS");
+  return { rows, targets, notes: [...(spec.notes ?? []), ...(missed && spec.whenMissed ? [spec.whenMissed] : [])] };
 }
 
 /** The memory store beside a plain Map of JSON text (no target: it shows the SessionManager's own cost). */
