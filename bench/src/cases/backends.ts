@@ -31,8 +31,8 @@ export const fileSpec: BackendSpec = {
   },
   targets: [{ op: "get", callers: 1, line: "File store get ≥ 0.8× raw fs read of the same file (unchanged file)" }],
   notes: [
-    "file: raw fs `get` is readFile + JSON.parse of the store's own file; raw `set` is a bare writeFile of the same " +
-      "document beside it (no lock, no fsync, no rename), so the store's crash- and multi-process-safe `set` " +
+    "file: raw fs `get` is readFile + JSON.parse of the store's own file and of the record text in it; raw `set` " +
+      "is a bare writeFile of the same document beside it (no lock, no fsync, no rename), so the store's crash- and multi-process-safe `set` " +
       "(lock, re-read, unique temp file, fsync, rename) is expected to be far slower: no target applies to it.",
   ],
 };

@@ -30,18 +30,28 @@ export function rawMap(): RawBackend {
   };
 }
 
+/** The file store's document: `{ sessionstore: 1, records: { [key]: { record: "<JSON text>" } }, locks }`. */
+interface FileDocument {
+  records?: Record<string, { record?: unknown } | undefined>;
+}
+
 /**
  * `fs` on one JSON file: `get` reads and parses `readPath` (the store's own
- * file); `set` writes the same document shape to `writePath` beside it, so the
- * baseline never disturbs the store. A bare `writeFile`: no lock, no fsync.
+ * file, so the same bytes) and the record text inside it, as any reader of that
+ * file must; `set` writes the same document shape to `writePath` beside it, so
+ * the baseline never disturbs the store. A bare `writeFile`: no lock, no fsync.
  */
 export function rawFile(readPath: string, writePath: string): RawBackend {
   return {
     get: async (key) => {
-      const document = JSON.parse(await readFile(readPath, "utf8")) as Record<string, unknown>;
-      return document[key];
+      const document = JSON.parse(await readFile(readPath, "utf8")) as FileDocument;
+      const text = document.records?.[key]?.record;
+      return typeof text === "string" ? JSON.parse(text) : undefined;
     },
-    set: (key, record) => writeFile(writePath, JSON.stringify({ [key]: record })),
+    set: (key, record) => {
+      const document = { sessionstore: 1, records: { [key]: { record: JSON.stringify(record) } }, locks: {} };
+      return writeFile(writePath, JSON.stringify(document));
+    },
     close: async () => {},
   };
 }
