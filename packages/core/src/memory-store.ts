@@ -1,15 +1,12 @@
 import {
-  assertLockOptions,
   assertStoreKey,
   isExpired,
-  lockTimeoutError,
   parseRecord,
-  randomLockToken,
   readExpiresAt,
   serializeRecord,
-  sleep,
   storeClosedError,
 } from "./adapter-kit.js";
+import { createLeaseLocks } from "./internal/lease-locks.js";
 import type { LockOptions, ReleaseLock, SessionStore, SetOptions, StoreCapabilities } from "./store.js";
 import type { JsonObject } from "./types.js";
 
@@ -48,7 +45,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const now = options.now ?? Date.now;
   const pollMs = options.lockPollMs ?? 5;
   const entries = new Map<string, Entry>();
-  const locks = new Map<string, { token: string; expiresAt: number }>();
+  const locks = createLeaseLocks(now, pollMs);
   let closed = false;
 
   const ensureOpen = () => {
@@ -88,21 +85,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     async lock(key, lockOptions) {
       ensureOpen();
       assertStoreKey(key);
-      const { ttlMs, waitMs } = assertLockOptions(lockOptions);
-      const token = randomLockToken();
-      const deadline = now() + waitMs;
-      for (;;) {
-        ensureOpen();
-        const held = locks.get(key);
-        if (!held || held.expiresAt <= now()) {
-          locks.set(key, { token, expiresAt: now() + ttlMs });
-          return async () => {
-            if (locks.get(key)?.token === token) locks.delete(key);
-          };
-        }
-        if (now() >= deadline) throw lockTimeoutError(key, waitMs);
-        await sleep(Math.max(1, Math.min(pollMs, deadline - now(), held.expiresAt - now())));
-      }
+      return locks.lock(key, lockOptions, ensureOpen);
     },
     list(prefix) {
       ensureOpen();

@@ -2,6 +2,7 @@ import { isSessionStoreError, SessionStoreError, toStoreError } from "./errors.j
 import { assertOptionalFunction, invokeLater, observed } from "./internal/callbacks.js";
 import { Emitter } from "./internal/emitter.js";
 import { createKeyedMutex } from "./internal/keyed-mutex.js";
+import { createLeaseLocks, type LeaseLocks } from "./internal/lease-locks.js";
 import {
   assertAuthType,
   assertNamespace,
@@ -12,7 +13,6 @@ import {
   parseSessionKey,
   sessionKey,
 } from "./keys.js";
-import { createMemoryStore } from "./memory-store.js";
 import { isEmptyAuthObject, normalizeAuthObject } from "./normalize.js";
 import { decodeSession, encodeSession, recordExpiry, type StoredSession } from "./session-record.js";
 import {
@@ -121,7 +121,7 @@ interface Shared {
   readonly namespace: string;
   readonly now: () => number;
   readonly writes: ReturnType<typeof createKeyedMutex>;
-  readonly localLocks: ReturnType<typeof createMemoryStore>;
+  readonly localLocks: LeaseLocks;
   readonly events: Emitter<{ [K in keyof SessionManagerEvents]: SessionManagerEvents[K] }>;
 }
 
@@ -152,7 +152,7 @@ export function createSessionManager(store: SessionStore, options: SessionManage
     namespace,
     now: options.now ?? Date.now,
     writes: createKeyedMutex(),
-    localLocks: createMemoryStore(),
+    localLocks: createLeaseLocks(Date.now, 5),
     events: new Emitter(),
   };
   return scopedManager(shared, options.subject ?? DEFAULT_SUBJECT);
