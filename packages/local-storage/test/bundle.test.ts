@@ -11,11 +11,10 @@ import { describe, expect, it } from "vitest";
 
 const PACKAGES = fileURLToPath(new URL("../../", import.meta.url));
 /**
- * The issue's "6 kB", read as 6 KiB. Measured at the time of writing: about
- * 6.07 kB; core's share (createSessionManager alone) about 4.7 kB. The figure is
- * printed on every run, with the SI (6000 B) comparison, so drift is visible.
+ * The issue's budget, 6 kB (SI). Measured at the time of writing: 5921 B; core's
+ * share (createSessionManager alone) about 4.3 kB. Printed on every run.
  */
-const BUDGET_BYTES = 6 * 1024;
+const BUDGET_BYTES = 6000;
 
 /** Fails the build on any attempt to import a Node built-in, reached or not. */
 function forbidNodeBuiltins(found: string[]): Plugin {
@@ -83,13 +82,13 @@ describe("browser bundle", () => {
     console.log(`core + local-storage, whole API: ${bundle.minBytes} B min, ${bundle.gzipBytes} B min+gzip`);
   });
 
-  it(`core + local-storage for an app (createSessionManager + createLocalStorageStore) is <= 6 KiB min+gzip`, async () => {
+  it(`core + local-storage for an app (createSessionManager + createLocalStorageStore) is <= 6 kB min+gzip`, async () => {
     const bundle = await browserBundle(MINIMAL);
     expect(bundle.builtins).toEqual([]);
     const coreOnly = await browserBundle(`export { createSessionManager } from "@sessionstore/core";`);
     console.log(
       `core + local-storage, app entry: ${bundle.minBytes} B min, ${bundle.gzipBytes} B min+gzip ` +
-        `(budget ${BUDGET_BYTES} B = 6 KiB; ${bundle.gzipBytes - 6000 >= 0 ? "over" : "under"} 6000 B by ${Math.abs(bundle.gzipBytes - 6000)} B); ` +
+        `(budget ${BUDGET_BYTES} B, ${BUDGET_BYTES - bundle.gzipBytes} B to spare); ` +
         `core alone ${coreOnly.gzipBytes} B, local-storage adds ${bundle.gzipBytes - coreOnly.gzipBytes} B`,
     );
     expect(bundle.gzipBytes).toBeLessThanOrEqual(BUDGET_BYTES);
