@@ -14,6 +14,7 @@ import { logoutSession } from "./internal/logout.js";
 import { isDue, type RefreshDeps, refreshSession } from "./internal/refresh.js";
 import { buildJsonRequest, isReplayable, resolveApiURL, withToken } from "./internal/request.js";
 import { resolveManager, SessionSlot } from "./internal/session-slot.js";
+import { watchSession } from "./internal/store-watch.js";
 import { requestToken, type TokenEndpointConfig } from "./internal/token-endpoint.js";
 import { checkOptions, type ResolvedOptions } from "./options.js";
 import type {
@@ -44,6 +45,7 @@ export class PlatformClient {
   readonly #refresh: RefreshDeps;
   readonly #events = new Emitter<PlatformClientEvents>();
   #loading: Promise<void>;
+  #unwatch: (() => void) | undefined;
   #jitter = { accessToken: "", ms: 0 };
 
   constructor(auth: PlatformAuthOptions, options: PlatformClientOptions) {
@@ -81,6 +83,11 @@ export class PlatformClient {
       hooks: options,
       emit: (event, payload) => this.#events.emit(event, payload),
     };
+    this.#unwatch = watchSession(this.#slot, {
+      ended: () => this.#events.emit("logout", { reason: "elsewhere", revoked: false }),
+      adopted: (auth) =>
+        this.#events.emit("refresh", { adopted: true, trigger: "watch", session: this.#slot.summary(auth)! }),
+    });
     this.#loading = this.#load();
     this.ready = this.#loading;
     // `ready` may be ignored: a failed restore must not crash the process; the next call retries it.
@@ -245,6 +252,15 @@ export class PlatformClient {
     return logoutSession(this.#slot, this.#token, this.#options.revokeURL, lock, (event, payload) =>
       this.#events.emit(event, payload),
     );
+  }
+
+  /**
+   * Stops following the store's change reports (see the `'logout'` event's
+   * `'elsewhere'` reason). The store is the caller's and stays open.
+   */
+  close(): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
   }
 
   #requireType(allowed: readonly AuthType[], what: string): void {

@@ -135,8 +135,16 @@ export interface LogoutResult {
 export interface PlatformClientEvents {
   /** New tokens from a sign-in (password, client_credentials, code, implicit). */
   tokens: { readonly grant: string; readonly session: SessionSummary };
-  /** The session was renewed: by us (`adopted: false`) or by another process/tab/instance whose new pair we adopted. */
-  refresh: { readonly adopted: boolean; readonly trigger: RefreshInfo["trigger"]; readonly session: SessionSummary };
+  /**
+   * The session was renewed: by us (`adopted: false`) or by another
+   * process/tab/instance whose new pair we adopted — found when refreshing,
+   * or reported by the store (`trigger: 'watch'`).
+   */
+  refresh: {
+    readonly adopted: boolean;
+    readonly trigger: RefreshInfo["trigger"] | "watch";
+    readonly session: SessionSummary;
+  };
   /**
    * A refresh failed. `transient` (network, timeout, 5xx, lock wait): tokens
    * kept, the next call retries. `terminal`: the server refused; `cleared`
@@ -148,6 +156,10 @@ export interface PlatformClientEvents {
     readonly cleared: boolean;
     readonly error: PlatformApiError | SessionStoreError;
   };
-  /** The session ended: `logout()` (`'logout'`) or a refused refresh (`'invalid_grant'`). */
-  logout: { readonly reason: "logout" | "invalid_grant"; readonly revoked: boolean };
+  /**
+   * The session ended: `logout()` (`'logout'`), a refused refresh
+   * (`'invalid_grant'`), or — on a store that reports changes
+   * (`capabilities.watch`) — deleted by another tab or instance (`'elsewhere'`).
+   */
+  logout: { readonly reason: "logout" | "invalid_grant" | "elsewhere"; readonly revoked: boolean };
 }

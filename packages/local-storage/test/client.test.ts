@@ -47,10 +47,14 @@ async function startClient(page: Page, config: AppConfig): Promise<void> {
     const { PlatformClient, createLocalStorageStore } = window.__app;
     const sessionStore = createLocalStorageStore({ prefix });
     sessionStore.watch(({ key }) => window.__state.changes.push(key));
-    window.__state.client = new PlatformClient(
+    window.__state.client?.close();
+    const client = new PlatformClient(
       { authType: "client", clientId: "demo-public" },
       { apiURL: location.origin, sessionStore, ...(revoke ? { revokeURL: `${location.origin}/oauth/revoke` } : {}) },
     );
+    client.on("logout", ({ reason }) => window.__state.events.push(`logout:${reason}`));
+    client.on("refresh", ({ trigger }) => window.__state.events.push(`refresh:${trigger}`));
+    window.__state.client = client;
   }, config);
 }
 
@@ -186,6 +190,23 @@ describe("two tabs, one session", () => {
     expect(await tabB.evaluate(() => window.__state.client?.isAuthenticated())).toBe(false);
     // The storage event told tab B's store.
     await expect.poll(() => tabB.evaluate(() => window.__state.changes)).toContain("sessionstore:default:client");
+    await Promise.all([tabA.close(), tabB.close()]);
+  });
+
+  it("logout in one tab ends the other tab's session at once: 'logout' (elsewhere), then no token is sent", async () => {
+    const config = newConfig(false);
+    const tabA = await openApp();
+    await signInWithPkce(tabA, config);
+    const tabB = await openApp();
+    await startClient(tabB, config);
+    await startClient(tabA, config);
+    expect(await errorCode(tabB, "request")).toBe("ok");
+    const apiCalls = platform.stats.apiCalls;
+    await tabA.evaluate(async () => window.__state.client?.logout());
+    // No call, no isAuthenticated(): the store's change report alone ends it.
+    await expect.poll(() => tabB.evaluate(() => window.__state.events)).toContain("logout:elsewhere");
+    expect(await errorCode(tabB, "request")).toBe("ERR_NOT_AUTHENTICATED");
+    expect(platform.stats.apiCalls).toBe(apiCalls);
     await Promise.all([tabA.close(), tabB.close()]);
   });
 

@@ -61,6 +61,11 @@ export class SessionSlot {
     this.#unsaved = false;
   }
 
+  /** Whether the pair held in memory still waits to be persisted (it must not be dropped). */
+  get unsaved(): boolean {
+    return this.#unsaved;
+  }
+
   /** The store key, used to share single-flight refreshes between clients of one store. */
   get key(): string {
     return `${this.manager.keyFor(this.authType)}|${this.fingerprint}`;

@@ -11,6 +11,8 @@ import { createLocalStorageStore } from "../../src/index.js";
 interface AppState {
   client?: PlatformClient;
   changes: string[];
+  /** The client's 'logout' and 'refresh' events, as `<event>:<reason or trigger>`. */
+  events: string[];
 }
 
 const app = { PlatformClient, createCodeVerifier, createState, createLocalStorageStore, createSessionManager };
@@ -23,4 +25,4 @@ declare global {
 }
 
 window.__app = app;
-window.__state = { changes: [] };
+window.__state = { changes: [], events: [] };
