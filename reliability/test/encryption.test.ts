@@ -51,14 +51,10 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))("%s",
   });
 });
 
-describe("known gap (core): a key source that fails", () => {
-  // keyFor() rejects with whatever the key function threw, so a bare
-  // withEncryption store rejects with a plain Error (a SessionManager wraps it
-  // as ERR_STORE_UNAVAILABLE). The SessionStore contract says failures reject
-  // with a SessionStoreError. Fix in packages/core/src/encryption.ts keyFor():
-  // wrap a failing key source as ERR_STORE_UNAVAILABLE naming the key id, cause
-  // chained (it is still retried next time). Then drop `.fails`.
-  it.fails("is a SessionStoreError naming the key id, on the bare store too", async () => {
+describe("a key source that fails (a KMS outage)", () => {
+  // The contract says failures reject with a SessionStoreError: a bare
+  // withEncryption store must not leak the key function's plain Error.
+  it("is a SessionStoreError naming the key id, on the bare store too", async () => {
     const store = withEncryption(createMemoryStore(), {
       keys: () => {
         throw new Error("KMS unreachable");

@@ -288,10 +288,23 @@ export class PlatformClient {
     return this.#jitter.ms;
   }
 
+  /**
+   * Persists a rotated pair whose write failed earlier. While the store is
+   * still down the pair stays in memory, marked unsaved, and calls go on with
+   * it: it is the only valid pair, and the next call tries to write it again.
+   */
+  async #flushIfReachable(): Promise<void> {
+    try {
+      await this.#slot.flush();
+    } catch (error) {
+      if (!isSessionStoreError(error, "ERR_STORE_UNAVAILABLE")) throw error;
+    }
+  }
+
   /** The session to send now: restored, persisted, and refreshed early when due. */
   async #usableAuth(): Promise<AuthObject> {
     await this.#ensureLoaded();
-    await this.#slot.flush();
+    await this.#flushIfReachable();
     // Another process or tab may have signed in since we restored.
     this.#slot.current ??= await this.#slot.read();
     const auth = this.#slot.current;
@@ -302,7 +315,10 @@ export class PlatformClient {
       return await refreshSession(this.#refresh, auth, "expiring");
     } catch (error) {
       // An early refresh that failed for a passing reason: the token itself is still good.
-      const passing = (isPlatformApiError(error) && error.transient) || isSessionStoreError(error, "ERR_LOCK_TIMEOUT");
+      const passing =
+        (isPlatformApiError(error) && error.transient) ||
+        isSessionStoreError(error, "ERR_LOCK_TIMEOUT") ||
+        isSessionStoreError(error, "ERR_STORE_UNAVAILABLE");
       if (
         passing &&
         auth.expiresAt !== undefined &&

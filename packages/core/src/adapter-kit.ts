@@ -9,13 +9,28 @@ export type { RecordEnvelope } from "./internal/envelope.js";
 export { decodeEnvelope, encodeEnvelope } from "./internal/envelope.js";
 export { parseRecord, serializeRecord } from "./internal/json.js";
 
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** Longest key a store must accept. Keys are `<namespace>:<subject>:<authType>`. */
 export const MAX_KEY_LENGTH = 1024;
 
-/** Throws `ERR_INVALID_ARGUMENT` unless `key` is a non-empty string of at most {@link MAX_KEY_LENGTH} characters. */
+/**
+ * Throws `ERR_INVALID_ARGUMENT` unless `key` is a non-empty, well-formed string (no lone
+ * surrogate, no NUL) of at most {@link MAX_KEY_LENGTH} characters.
+ */
 export function assertStoreKey(key: unknown, field = "key"): asserts key is string {
   if (typeof key !== "string" || key.length === 0) {
     throw new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} must be a non-empty string`, { field });
+  }
+  // Text backends (SQLite, Redis, PostgreSQL) store UTF-8: a lone surrogate becomes
+  // U+FFFD there, so two distinct keys would name one record; PostgreSQL text cannot
+  // hold NUL at all. Refused for every store, so no backend can merge or choke on a key.
+  if (LONE_SURROGATE.test(key) || key.includes("\u0000")) {
+    throw new SessionStoreError(
+      "ERR_INVALID_ARGUMENT",
+      `${field} must be well-formed text (no lone surrogate, no NUL character)`,
+      { field },
+    );
   }
   if (key.length > MAX_KEY_LENGTH) {
     throw new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} is longer than ${MAX_KEY_LENGTH} characters`, {

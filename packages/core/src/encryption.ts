@@ -95,9 +95,15 @@ export function withEncryption(store: SessionStore, options: EncryptionOptions):
     let pending = cache.get(keyId);
     if (!pending) {
       pending = (async () => {
-        const source =
-          typeof keys === "function" ? await keys(keyId) : Object.hasOwn(keys, keyId) ? keys[keyId] : undefined;
-        const material = typeof source === "function" ? await source() : source;
+        let material: KeyMaterial | undefined;
+        try {
+          const source =
+            typeof keys === "function" ? await keys(keyId) : Object.hasOwn(keys, keyId) ? keys[keyId] : undefined;
+          material = typeof source === "function" ? await source() : source;
+        } catch (error) {
+          // The key source (a KMS, a keychain) failed: an outage, not a wrong key.
+          throw toStoreError(error, `key lookup for "${keyId}"`);
+        }
         return importKey(keyId, material);
       })();
       // A failed lookup (KMS down) is retried next time instead of cached.

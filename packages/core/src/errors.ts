@@ -79,8 +79,32 @@ export function toStoreError(error: unknown, operation: string): SessionStoreErr
   if (isSessionStoreError(error)) return error;
   const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new SessionStoreError("ERR_STORE_UNAVAILABLE", `store ${operation} failed: ${redactTokens(reason)}`, {
-    cause: error,
+    cause: redactedCopy(error),
   });
+}
+
+/**
+ * A backend's error as a copy whose text went through {@link redactTokens}: a
+ * backend that echoes the record it failed to write would otherwise leak the
+ * token through `cause`, which `util.inspect` prints in full. Keeps the name,
+ * the diagnostic fields (`code`, `errno`, `syscall`, `address`, `port`) and the
+ * cause chain, so the failure is still debuggable.
+ */
+function redactedCopy(error: unknown, depth = 0): unknown {
+  if (typeof error === "string") return redactTokens(error);
+  if (!(error instanceof Error) || depth > 4) return error;
+  const copy = new Error(redactTokens(error.message));
+  copy.name = error.name;
+  if (error.stack !== undefined) copy.stack = redactTokens(error.stack);
+  const source = error as Error & Record<string, unknown>;
+  const target = copy as Error & Record<string, unknown>;
+  for (const field of ["code", "errno", "syscall", "address", "port"]) {
+    const value = source[field];
+    if (typeof value === "string") target[field] = redactTokens(value);
+    else if (typeof value === "number") target[field] = value;
+  }
+  if (error.cause !== undefined) copy.cause = redactedCopy(error.cause, depth + 1);
+  return copy;
 }
 
 const BEARER = /\b(bearer)\s+[^\s"',;}]+/gi;

@@ -12,7 +12,9 @@ const NAMESPACE = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,63})$/;
 // A subject is a user or integration id (emails, UUIDs, `user_42`). It is never
 // used as a pattern, but `:` separates key parts and the rest are kept out so
 // a subject can never look like a pattern to a careless adapter.
-const SUBJECT_FORBIDDEN = /[:*?[\]%\\\s\p{Cc}]/u;
+// Lone surrogates (\p{Cs}) are out too: stored as UTF-8 they become U+FFFD, so two
+// subjects would share one session.
+const SUBJECT_FORBIDDEN = /[:*?[\]%\\\s\p{Cc}\p{Cs}]/u;
 const MAX_SUBJECT_LENGTH = 256;
 
 /** Throws `ERR_INVALID_ARGUMENT` (field `namespace`) unless `namespace` is 1-64 of `[A-Za-z0-9.-]`, starting alphanumeric. */
@@ -36,7 +38,7 @@ export function assertSubject(subject: unknown): asserts subject is string {
   ) {
     throw new SessionStoreError(
       "ERR_INVALID_ARGUMENT",
-      `subject must be 1-${MAX_SUBJECT_LENGTH} characters without ':', '*', '?', '[', ']', '%', '\\', whitespace or control characters`,
+      `subject must be 1-${MAX_SUBJECT_LENGTH} characters without ':', '*', '?', '[', ']', '%', '\\', whitespace, control characters or lone surrogates`,
       { field: "subject" },
     );
   }

@@ -228,6 +228,16 @@ describe("SessionManager: keys, scoping and metadata", () => {
     await expect(other.get("app")).resolves.toMatchObject({ accessToken: "keep-me" });
   });
 
+  it("refuses subjects and keys a UTF-8 backend would merge (lone surrogate) or choke on (NUL)", async () => {
+    const manager = createSessionManager(createMemoryStore());
+    expect(() => manager.forSubject("mallory\uD800")).toThrow(expect.objectContaining({ field: "subject" }));
+    expect(() => manager.forSubject("emoji-\u{1F511}")).not.toThrow();
+    const store = createMemoryStore();
+    for (const key of ["k\u0000", "k\uDC00x"]) {
+      await expect(store.set(key, { v: 1 })).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "key" });
+    }
+  });
+
   it("list() reports a record it cannot decrypt as unreadable instead of failing", async () => {
     const inner = createMemoryStore();
     const writer = createSessionManager(

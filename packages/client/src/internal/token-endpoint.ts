@@ -27,6 +27,22 @@ function basic(clientId: string, secret: string): string {
   return `Basic ${btoa(binary)}`;
 }
 
+// Request fields whose values are secrets: a server that echoes one in an error
+// answer (error_description, a debug field) must not put it into our errors.
+const SECRET_FIELDS = ["refresh_token", "password", "client_secret", "code", "code_verifier", "token"];
+
+/** `text` with every secret value the request carried replaced, before it can reach an error. */
+function withoutEchoedSecrets(text: string | undefined, body: URLSearchParams): string | undefined {
+  if (text === undefined) return undefined;
+  let safe = text;
+  for (const field of SECRET_FIELDS) {
+    const secret = body.get(field);
+    // Very short values are not secrets worth hiding and would mangle the text.
+    if (secret && secret.length >= 6) safe = safe.split(secret).join("[redacted]");
+  }
+  return safe;
+}
+
 /** Adds client authentication to a token or revocation request. */
 export function withClientAuth(
   config: TokenEndpointConfig,
@@ -65,7 +81,7 @@ export async function requestToken(config: TokenEndpointConfig, grant: Record<st
     { method: "POST", headers, body, redirect: "error" },
     { timeoutMs: config.timeoutMs, readBody: true },
   );
-  const parsed = parseBody(text, response.headers.get("content-type"));
+  const parsed = parseBody(response.ok ? text : withoutEchoedSecrets(text, body), response.headers.get("content-type"));
   const grantType = grant.grant_type ?? "?";
   if (!response.ok) {
     const oauthError = oauthErrorOf(parsed);
@@ -114,7 +130,7 @@ export async function revokeToken(
     { timeoutMs: config.timeoutMs, readBody: true },
   );
   if (response.ok) return;
-  const parsed = parseBody(text, response.headers.get("content-type"));
+  const parsed = parseBody(withoutEchoedSecrets(text, body), response.headers.get("content-type"));
   const oauthError = oauthErrorOf(parsed);
   const transient = isTransientStatus(response.status);
   throw new PlatformApiError(
