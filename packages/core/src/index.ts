@@ -39,6 +39,7 @@ export type { MemoryStore, MemoryStoreOptions } from "./memory-store.js";
 export { createMemoryStore } from "./memory-store.js";
 export type { NormalizeOptions } from "./normalize.js";
 export { isEmptyAuthObject, MAX_TOKEN_LENGTH, normalizeAuthObject } from "./normalize.js";
+export { createSessionManager, isSessionManager } from "./session-manager.js";
 export type {
   GetCallback,
   SessionInfo,
@@ -47,8 +48,7 @@ export type {
   SessionManagerOptions,
   SetCallback,
   WriteOptions,
-} from "./session-manager.js";
-export { createSessionManager, isSessionManager } from "./session-manager.js";
+} from "./session-manager-types.js";
 export type { StoredSession } from "./session-record.js";
 export { decodeSession, encodeSession, RECORD_VERSION, recordExpiry } from "./session-record.js";
 export type {

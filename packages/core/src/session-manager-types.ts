@@ -1,0 +1,94 @@
+import type { SessionStoreError } from "./errors.js";
+import type { StoredSession } from "./session-record.js";
+import type { LockOptions, ReleaseLock, SessionStore, StoreCapabilities } from "./store.js";
+import type { AuthObject, AuthType } from "./types.js";
+
+/** Options for {@link createSessionManager}. */
+export interface SessionManagerOptions {
+  /** First part of every key; `clear()` removes everything under it. @default "sessionstore" */
+  namespace?: string;
+  /** Whose sessions these are: a user id, an integration id. @default "default" */
+  subject?: string;
+  /** Clock, epoch milliseconds; inject it in tests instead of sleeping. @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * `get`'s legacy callback: podio-js style, one argument. Store failures arrive
+ * as a second argument (and as an `'error'` event), never as "no session".
+ */
+export type GetCallback = (authObject: AuthObject | undefined, error?: SessionStoreError) => void;
+/** `set`'s legacy callback: `null` on success (podio-js treats anything else as failure), the error otherwise. */
+export type SetCallback = (error: SessionStoreError | null) => void;
+
+/** One session as `list()` reports it: never a token value. */
+export interface SessionInfo {
+  readonly key: string;
+  readonly subject: string;
+  readonly authType: AuthType;
+  /** Access-token expiry, epoch ms, when known. */
+  readonly expiresAt?: number;
+  /** When it was last written, epoch ms. */
+  readonly updatedAt?: number;
+  /** Whether a refresh token is held. */
+  readonly refreshable: boolean;
+  /** Set when the record could not be read back. */
+  readonly corrupt?: true;
+}
+
+/** Events a {@link SessionManager} emits. */
+export interface SessionManagerEvents {
+  /**
+   * A store failure that a legacy caller could not see: a callback-form `get`
+   * (podio-js's callback takes one argument) or a fire-and-forget `set({})`.
+   * With no listener, such failures are written to `console.error`.
+   */
+  error: SessionStoreError;
+}
+
+/** Options for {@link SessionManager.write}. */
+export interface WriteOptions {
+  /** Stored beside the session; see {@link StoredSession.fingerprint}. */
+  fingerprint?: string;
+}
+
+/**
+ * The facade users call: podio-js's `get`/`set` (callback and promise forms)
+ * plus scoping, listing and locking, over any {@link SessionStore}.
+ */
+export interface SessionManager {
+  readonly store: SessionStore;
+  readonly namespace: string;
+  readonly subject: string;
+  readonly capabilities: StoreCapabilities;
+  /** The session for `authType`, or `undefined`. Rejects on a store failure. */
+  get(authType: AuthType): Promise<AuthObject | undefined>;
+  /** podio-js form: `callback(authObject | undefined, error?)`, always called once, asynchronously. */
+  get(authType: AuthType, callback: GetCallback): void;
+  /** Normalises and stores; `set({}, authType)` deletes (podio-js's logout). */
+  set(authObject: object, authType: AuthType): Promise<void>;
+  /** podio-js form: `callback(null)` on success, `callback(error)` on failure. */
+  set(authObject: object, authType: AuthType, callback: SetCallback): void;
+  /** Removes the session. @returns whether one was there. */
+  delete(authType: AuthType): Promise<boolean>;
+  /** The session with its metadata (fingerprint, updatedAt). */
+  read(authType: AuthType): Promise<StoredSession | undefined>;
+  /** Normalises and stores with metadata. @returns what was stored. */
+  write(authType: AuthType, authObject: object, options?: WriteOptions): Promise<StoredSession>;
+  /**
+   * Exclusive lock for this subject's `authType` session: across processes when
+   * `capabilities.lock`, otherwise within this process only.
+   */
+  lock(authType: AuthType, options: LockOptions): Promise<ReleaseLock>;
+  /** The store key for `authType`. */
+  keyFor(authType: AuthType): string;
+  /** A manager over the same store for another subject (user or integration). */
+  forSubject(subject: string): SessionManager;
+  /** Every session in the namespace (all subjects). Needs `capabilities.list`. */
+  list(): Promise<SessionInfo[]>;
+  /** Deletes every session in the namespace ("revoke for all users"). Needs `capabilities.list`. @returns how many. */
+  clear(): Promise<number>;
+  /** Closes the store (shared by every `forSubject` manager). */
+  close(): Promise<void>;
+  on<K extends keyof SessionManagerEvents>(event: K, listener: (payload: SessionManagerEvents[K]) => void): () => void;
+}
