@@ -102,7 +102,8 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   /** Waits for Redis (bounded), then runs one command (bounded); every failure becomes a SessionStoreError. */
   const run = async <T>(operation: string, command: () => Promise<T>): Promise<T> => {
     try {
-      await connection.ready();
+      // Skipping the await when connected saves a promise and a hop per call.
+      if (!connection.isReady()) await connection.ready();
       return await withDeadline(operation, commandTimeoutMs, command());
     } catch (error) {
       throw toError(error, operation);

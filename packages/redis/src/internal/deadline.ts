@@ -29,17 +29,34 @@ export async function settleWithin<T>(
  * for the reply as long as the socket lives (a stalled server, a black-holed
  * network), so the store bounds every call itself. A command abandoned this
  * way may still be applied by Redis later.
+ *
+ * This runs on every call, so it costs one promise and one timer, nothing more
+ * (no race, no wrapper objects): Node keeps timers of equal duration in one list,
+ * so arming and clearing one is cheap.
  */
-export async function withDeadline<T>(operation: string, ms: number, work: Promise<T>): Promise<T> {
-  // Once we gave up nobody is left to report a late failure to; mark it handled.
-  work.catch(() => undefined);
-  const outcome = await settleWithin(work, ms);
-  if (outcome.settled) return outcome.value;
-  throw new SessionStoreError(
-    "ERR_STORE_UNAVAILABLE",
-    `store ${operation} failed: Redis did not answer within ${ms} ms`,
-    {
-      cause: new Error(`no reply within ${ms} ms`),
-    },
-  );
+export function withDeadline<T>(operation: string, ms: number, work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = unrefTimer(() => {
+      reject(
+        new SessionStoreError(
+          "ERR_STORE_UNAVAILABLE",
+          `store ${operation} failed: Redis did not answer within ${ms} ms`,
+          {
+            cause: new Error(`no reply within ${ms} ms`),
+          },
+        ),
+      );
+    }, ms);
+    // The rejection handler also marks a late failure handled once we gave up.
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
