@@ -4,22 +4,20 @@
 // #region reuse
 import { PlatformClient } from "@sessionstore/client";
 import { createSqliteStore } from "@sessionstore/sqlite";
-import { platformURL, stopPlatform, tokenCalls } from "./platform.mjs";
+import { platformURL, stopPlatform, tokenCalls } from "./platform.mjs"; // PLATFORM_URL, or a fake platform
 
-const {
-  PLATFORM_CLIENT_SECRET = "demo-secret",
-  PLATFORM_USERNAME = "demo",
-  PLATFORM_PASSWORD = "demo-password",
-} = process.env;
+const { env } = process;
 const store = createSqliteStore({ path: ".sessionstore/sessions.db" });
 const client = new PlatformClient(
-  { authType: "password", clientId: "demo-client", clientSecret: PLATFORM_CLIENT_SECRET },
+  { authType: "password", clientId: "demo-client", clientSecret: env.PLATFORM_CLIENT_SECRET ?? "demo-secret" },
   { apiURL: await platformURL(), sessionStore: store },
 );
 const restored = await client.isAuthenticated(); // true on every run after the first
-if (!restored) await client.authenticateWithCredentials(PLATFORM_USERNAME, PLATFORM_PASSWORD);
+if (!restored) {
+  await client.authenticateWithCredentials(env.PLATFORM_USERNAME ?? "demo", env.PLATFORM_PASSWORD ?? "demo-password");
+}
 const status = await client.request("GET", "/user/status");
-// #endregion
+// #endregion reuse
 
 try {
   console.log(`session: ${restored ? "restored from the store, no sign-in" : "signed in, saved to the store"}`);
