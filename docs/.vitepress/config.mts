@@ -99,7 +99,49 @@ const sidebar: DefaultTheme.SidebarItem[] = [
   },
 ];
 
+// The home page's hero lives here, not in docs/index.md's front matter: Biome formats Markdown and would flatten the YAML.
+const home = {
+  layout: "home",
+  hero: {
+    name: "sessionstore",
+    text: "OAuth sessions that survive restarts, processes and machines",
+    tagline:
+      "Keep tokens in a pluggable store. Your API client restores them on start, shares them across processes, tabs and machines, refreshes them exactly once, and never loses or leaks them.",
+    actions: [
+      { theme: "brand", text: "Getting started", link: "/getting-started" },
+      { theme: "alt", text: "Choose a store", link: "/stores/" },
+      { theme: "alt", text: "API reference", link: "/api/index.html", target: "_self" },
+    ],
+  },
+  features: [
+    {
+      title: "Restored on start",
+      details:
+        "A script run by cron, a CLI, a server after a deploy — each picks up the cached session and makes no token call.",
+    },
+    {
+      title: "Refreshed exactly once",
+      details:
+        "Rotating refresh tokens are refreshed under the store's lock, re-read first, so 8 processes on one token make one token call.",
+    },
+    {
+      title: "Memory, SQLite, file, Redis, any Keyv backend, localStorage",
+      details: "Or your own store, proved with the published conformance suite.",
+    },
+    {
+      title: "podio-js compatible",
+      details: "Every store works as podio-js's sessionStore, and podio-style stores work with our client as they are.",
+    },
+  ],
+};
+
 export default defineConfig({
+  transformPageData(pageData) {
+    if (pageData.relativePath === "index.md") {
+      pageData.frontmatter = { ...home, ...pageData.frontmatter };
+      pageData.title = "sessionstore";
+    }
+  },
   title: "sessionstore",
   description:
     "OAuth tokens in a pluggable store: restored on start, shared across processes, tabs and machines, refreshed exactly once.",
