@@ -65,7 +65,9 @@ export async function runWorker(worker: string, args: string[], options: SpawnOp
   child.stdout?.on("data", (chunk: Buffer) => {
     output += chunk.toString("utf8");
   });
-  const code = await exited(child);
+  // A child that cannot start (EACCES on the node binary for another user) must fail
+  // this test with its reason, not surface as an uncaught exception and a timeout.
+  const code = await Promise.race([exited(child), new Promise<never>((_, reject) => child.once("error", reject))]);
   if (code !== 0) throw new Error(`worker ${args.join(" ")} exited with ${code}`);
   return output;
 }
