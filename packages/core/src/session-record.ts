@@ -1,4 +1,5 @@
 import { SessionStoreError } from "./errors.js";
+import { canonicalAuth } from "./internal/canonical-auth.js";
 import { isPlainRecord } from "./internal/json.js";
 import { normalizeAuthObject } from "./normalize.js";
 import type { AuthObject, JsonObject } from "./types.js";
@@ -29,29 +30,36 @@ export function encodeSession(session: StoredSession): JsonObject {
   return record as JsonObject;
 }
 
+function corruptRecord(key: string, why: string, cause?: unknown): SessionStoreError {
+  return new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" ${why}`, cause ? { cause } : {});
+}
+
 /**
  * Reads a stored envelope back, refusing anything that is not one: a record of
  * the wrong shape is `ERR_CORRUPT_RECORD`, never a session with holes.
  */
 export function decodeSession(record: JsonObject, key: string): StoredSession {
-  const corrupt = (why: string, cause?: unknown) =>
-    new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" ${why}`, cause ? { cause } : {});
-  if (record.v !== RECORD_VERSION) throw corrupt(`has an unknown version (${JSON.stringify(record.v ?? null)})`);
-  if (!isPlainRecord(record.auth)) throw corrupt("has no auth object");
-  if (typeof record.updatedAt !== "number" || !Number.isFinite(record.updatedAt)) throw corrupt("has no updatedAt");
+  if (record.v !== RECORD_VERSION)
+    throw corruptRecord(key, `has an unknown version (${JSON.stringify(record.v ?? null)})`);
+  if (!isPlainRecord(record.auth)) throw corruptRecord(key, "has no auth object");
+  if (typeof record.updatedAt !== "number" || !Number.isFinite(record.updatedAt))
+    throw corruptRecord(key, "has no updatedAt");
   if (record.fingerprint !== undefined && typeof record.fingerprint !== "string")
-    throw corrupt("has a bad fingerprint");
-  let auth: AuthObject;
-  try {
-    auth = normalizeAuthObject(record.auth, record.updatedAt, { stampExpiry: false });
-  } catch (error) {
-    throw corrupt("holds an invalid auth object", error);
+    throw corruptRecord(key, "has a bad fingerprint");
+  // Every read comes through here: a record in the shape encodeSession writes
+  // takes the structural check (same rules, same result), anything else the
+  // full normalisation, which refuses what is malformed.
+  let auth = canonicalAuth(record.auth);
+  if (auth === undefined) {
+    try {
+      auth = normalizeAuthObject(record.auth, record.updatedAt, { stampExpiry: false });
+    } catch (error) {
+      throw corruptRecord(key, "holds an invalid auth object", error);
+    }
   }
-  return {
-    auth,
-    updatedAt: record.updatedAt,
-    ...(typeof record.fingerprint === "string" ? { fingerprint: record.fingerprint } : {}),
-  };
+  // No per-call closure or conditional spread: every read comes through here.
+  const { updatedAt, fingerprint } = record;
+  return typeof fingerprint === "string" ? { auth, updatedAt, fingerprint } : { auth, updatedAt };
 }
 
 /**
