@@ -16,11 +16,11 @@ import {
   withEncryption,
 } from "@sessionstore/core";
 import { createFileStore } from "@sessionstore/file";
+import { crashSentinel } from "@sessionstore/testkit";
 import { type FakePlatform, startFakePlatform } from "@sessionstore/testkit/platform";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { allBackends, type Backend, uniqueName } from "./helpers/backends.js";
 import { clientOn, signedInClient } from "./helpers/clients.js";
-import { crashSentinel } from "./helpers/sentinel.js";
 
 const backends = allBackends();
 const key = generateEncryptionKey();

@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFileStore } from "@sessionstore/file";
+import { crashSentinel } from "@sessionstore/testkit";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { bundleWorker, runWorker } from "./helpers/child.js";
 import { tempDir } from "./helpers/temp-dir.js";
@@ -37,16 +38,10 @@ describe("permissions", () => {
 });
 
 describe("an unusable location", () => {
-  const unhandled: unknown[] = [];
-  const sentinel = (reason: unknown) => unhandled.push(reason);
-  beforeEach(() => {
-    unhandled.length = 0;
-    process.on("unhandledRejection", sentinel);
-  });
+  const sentinel = crashSentinel();
+  beforeEach(() => sentinel.install());
   afterEach(async () => {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    process.off("unhandledRejection", sentinel);
-    expect(unhandled).toEqual([]);
+    expect(await sentinel.uninstall()).toEqual([]);
   });
 
   it("a path under a regular file: every call rejects ERR_STORE_UNAVAILABLE with the cause", async () => {

@@ -1,8 +1,7 @@
 import { createClient, createCluster } from "@redis/client";
 import { createRedisStore, type RedisStore } from "@sessionstore/redis";
-import { describeSessionStore } from "@sessionstore/testkit";
+import { crashSentinel, describeSessionStore, eventually, outcomeOf } from "@sessionstore/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { crashSentinel, eventually, outcomeOf } from "./helpers/outcome.js";
 import { type RedisClusterProcess, reserveClusterPorts, startRedisCluster } from "./helpers/redis-cluster.js";
 import { sparePort } from "./helpers/redis-server.js";
 import { uniqueNamespace } from "./helpers/shared-redis.js";
@@ -128,8 +127,7 @@ describe("redis cluster: a cluster client passed in, and a node outage", () => {
       expect(await store.get(onVictim[0] as string)).toEqual({ v: 2 });
     } finally {
       await store.close();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      sentinel.uninstall();
+      await sentinel.uninstall();
     }
     expect(sentinel.caught).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { createClient } from "@redis/client";
 import { createRedisStore, type RedisStore } from "@sessionstore/redis";
+import { crashSentinel, eventually, type Outcome, outcomeOf } from "@sessionstore/testkit";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { crashSentinel, eventually, type Outcome, outcomeOf } from "./helpers/outcome.js";
 import { type RedisServerProcess, sparePort, startRedisServer } from "./helpers/redis-server.js";
 import { uniqueNamespace } from "./helpers/shared-redis.js";
 
@@ -45,9 +45,7 @@ describe("outage and recovery against a real redis-server", () => {
     await server.start();
   });
   afterEach(async () => {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    sentinel.uninstall();
-    expect(sentinel.caught).toEqual([]);
+    expect(await sentinel.uninstall()).toEqual([]);
   });
 
   it("a store's own client: calls reject ERR_STORE_UNAVAILABLE while Redis is dead, and the same store works again after it restarts", async () => {

@@ -1,5 +1,6 @@
 import { createSessionManager, type SessionStoreError } from "@sessionstore/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { crashSentinel } from "../faults/index.js";
 import { randomKey, type SuiteContext, uniqueNamespace } from "./context.js";
 import { sampleRecord } from "./crud.js";
 import { call, expectCode } from "./expect-code.js";
@@ -11,17 +12,10 @@ import { call, expectCode } from "./expect-code.js";
  */
 export function describeErrors(ctx: SuiteContext): void {
   describe("errors", () => {
-    const unhandled: unknown[] = [];
-    const sentinel = (reason: unknown) => unhandled.push(reason);
-    beforeEach(() => {
-      unhandled.length = 0;
-      process.on("unhandledRejection", sentinel);
-    });
+    const sentinel = crashSentinel();
+    beforeEach(() => sentinel.install());
     afterEach(async () => {
-      // Give stray promises a turn to reject before judging.
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      process.off("unhandledRejection", sentinel);
-      expect(unhandled).toEqual([]);
+      expect(await sentinel.uninstall()).toEqual([]);
     });
 
     it("a closed store rejects instead of answering undefined", async () => {
