@@ -12,7 +12,7 @@ import { Emitter } from "./internal/emitter.js";
 import { apiError, parseBody, type Sent, send } from "./internal/http.js";
 import { logoutSession } from "./internal/logout.js";
 import { isDue, type RefreshDeps, refreshSession } from "./internal/refresh.js";
-import { buildJsonRequest, isReplayable, resolveApiURL, withToken } from "./internal/request.js";
+import { type ApiBase, apiBase, buildJsonRequest, isReplayable, resolveApiURL, withToken } from "./internal/request.js";
 import { resolveManager, SessionSlot } from "./internal/session-slot.js";
 import { watchSession } from "./internal/store-watch.js";
 import { requestToken, type TokenEndpointConfig } from "./internal/token-endpoint.js";
@@ -40,11 +40,14 @@ export class PlatformClient {
   /** The flow this client signs in with; also which session of the subject it uses. */
   readonly authType: AuthType;
   readonly #options: ResolvedOptions;
+  readonly #api: ApiBase;
   readonly #slot: SessionSlot;
   readonly #token: TokenEndpointConfig;
   readonly #refresh: RefreshDeps;
   readonly #events = new Emitter<PlatformClientEvents>();
   #loading: Promise<void>;
+  /** Set once a restore has succeeded: `#loading` is then settled for good. */
+  #loaded = false;
   #unwatch: (() => void) | undefined;
   #jitter = { accessToken: "", ms: 0 };
 
@@ -57,6 +60,7 @@ export class PlatformClient {
     this.authType = auth.authType;
     const resolved = checkOptions(auth, options);
     this.#options = resolved;
+    this.#api = apiBase(resolved.apiURL);
     this.#token = {
       tokenURL: resolved.tokenURL,
       clientId: auth.clientId,
@@ -101,6 +105,7 @@ export class PlatformClient {
 
   async #load(): Promise<void> {
     this.#slot.current = await this.#slot.read();
+    this.#loaded = true;
   }
 
   async #ensureLoaded(): Promise<void> {
@@ -224,7 +229,7 @@ export class PlatformClient {
   async request<T = unknown>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
     if (typeof method !== "string" || !/^[A-Za-z]+$/.test(method))
       throw invalidArgument("method", "must be an HTTP method");
-    const built = buildJsonRequest(resolveApiURL(this.#options.apiURL, path), method, body, options.headers);
+    const built = buildJsonRequest(resolveApiURL(this.#api, path), method, body, options.headers);
     const { response, text } = await this.#authorized(built.url, built.init, options.signal, true);
     const parsed = parseBody(text, response.headers.get("content-type"));
     if (response.ok) return parsed as T;
@@ -237,7 +242,7 @@ export class PlatformClient {
    * retries once, unless the body is a stream (it cannot be sent twice).
    */
   async fetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
-    const url = resolveApiURL(this.#options.apiURL, input instanceof URL ? input.toString() : input);
+    const url = resolveApiURL(this.#api, input instanceof URL ? input.toString() : input);
     const { signal, ...rest } = init;
     return (await this.#authorized(url, rest, signal ?? undefined, false)).response;
   }
@@ -301,6 +306,18 @@ export class PlatformClient {
     }
   }
 
+  /**
+   * The session when nothing is to be done first: restored, nothing unsaved,
+   * not due for refresh. What {@link #usableAuth} would return after awaiting
+   * steps that all have nothing to do, without their promises and hops.
+   */
+  #readyAuth(): AuthObject | undefined {
+    const auth = this.#slot.current;
+    if (!this.#loaded || auth === undefined || this.#slot.unsaved) return undefined;
+    const due = isDue(auth, this.#options.now(), this.#options.refreshMarginMs, this.#jitterFor(auth));
+    return due ? undefined : auth;
+  }
+
   /** The session to send now: restored, persisted, and refreshed early when due. */
   async #usableAuth(): Promise<AuthObject> {
     await this.#ensureLoaded();
@@ -333,7 +350,7 @@ export class PlatformClient {
   async #authorized(url: string, init: RequestInit, signal: AbortSignal | undefined, readBody: boolean): Promise<Sent> {
     const options = { timeoutMs: this.#options.timeoutMs, signal, readBody };
     const { fetch: fetchImpl, authScheme } = this.#options;
-    const auth = await this.#usableAuth();
+    const auth = this.#readyAuth() ?? (await this.#usableAuth());
     const first = await send(fetchImpl, url, withToken(init, authScheme, auth.accessToken), options);
     if (first.response.status !== 401 || !isReplayable(init.body)) return first;
     if (!readBody) await first.response.body?.cancel();
