@@ -18,6 +18,7 @@ import {
 } from "@sessionstore/core";
 import { openRedisConnection } from "./internal/connection.js";
 import { withDeadline } from "./internal/deadline.js";
+import { readRecord } from "./internal/envelope.js";
 import { escapeGlob, redisKeySpace } from "./internal/keys.js";
 import { createRecordKeyv } from "./internal/keyv.js";
 import { EXTEND_SCRIPT, RELEASE_SCRIPT, runLockScript } from "./internal/lock-scripts.js";
@@ -144,7 +145,8 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       ensureOpen();
       assertStoreKey(key);
       try {
-        return await run("get", () => keyv.get<JsonObject>(keys.record(key)));
+        // Reads skip keyv's layers (see readRecord); writes, deletes and the record format stay keyv's.
+        return await run("get", () => readRecord<JsonObject>(commands, keys.record(key)));
       } catch (error) {
         throw withKey(error, key);
       }

@@ -6,6 +6,7 @@ import type { ScriptRunner } from "./lock-scripts.js";
 
 /** The commands the store sends itself, narrowed to the node-redis v5 signatures we use. */
 export interface RedisCommands extends ScriptRunner {
+  get(key: string): Promise<unknown>;
   set(
     key: string,
     value: string,

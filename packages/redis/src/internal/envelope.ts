@@ -27,8 +27,7 @@ export const serializeEnvelope: Serialize = (data) => {
   return data.expires === undefined ? `{"value":${recordText}}` : `{"value":${recordText},"expires":${data.expires}}`;
 };
 
-/** Parses keyv's envelope strictly: `ERR_CORRUPT_RECORD` for anything else, `undefined` when expired. */
-export const deserializeEnvelope: Deserialize = <Value>(text: string): DeserializedData<Value> | undefined => {
+function parseEnvelope<Value>(text: string): DeserializedData<Value> | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -44,4 +43,25 @@ export const deserializeEnvelope: Deserialize = <Value>(text: string): Deseriali
   }
   if (isExpired(expires)) return undefined;
   return { value: parsed.value as Value };
-};
+}
+
+/** Parses keyv's envelope strictly: `ERR_CORRUPT_RECORD` for anything else, `undefined` when expired. */
+export const deserializeEnvelope: Deserialize = parseEnvelope;
+
+/** The one command {@link readRecord} sends. */
+export interface RecordReader {
+  get(key: string): Promise<unknown>;
+}
+
+/**
+ * Reads a record the way keyv + `@keyv/redis` do (GET, then
+ * {@link deserializeEnvelope}) without their layers: on this hot path keyv's
+ * four async frames, hooks and stats cost more than the parse. Same answers:
+ * `undefined` for a missing key, an expired envelope or a non-string reply
+ * (keyv reads those as missing too); the same errors.
+ */
+export async function readRecord<Value>(commands: RecordReader, rawKey: string): Promise<Value | undefined> {
+  const text = await commands.get(rawKey);
+  if (typeof text !== "string") return undefined;
+  return parseEnvelope<Value>(text)?.value;
+}
