@@ -81,16 +81,14 @@ export const redisSpec: BackendSpec = {
     };
   },
   whenMissed:
-    "redis (what limits it, from `node --cpu-prof` and side-by-side variants on Node 20): " +
-    "(1) packages/redis/src/internal/connection.ts passes `commandOptions: { timeout }` to node-redis, which then " +
-    "creates an `AbortSignal.timeout()` and adds/removes an abort listener for every command; that alone cuts raw " +
-    "@redis/client GET at 50 callers from ~155k to ~31k ops/s. The store already bounds every call with its own " +
-    "timer (`withDeadline`), so each command pays for two timeouts: dropping `timeout` from `commandOptions` (keeping " +
-    "`typeMapping: {}`) took manager `get` from 0.58× to 0.65-0.83× (1 caller) and from 0.09-0.18× to 0.30-0.43× " +
-    "(50 callers). (2) What remains at 50 callers is per-call CPU where raw GET costs ~6 µs in all: the store's " +
-    "keyv layer, envelope parse and `withDeadline` (store.get alone reached 0.5-0.7× raw), then the SessionManager's " +
-    "`decodeSession` → `normalizeAuthObject` re-validating every field on every read (~3-6 µs, packages/core). " +
-    "(1) brings 1 caller close to 0.8×; 50 callers needs (1) plus a cheaper per-call path in the store and in core.",
+    "redis (what limits it, from `node --cpu-prof` on Node 20, after the fixes of issue 7): node-redis' per-command " +
+    "`timeout` is gone (the store's `withDeadline` bounds every call), reads go GET + the envelope parser without " +
+    "keyv's layers, and `decodeSession` checks our own records structurally instead of re-normalising them. At 50 " +
+    "callers raw GET/SET cost ~3.5-5 µs per operation in all, so 0.8× leaves ~1 µs for everything above the driver. " +
+    "`get` spends it on the envelope parse beyond raw's, the deadline timer, key validation and the async frames " +
+    "of store and SessionManager. `set` spends more in core's `SessionManager.set` alone: `normalizeAuthObject` on " +
+    "the caller's object (~1 µs, required: it is input) and the per-key mutex (~0.3 µs), then keyv's set layers " +
+    "(~0.4 µs) and the deadline; reaching 0.8× there needs a cheaper SessionManager.set in packages/core.",
   targets: [1, CALLERS].flatMap((callers) =>
     (["get", "set"] as const).map((op) => ({
       op,
