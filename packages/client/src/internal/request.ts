@@ -73,10 +73,21 @@ export function isReplayable(body: RequestInit["body"]): boolean {
   );
 }
 
-function isHeaderRecord(headers: RequestInit["headers"]): headers is Record<string, string> {
+// What `Headers` accepts as they are: a token name, and a string value without
+// NUL, CR, LF or characters past U+00FF. Anything else takes the `Headers` path,
+// which throws the same TypeError as before, before the request is sent.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
+function isPlainHeaderRecord(headers: RequestInit["headers"]): headers is Record<string, string> {
   if (typeof headers !== "object" || headers === null || Array.isArray(headers)) return false;
   const prototype: unknown = Object.getPrototypeOf(headers);
-  return prototype === Object.prototype || prototype === null;
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  for (const name of Object.keys(headers)) {
+    const value: unknown = (headers as Record<string, unknown>)[name];
+    if (!HEADER_NAME.test(name) || typeof value !== "string" || BAD_HEADER_VALUE.test(value)) return false;
+  }
+  return true;
 }
 
 /**
@@ -87,7 +98,7 @@ function isHeaderRecord(headers: RequestInit["headers"]): headers is Record<stri
 export function withToken(init: RequestInit, scheme: string, accessToken: string): RequestInit {
   const authorization = `${scheme} ${accessToken}`;
   const given = init.headers;
-  if (given === undefined || isHeaderRecord(given)) {
+  if (given === undefined || isPlainHeaderRecord(given)) {
     const headers: Record<string, string> = {};
     if (given !== undefined) {
       for (const name of Object.keys(given)) {
