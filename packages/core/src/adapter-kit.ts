@@ -28,7 +28,7 @@ export function assertStoreKey(key: unknown, field = "key"): asserts key is stri
   if (LONE_SURROGATE.test(key) || key.includes("\u0000")) {
     throw new SessionStoreError(
       "ERR_INVALID_ARGUMENT",
-      `${field} must be well-formed text (no lone surrogate, no NUL character)`,
+      `${field} must be well-formed text (no lone surrogate, no NUL)`,
       { field },
     );
   }

@@ -84,26 +84,26 @@ export function toStoreError(error: unknown, operation: string): SessionStoreErr
 }
 
 /**
- * A backend's error as a copy whose text went through {@link redactTokens}: a
- * backend that echoes the record it failed to write would otherwise leak the
- * token through `cause`, which `util.inspect` prints in full. Keeps the name,
- * the diagnostic fields (`code`, `errno`, `syscall`, `address`, `port`) and the
- * cause chain, so the failure is still debuggable.
+ * A backend's error, or a copy of it whose text went through
+ * {@link redactTokens}: a backend that echoes the record it failed to write
+ * would otherwise leak the token through `cause`, which `util.inspect` prints
+ * in full. The copy keeps the name, `code` and the (equally redacted) cause
+ * chain, so the failure is still debuggable; an error with nothing to mask is
+ * chained as it is (same object, same class).
  */
 function redactedCopy(error: unknown, depth = 0): unknown {
   if (typeof error === "string") return redactTokens(error);
   if (!(error instanceof Error) || depth > 4) return error;
-  const copy = new Error(redactTokens(error.message));
-  copy.name = error.name;
-  if (error.stack !== undefined) copy.stack = redactTokens(error.stack);
-  const source = error as Error & Record<string, unknown>;
-  const target = copy as Error & Record<string, unknown>;
-  for (const field of ["code", "errno", "syscall", "address", "port"]) {
-    const value = source[field];
-    if (typeof value === "string") target[field] = redactTokens(value);
-    else if (typeof value === "number") target[field] = value;
+  const cause = error.cause === undefined ? undefined : redactedCopy(error.cause, depth + 1);
+  const stack = error.stack ?? "";
+  if (cause === error.cause && redactTokens(error.message) === error.message && redactTokens(stack) === stack) {
+    return error;
   }
-  if (error.cause !== undefined) copy.cause = redactedCopy(error.cause, depth + 1);
+  const copy = Object.assign(new Error(redactTokens(error.message), { cause }), {
+    name: error.name,
+    stack: redactTokens(stack),
+    code: (error as { code?: unknown }).code,
+  });
   return copy;
 }
 

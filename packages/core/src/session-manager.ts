@@ -2,7 +2,7 @@ import { isSessionStoreError, SessionStoreError, toStoreError } from "./errors.j
 import { assertOptionalFunction, invokeLater, observed } from "./internal/callbacks.js";
 import { Emitter } from "./internal/emitter.js";
 import { createKeyedMutex } from "./internal/keyed-mutex.js";
-import { createLeaseLocks, type LeaseLocks } from "./internal/lease-locks.js";
+import { lockInProcess } from "./internal/process-lock.js";
 import {
   assertAuthType,
   assertNamespace,
@@ -32,7 +32,6 @@ interface Shared {
   readonly namespace: string;
   readonly now: () => number;
   readonly writes: ReturnType<typeof createKeyedMutex>;
-  readonly localLocks: LeaseLocks;
   readonly events: Emitter<{ [K in keyof SessionManagerEvents]: SessionManagerEvents[K] }>;
 }
 
@@ -63,7 +62,6 @@ export function createSessionManager(store: SessionStore, options: SessionManage
     namespace,
     now: options.now ?? Date.now,
     writes: createKeyedMutex(),
-    localLocks: createLeaseLocks(Date.now, 5),
     events: new Emitter(),
   };
   return scopedManager(shared, options.subject ?? DEFAULT_SUBJECT);
@@ -203,7 +201,8 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     async lock(authType, lockOptions) {
       assertAuthType(authType);
       const key = `${keyFor(authType)}:lock`;
-      if (!canLock(store)) return shared.localLocks.lock(key, lockOptions);
+      // Lock names end in ':lock', so they never queue behind the writes of a record key.
+      if (!canLock(store)) return lockInProcess(shared.writes, key, lockOptions);
       try {
         return await store.lock(key, lockOptions);
       } catch (error) {
