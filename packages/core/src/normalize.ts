@@ -120,10 +120,13 @@ export function normalizeAuthObject(
   if (!Number.isFinite(now)) {
     throw new SessionStoreError("ERR_INVALID_ARGUMENT", "now must be a finite number (epoch ms)", { field: "now" });
   }
+  // Own-key lookups: a field named `constructor` or `toString` is data like any
+  // other, never a path into Object.prototype; `__proto__` cannot be kept as data.
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined) continue;
-    const camel = SNAKE_TO_CAMEL[key];
+    if (key === "__proto__") throw invalid(key, "is not allowed");
+    const camel = Object.hasOwn(SNAKE_TO_CAMEL, key) ? SNAKE_TO_CAMEL[key] : undefined;
     // camelCase wins when both spellings are present.
     if (camel !== undefined) {
       if (!(camel in input) || input[camel] === undefined) fields[camel] = value;
@@ -166,7 +169,7 @@ export function normalizeAuthObject(
   };
   const result: AuthObject = { accessToken };
   for (const [key, value] of Object.entries(fields)) {
-    if (key in known) continue;
+    if (Object.hasOwn(known, key)) continue;
     assertJson(key, value);
     result[key] = value;
   }

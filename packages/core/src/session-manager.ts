@@ -141,10 +141,8 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     await write(authType, authObject);
   };
 
-  const asError = (error: unknown) =>
-    isSessionStoreError(error)
-      ? error
-      : new SessionStoreError("ERR_STORE_UNAVAILABLE", "unexpected failure", { cause: error });
+  // Errors that reach a legacy callback: ours as they are, anything else wrapped (and redacted).
+  const asError = (error: unknown) => toStoreError(error, "call");
 
   const manager: SessionManager & { [BRAND]: true } = {
     [BRAND]: true,

@@ -54,6 +54,13 @@ describe("normalizeAuthObject", () => {
     expect(input).toEqual(copy);
   });
 
+  it("treats fields named like Object.prototype members as data; refuses __proto__", () => {
+    const auth = normalizeAuthObject({ accessToken: "at", constructor: "c", toString: "t", hasOwnProperty: 1 }, NOW);
+    expect(auth).toEqual({ accessToken: "at", constructor: "c", toString: "t", hasOwnProperty: 1 });
+    const parsed = JSON.parse('{"access_token":"at","__proto__":{"accessToken":"smuggled"}}');
+    expect(() => normalizeAuthObject(parsed, NOW)).toThrow(expect.objectContaining({ field: "__proto__" }));
+  });
+
   it("keeps an explicit expiresAt and does not stamp one when asked not to", () => {
     expect(normalizeAuthObject({ accessToken: "a", expiresIn: 10, expiresAt: 5 }, NOW).expiresAt).toBe(5);
     expect(

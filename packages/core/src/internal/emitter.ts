@@ -22,10 +22,6 @@ export class Emitter<Events extends { [name: string]: unknown }> {
     this.#listeners.get(event)?.delete(listener as Listener<never>);
   }
 
-  listenerCount(event: keyof Events): number {
-    return this.#listeners.get(event)?.size ?? 0;
-  }
-
   /** Calls every listener; a listener that throws does not stop the others. @returns whether anyone listened. */
   emit<K extends keyof Events>(event: K, payload: Events[K]): boolean {
     const set = this.#listeners.get(event);
