@@ -108,7 +108,18 @@ async function expectContained(
   // Reading never repaired or reset it behind the user's back.
   expect(await rawBefore()).toEqual(snapshot);
 
-  // Recovery needs no surgery: deleting (or overwriting) the record, then signing in again.
+  // Recovery needs no surgery. A corrupt record is replaced by an explicit sign-in;
+  // one encrypted under a key we lack is deleted first (a wrong key never overwrites).
+  if (code === "ERR_CORRUPT_RECORD") {
+    const signIn = clientOn(server, victim);
+    await signIn.authenticateWithCredentials("demo", "demo-password");
+    await expect(signIn.request("GET", "/items/4")).resolves.toMatchObject({ item_id: "4" });
+    expect(await victim.get("password")).toMatchObject({ accessToken: expect.any(String) });
+  } else {
+    await expect(clientOn(server, victim).authenticateWithCredentials("demo", "demo-password")).rejects.toMatchObject({
+      code,
+    });
+  }
   expect(await victim.delete("password")).toBe(true);
   const again = clientOn(server, victim);
   await again.authenticateWithCredentials("demo", "demo-password");

@@ -278,7 +278,13 @@ export class PlatformClient {
   }
 
   async #grant(grant: Record<string, string>, name: string): Promise<SessionSummary> {
-    await this.#ensureLoaded();
+    try {
+      await this.#ensureLoaded();
+    } catch (error) {
+      // An explicit sign-in replaces a record nobody can read (a key we lack is
+      // not that: ERR_DECRYPT still fails, so a misconfigured key never overwrites).
+      if (!isSessionStoreError(error, "ERR_CORRUPT_RECORD")) throw error;
+    }
     const response = await requestToken(this.#token, grant);
     const saved = await this.#slot.save(response);
     const session = this.#slot.summary(saved)!;
