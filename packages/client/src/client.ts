@@ -6,12 +6,12 @@ import {
   type SessionManager,
 } from "@sessionstore/core";
 import { buildAuthorizationURL, checkState, parseRedirect, redirectURIOf } from "./auth-flows.js";
-import { invalidArgument, isPlatformApiError, PlatformApiError } from "./errors.js";
+import { invalidArgument, PlatformApiError } from "./errors.js";
 import { configFingerprint } from "./fingerprint.js";
 import { Emitter } from "./internal/emitter.js";
 import { apiError, parseBody, type Sent, send } from "./internal/http.js";
 import { logoutSession } from "./internal/logout.js";
-import { isDue, type RefreshDeps, refreshSession } from "./internal/refresh.js";
+import { isDue, type RefreshDeps, refreshEarly, refreshSession } from "./internal/refresh.js";
 import { type ApiBase, apiBase, buildJsonRequest, isReplayable, resolveApiURL, withToken } from "./internal/request.js";
 import { resolveManager, SessionSlot } from "./internal/session-slot.js";
 import { watchSession } from "./internal/store-watch.js";
@@ -300,19 +300,6 @@ export class PlatformClient {
   }
 
   /**
-   * Persists a rotated pair whose write failed earlier. While the store is
-   * still down the pair stays in memory, marked unsaved, and calls go on with
-   * it: it is the only valid pair, and the next call tries to write it again.
-   */
-  async #flushIfReachable(): Promise<void> {
-    try {
-      await this.#slot.flush();
-    } catch (error) {
-      if (!isSessionStoreError(error, "ERR_STORE_UNAVAILABLE")) throw error;
-    }
-  }
-
-  /**
    * The session when nothing is to be done first: restored, nothing unsaved,
    * not due for refresh. What {@link #usableAuth} would return after awaiting
    * steps that all have nothing to do, without their promises and hops.
@@ -327,30 +314,13 @@ export class PlatformClient {
   /** The session to send now: restored, persisted, and refreshed early when due. */
   async #usableAuth(): Promise<AuthObject> {
     await this.#ensureLoaded();
-    await this.#flushIfReachable();
+    await this.#slot.flushIfReachable();
     // Another process or tab may have signed in since we restored.
     this.#slot.current ??= await this.#slot.read();
     const auth = this.#slot.current;
     if (!auth) throw new PlatformApiError("ERR_NOT_AUTHENTICATED", "no session: authenticate first");
-    const now = this.#options.now();
-    if (!isDue(auth, now, this.#options.refreshMarginMs, this.#jitterFor(auth))) return auth;
-    try {
-      return await refreshSession(this.#refresh, auth, "expiring");
-    } catch (error) {
-      // An early refresh that failed for a passing reason: the token itself is still good.
-      const passing =
-        (isPlatformApiError(error) && error.transient) ||
-        isSessionStoreError(error, "ERR_LOCK_TIMEOUT") ||
-        isSessionStoreError(error, "ERR_STORE_UNAVAILABLE");
-      if (
-        passing &&
-        auth.expiresAt !== undefined &&
-        auth.expiresAt > this.#options.now() &&
-        this.#slot.current === auth
-      )
-        return auth;
-      throw error;
-    }
+    if (!isDue(auth, this.#options.now(), this.#options.refreshMarginMs, this.#jitterFor(auth))) return auth;
+    return refreshEarly(this.#refresh, auth);
   }
 
   async #authorized(url: string, init: RequestInit, signal: AbortSignal | undefined, readBody: boolean): Promise<Sent> {

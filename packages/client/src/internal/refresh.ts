@@ -1,4 +1,10 @@
-import { type AuthObject, createSingleFlight, type SessionStore, type SingleFlight } from "@sessionstore/core";
+import {
+  type AuthObject,
+  createSingleFlight,
+  isSessionStoreError,
+  type SessionStore,
+  type SingleFlight,
+} from "@sessionstore/core";
 import { isPlatformApiError, PlatformApiError } from "../errors.js";
 import type { PlatformClientEvents, PlatformClientOptions, RefreshInfo } from "../types.js";
 import type { SessionSlot } from "./session-slot.js";
@@ -61,6 +67,25 @@ export function refreshSession(deps: RefreshDeps, stale: AuthObject, trigger: Re
       if (deps.slot.current !== auth) deps.slot.current = auth;
       return auth;
     });
+}
+
+/**
+ * An early refresh (within the margin, the token still valid): one that fails
+ * for a passing reason — a transient server or network error, a lock wait, a
+ * store that cannot be reached — returns the token in hand, which is still good.
+ */
+export async function refreshEarly(deps: RefreshDeps, auth: AuthObject): Promise<AuthObject> {
+  try {
+    return await refreshSession(deps, auth, "expiring");
+  } catch (error) {
+    const passing =
+      (isPlatformApiError(error) && error.transient) ||
+      isSessionStoreError(error, "ERR_LOCK_TIMEOUT") ||
+      isSessionStoreError(error, "ERR_STORE_UNAVAILABLE");
+    const stillValid = auth.expiresAt !== undefined && auth.expiresAt > deps.now();
+    if (passing && stillValid && deps.slot.current === auth) return auth;
+    throw error;
+  }
 }
 
 async function takeLock(deps: RefreshDeps) {

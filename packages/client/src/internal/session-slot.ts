@@ -7,6 +7,7 @@ import {
   isLegacySessionStore,
   isSessionManager,
   isSessionStore,
+  isSessionStoreError,
   normalizeAuthObject,
   type SessionManager,
   type SessionStore,
@@ -107,6 +108,19 @@ export class SessionSlot {
     if (!this.#unsaved || !this.#memory) return;
     await this.manager.write(this.authType, this.#memory, { fingerprint: this.fingerprint });
     this.#unsaved = false;
+  }
+
+  /**
+   * {@link flush}, except that a store still down is not an error: the pair
+   * stays in memory, marked unsaved, and calls go on with it (it is the only
+   * valid pair); the next call tries to write it again.
+   */
+  async flushIfReachable(): Promise<void> {
+    try {
+      await this.flush();
+    } catch (error) {
+      if (!isSessionStoreError(error, "ERR_STORE_UNAVAILABLE")) throw error;
+    }
   }
 
   async clear(): Promise<void> {
