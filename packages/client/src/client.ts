@@ -1,6 +1,7 @@
 import {
   type AuthObject,
   type AuthType,
+  Emitter,
   isAuthType,
   isSessionStoreError,
   type SessionManager,
@@ -8,7 +9,6 @@ import {
 import { buildAuthorizationURL, checkState, parseRedirect, redirectURIOf } from "./auth-flows.js";
 import { invalidArgument, PlatformApiError } from "./errors.js";
 import { configFingerprint } from "./fingerprint.js";
-import { Emitter } from "./internal/emitter.js";
 import { apiError, parseBody, type Sent, send } from "./internal/http.js";
 import { logoutSession } from "./internal/logout.js";
 import { isDue, type RefreshDeps, refreshEarly, refreshSession } from "./internal/refresh.js";

@@ -18,6 +18,8 @@ export type { EncryptionOptions, KeyMaterial, KeySource } from "./encryption.js"
 export { generateEncryptionKey, keyFromEnv, withEncryption } from "./encryption.js";
 export type { SessionStoreErrorCode, SessionStoreErrorOptions } from "./errors.js";
 export { ERROR_CODES, isSessionStoreError, redactTokens, SessionStoreError, toStoreError } from "./errors.js";
+export type { Listener } from "./internal/emitter.js";
+export { Emitter } from "./internal/emitter.js";
 export type { KeyedMutex } from "./internal/keyed-mutex.js";
 export { createKeyedMutex } from "./internal/keyed-mutex.js";
 export type { SingleFlight } from "./internal/single-flight.js";

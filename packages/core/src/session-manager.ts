@@ -32,7 +32,7 @@ interface Shared {
   readonly namespace: string;
   readonly now: () => number;
   readonly writes: ReturnType<typeof createKeyedMutex>;
-  readonly events: Emitter<{ [K in keyof SessionManagerEvents]: SessionManagerEvents[K] }>;
+  readonly events: Emitter<SessionManagerEvents>;
 }
 
 const BRAND = Symbol.for("sessionstore.SessionManager");

@@ -1,11 +1,12 @@
 /**
  * A tiny typed event emitter that works in browsers (no `node:events`) and,
  * unlike Node's, never throws on an `'error'` event without listeners: callers
- * decide what an unheard error means.
+ * decide what an unheard error means. Used by the SessionManager and the
+ * platform client; exported for packages built on core.
  */
 export type Listener<T> = (payload: T) => void;
 
-export class Emitter<Events extends { [name: string]: unknown }> {
+export class Emitter<Events extends object> {
   readonly #listeners = new Map<keyof Events, Set<Listener<never>>>();
 
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {

@@ -1,7 +1,7 @@
 import { assertLockOptions, lockTimeoutError, randomLockToken, sleep } from "../adapter-kit.js";
 import type { LockOptions, ReleaseLock } from "../store.js";
 
-/** In-process locks with leases, by name: the memory store's `lock`, and the manager's fallback. */
+/** In-process locks with leases, by name: the memory store's `lock`. */
 export interface LeaseLocks {
   lock(key: string, options: LockOptions, ensureOpen?: () => void): Promise<ReleaseLock>;
   clear(): void;
