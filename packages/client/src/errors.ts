@@ -7,7 +7,10 @@ import { redactTokens } from "@sessionstore/core";
 export const PLATFORM_ERROR_CODES = {
   /** The API answered a non-2xx status other than 401; see `status`, `oauthError`, `body`. */
   ERR_API_STATUS: "ERR_API_STATUS",
-  /** The API answered 401 and a refresh plus one retry did not help (or nothing could be refreshed). */
+  /**
+   * The API answered 401 and a refresh plus one retry did not help (or nothing could be refreshed),
+   * or the `shouldRefresh` rule said a refresh cannot fix it (no token call was made).
+   */
   ERR_UNAUTHORIZED: "ERR_UNAUTHORIZED",
   /** No session: authenticate first. */
   ERR_NOT_AUTHENTICATED: "ERR_NOT_AUTHENTICATED",

@@ -67,6 +67,17 @@ const FLOWS: readonly Flow[] = [
   },
 ];
 
+interface PodioJs {
+  authenticateWithCredentials(username: string, password: string, callback: (error: unknown) => void): void;
+  isAuthenticated(): Promise<void>;
+  request(method: string, path: string): Promise<unknown>;
+}
+
+/** The real, unmodified podio-js 1.6.1 (CommonJS). */
+function realPodio(): new (auth: object, options: object) => PodioJs {
+  return (createRequire(import.meta.url)("podio-js") as { api: new (auth: object, options: object) => PodioJs }).api;
+}
+
 function podioClient(server: FakePlatform, manager: SessionManager, flow: Flow): PlatformClient {
   return new PlatformClient(flow.auth, {
     platform: podio({ apiURL: server.url }),
@@ -132,6 +143,29 @@ describe.each(backends)("podio() profile on the $name store", (backend) => {
     },
   );
 
+  it("store first, then the client: podio-js signs in, podio() takes over with no token call; ref and transferToken survive its refresh", async () => {
+    const server = await platform({ podio: true });
+    const manager = createSessionManager(await backend.open(), { subject: `first-${randomBytes(6).toString("hex")}` });
+    const [password] = FLOWS;
+    const legacy = new (realPodio())(password!.auth, { sessionStore: manager, apiURL: server.url });
+    await new Promise<void>((resolve, reject) =>
+      legacy.authenticateWithCredentials("demo", "demo-password", (error) =>
+        error === null ? resolve() : reject(error),
+      ),
+    );
+    // podio-js wrote camelCase (transferToken, ref) with no config fingerprint.
+    const written = await manager.get("password");
+    expect(written).toMatchObject({ transferToken: expect.any(String), ref: { type: "user", id: "demo" } });
+
+    const client = podioClient(server, manager, password!);
+    await expect(client.request("GET", "/user/status")).resolves.toMatchObject({ user: { username: "demo" } });
+    expect(server.stats.tokenCalls).toBe(1);
+    server.expireAccessTokens();
+    await client.request("GET", "/items/1");
+    expect(server.stats.refreshCalls).toBe(1);
+    expect(await manager.get("password")).toMatchObject({ transferToken: written?.transferToken, ref: written?.ref });
+  });
+
   it("the real podio-js uses a session our podio() client signed in with, and sends the same OAuth2 header", async () => {
     const server = await platform({ podio: true });
     const manager = createSessionManager(await backend.open(), {
@@ -139,13 +173,7 @@ describe.each(backends)("podio() profile on the $name store", (backend) => {
     });
     const [password] = FLOWS;
     await password!.signIn(podioClient(server, manager, password!));
-    const { api: Podio } = createRequire(import.meta.url)("podio-js") as {
-      api: new (
-        auth: object,
-        options: object,
-      ) => { isAuthenticated(): Promise<void>; request(method: string, path: string): Promise<unknown> };
-    };
-    const legacy = new Podio(password!.auth, { sessionStore: manager, apiURL: server.url });
+    const legacy = new (realPodio())(password!.auth, { sessionStore: manager, apiURL: server.url });
     await legacy.isAuthenticated();
     await expect(legacy.request("get", "/user/status")).resolves.toMatchObject({ user: { username: "demo" } });
     expect(server.stats.tokenCalls).toBe(1);
