@@ -153,7 +153,7 @@ export interface LogoutResult {
 
 /** Events of a {@link PlatformClient}; every one fires after the store write it reports has finished. */
 export interface PlatformClientEvents {
-  /** New tokens from a sign-in (password, client_credentials, code, implicit). */
+  /** New tokens from a sign-in (password, client_credentials, app, code, implicit). */
   tokens: { readonly grant: string; readonly session: SessionSummary };
   /**
    * The session was renewed: by us (`adopted: false`) or by another

@@ -142,6 +142,13 @@ describe("podio() options and the platform option are checked at construction", 
     expect(server.getAuthorizationURL("https://app.test/cb", { state: "state-12345" })).toMatch(
       /^https:\/\/podio\.com\/oauth\/authorize\?/,
     );
+    const overridden = new PlatformClient(
+      { authType: "server", clientId: "demo-client", clientSecret: "s" },
+      { platform: podio(), authorizeURL: "https://login.example.test/authorize" },
+    );
+    expect(overridden.getAuthorizationURL("https://app.test/cb", { state: "state-12345" })).toMatch(
+      /^https:\/\/login\.example\.test\/authorize\?/,
+    );
     // No network here: the recording fetch sees the URL, then the call fails (an unroutable port).
     const recorder = recordingFetch();
     const client = new PlatformClient(PASSWORD_AUTH, {
