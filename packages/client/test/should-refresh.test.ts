@@ -18,7 +18,8 @@ async function challengingApi() {
       "content-type": "application/json",
       ...(header === null ? {} : { "www-authenticate": header }),
     });
-    res.end(JSON.stringify({ error: "refused" }));
+    const description = url.searchParams.get("description");
+    res.end(JSON.stringify({ error: "refused", ...(description === null ? {} : { error_description: description }) }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -111,6 +112,20 @@ describe("the 401 decision in a generic client", () => {
       [401, body],
     ]);
     expect(server.stats.refreshCalls).toBe(0);
+  });
+
+  it("errorDescription is redacted like every error text", async () => {
+    const oauth = await platform();
+    const api = await challengingApi();
+    const client = makeClient(oauth, { apiURL: api.url, tokenURL: oauth.tokenURL, shouldRefresh: () => false });
+    await client.authenticateWithCredentials("demo", "demo-password");
+    const leaked = "access_token=sekrit-0123456789abcdef was refused";
+    const error = await client
+      .request("GET", `/described?description=${encodeURIComponent(leaked)}`)
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "ERR_UNAUTHORIZED", errorDescription: expect.stringContaining("refused") });
+    expect((error as { errorDescription: string }).errorDescription).toBe("access_token=[redacted] was refused");
+    expect((error as Error).message).not.toContain("sekrit");
   });
 
   it("a shouldRefresh returning true refreshes once on fetch() too, and the retried answer is returned", async () => {
