@@ -9,26 +9,11 @@ import {
 import { buildAuthorizationURL, checkState, parseRedirect, redirectURIOf } from "./auth-flows.js";
 import { invalidArgument, PlatformApiError } from "./errors.js";
 import { configFingerprint } from "./fingerprint.js";
-import {
-  appGrant,
-  clientCredentialsGrant,
-  codeGrant,
-  type GrantRequest,
-  passwordGrant,
-  requireType,
-} from "./internal/grants.js";
+import * as grants from "./internal/grants.js";
 import { apiError, parseBody, type Sent, send } from "./internal/http.js";
 import { logoutSession } from "./internal/logout.js";
 import { isDue, type RefreshDeps, refreshEarly, refreshSession } from "./internal/refresh.js";
-import {
-  type ApiBase,
-  apiBase,
-  buildJsonRequest,
-  isReplayable,
-  resolveApiURL,
-  wantsRefresh,
-  withToken,
-} from "./internal/request.js";
+import { type ApiBase, apiBase, buildJsonRequest, resolveApiURL, wantsRefresh, withToken } from "./internal/request.js";
 import { resolveManager, SessionSlot } from "./internal/session-slot.js";
 import { watchSession } from "./internal/store-watch.js";
 import { requestToken, type TokenEndpointConfig } from "./internal/token-endpoint.js";
@@ -163,12 +148,12 @@ export class PlatformClient {
 
   /** Resource owner password grant ([RFC 6749 §4.3](https://www.rfc-editor.org/rfc/rfc6749#section-4.3)); `'password'` type. */
   async authenticateWithCredentials(username: string, password: string): Promise<SessionSummary> {
-    return this.#grant(passwordGrant(this.authType, username, password));
+    return this.#grant(grants.passwordGrant(this.authType, username, password));
   }
 
   /** Client credentials grant ([RFC 6749 §4.4](https://www.rfc-editor.org/rfc/rfc6749#section-4.4)); `'app'` type, platforms that have it. */
   async authenticateWithClientCredentials(): Promise<SessionSummary> {
-    return this.#grant(clientCredentialsGrant(this.authType, this.#options));
+    return this.#grant(grants.clientCredentialsGrant(this.authType, this.#options));
   }
 
   /**
@@ -178,7 +163,7 @@ export class PlatformClient {
    * @throws `ERR_INVALID_ARGUMENT` (field `appId` or `appToken`), `ERR_UNSUPPORTED`.
    */
   async authenticateWithApp(appId: string | number, appToken: string): Promise<SessionSummary> {
-    return this.#grant(appGrant(this.authType, this.#options, appId, appToken));
+    return this.#grant(grants.appGrant(this.authType, this.#options, appId, appToken));
   }
 
   /** The URL to send the user to (`'server'` and `'client'` types). Synchronous. */
@@ -202,7 +187,7 @@ export class PlatformClient {
     redirectURI: string,
     options: { codeVerifier?: string } = {},
   ): Promise<SessionSummary> {
-    return this.#grant(codeGrant(this.authType, code, redirectURI, options));
+    return this.#grant(grants.codeGrant(this.authType, code, redirectURI, options));
   }
 
   /**
@@ -225,7 +210,7 @@ export class PlatformClient {
         options.codeVerifier === undefined ? {} : { codeVerifier: options.codeVerifier },
       );
     } else {
-      requireType(this.authType, ["client"], "an implicit redirect");
+      grants.requireType(this.authType, ["client"], "an implicit redirect");
       const { state: _state, ...tokens } = result.params;
       await this.#ensureLoaded();
       const saved = await this.#slot.save(tokens);
@@ -285,7 +270,7 @@ export class PlatformClient {
     this.#unwatch = undefined;
   }
 
-  async #grant({ params, name }: GrantRequest): Promise<SessionSummary> {
+  async #grant({ params, name }: grants.GrantRequest): Promise<SessionSummary> {
     try {
       await this.#ensureLoaded();
     } catch (error) {
@@ -336,8 +321,7 @@ export class PlatformClient {
     const { fetch: fetchImpl, authScheme } = this.#options;
     const auth = this.#readyAuth() ?? (await this.#usableAuth());
     const first = await send(fetchImpl, url, withToken(init, authScheme, auth.accessToken), options);
-    if (first.response.status !== 401 || !isReplayable(init.body)) return first;
-    if (!(await wantsRefresh(first, this.#options.shouldRefresh, this.#options.timeoutMs))) return first;
+    if (first.response.status !== 401 || !(await wantsRefresh(first, init.body, this.#options))) return first;
     if (!readBody) await first.response.body?.cancel();
     const fresh = await refreshSession(this.#refresh, auth, "unauthorized");
     return send(fetchImpl, url, withToken(init, authScheme, fresh.accessToken), options);

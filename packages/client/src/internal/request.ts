@@ -133,11 +133,17 @@ async function peekBody(response: Response, timeoutMs: number): Promise<unknown>
 }
 
 /**
- * Whether a 401 answer is worth one refresh and one retry, by the client's
- * `shouldRefresh` rule (its option, else the platform profile's, else RFC 6750's).
+ * Whether a 401 answer is worth one refresh and one retry: the request can be
+ * sent again (its body is no stream) and the client's `shouldRefresh` rule
+ * (its option, else the platform profile's, else RFC 6750's) says so.
  * A `fetch()` caller's body is left unread: the rule sees a clone's.
  */
-export async function wantsRefresh(sent: Sent, shouldRefresh: ShouldRefresh, timeoutMs: number): Promise<boolean> {
+export async function wantsRefresh(
+  sent: Sent,
+  requestBody: RequestInit["body"],
+  { shouldRefresh, timeoutMs }: { readonly shouldRefresh: ShouldRefresh; readonly timeoutMs: number },
+): Promise<boolean> {
+  if (!isReplayable(requestBody)) return false;
   const { response } = sent;
   const body =
     sent.text === undefined
