@@ -9,10 +9,11 @@ import {
 import { buildAuthorizationURL, checkState, parseRedirect, redirectURIOf } from "./auth-flows.js";
 import { invalidArgument, PlatformApiError } from "./errors.js";
 import { configFingerprint } from "./fingerprint.js";
+import * as grants from "./internal/grants.js";
 import { apiError, parseBody, type Sent, send } from "./internal/http.js";
 import { logoutSession } from "./internal/logout.js";
 import { isDue, type RefreshDeps, refreshEarly, refreshSession } from "./internal/refresh.js";
-import { type ApiBase, apiBase, buildJsonRequest, isReplayable, resolveApiURL, withToken } from "./internal/request.js";
+import { type ApiBase, apiBase, buildJsonRequest, resolveApiURL, wantsRefresh, withToken } from "./internal/request.js";
 import { resolveManager, SessionSlot } from "./internal/session-slot.js";
 import { watchSession } from "./internal/store-watch.js";
 import { requestToken, type TokenEndpointConfig } from "./internal/token-endpoint.js";
@@ -85,6 +86,8 @@ export class PlatformClient {
       marginMs: resolved.refreshMarginMs,
       lock: { ttlMs: resolved.lockTtlMs, waitMs: resolved.lockWaitMs },
       hooks: options,
+      renewal: auth.authType === "app" ? resolved.appRenewal : undefined,
+      keptOnRefresh: resolved.keptOnRefresh,
       emit: (event, payload) => this.#events.emit(event, payload),
     };
     this.#unwatch = watchSession(this.#slot, {
@@ -134,7 +137,7 @@ export class PlatformClient {
     const auth = this.#slot.current;
     if (!auth) return false;
     const expired = auth.expiresAt !== undefined && auth.expiresAt <= this.#options.now();
-    return !expired || auth.refreshToken !== undefined || this.authType === "app";
+    return !expired || auth.refreshToken !== undefined || this.#refresh.renewal !== undefined;
   }
 
   /** The current session without its tokens, or `undefined`. */
@@ -145,17 +148,22 @@ export class PlatformClient {
 
   /** Resource owner password grant ([RFC 6749 §4.3](https://www.rfc-editor.org/rfc/rfc6749#section-4.3)); `'password'` type. */
   async authenticateWithCredentials(username: string, password: string): Promise<SessionSummary> {
-    this.#requireType(["password"], "authenticateWithCredentials");
-    if (typeof username !== "string" || username === "")
-      throw invalidArgument("username", "must be a non-empty string");
-    if (typeof password !== "string") throw invalidArgument("password", "must be a string");
-    return this.#grant({ grant_type: "password", username, password }, "password");
+    return this.#grant(grants.passwordGrant(this.authType, username, password));
   }
 
-  /** Client credentials grant ([RFC 6749 §4.4](https://www.rfc-editor.org/rfc/rfc6749#section-4.4)); `'app'` type. */
+  /** Client credentials grant ([RFC 6749 §4.4](https://www.rfc-editor.org/rfc/rfc6749#section-4.4)); `'app'` type, platforms that have it. */
   async authenticateWithClientCredentials(): Promise<SessionSummary> {
-    this.#requireType(["app"], "authenticateWithClientCredentials");
-    return this.#grant({ grant_type: "client_credentials" }, "client_credentials");
+    return this.#grant(grants.clientCredentialsGrant(this.authType, this.#options));
+  }
+
+  /**
+   * The platform's app grant, podio-js's `authenticateWithApp` (Podio:
+   * `grant_type=app` with `app_id` and `app_token`); `'app'` type, a platform
+   * profile with an app grant (`podio()`). Checks its arguments before any request.
+   * @throws `ERR_INVALID_ARGUMENT` (field `appId` or `appToken`), `ERR_UNSUPPORTED`.
+   */
+  async authenticateWithApp(appId: string | number, appToken: string): Promise<SessionSummary> {
+    return this.#grant(grants.appGrant(this.authType, this.#options, appId, appToken));
   }
 
   /** The URL to send the user to (`'server'` and `'client'` types). Synchronous. */
@@ -179,13 +187,7 @@ export class PlatformClient {
     redirectURI: string,
     options: { codeVerifier?: string } = {},
   ): Promise<SessionSummary> {
-    this.#requireType(["server", "client"], "getAccessToken");
-    if (typeof code !== "string" || code === "") throw invalidArgument("code", "must be a non-empty string");
-    if (typeof redirectURI !== "string" || redirectURI === "")
-      throw invalidArgument("redirectURI", "must be a non-empty string");
-    const grant: Record<string, string> = { grant_type: "authorization_code", code, redirect_uri: redirectURI };
-    if (options.codeVerifier !== undefined) grant.code_verifier = options.codeVerifier;
-    return this.#grant(grant, "authorization_code");
+    return this.#grant(grants.codeGrant(this.authType, code, redirectURI, options));
   }
 
   /**
@@ -208,7 +210,7 @@ export class PlatformClient {
         options.codeVerifier === undefined ? {} : { codeVerifier: options.codeVerifier },
       );
     } else {
-      this.#requireType(["client"], "an implicit redirect");
+      grants.requireType(this.authType, ["client"], "an implicit redirect");
       const { state: _state, ...tokens } = result.params;
       await this.#ensureLoaded();
       const saved = await this.#slot.save(tokens);
@@ -268,16 +270,7 @@ export class PlatformClient {
     this.#unwatch = undefined;
   }
 
-  #requireType(allowed: readonly AuthType[], what: string): void {
-    if (!allowed.includes(this.authType)) {
-      throw new PlatformApiError(
-        "ERR_UNSUPPORTED",
-        `${what} needs auth type ${allowed.map((type) => `'${type}'`).join(" or ")}, this client is '${this.authType}'`,
-      );
-    }
-  }
-
-  async #grant(grant: Record<string, string>, name: string): Promise<SessionSummary> {
+  async #grant({ params, name }: grants.GrantRequest): Promise<SessionSummary> {
     try {
       await this.#ensureLoaded();
     } catch (error) {
@@ -285,7 +278,7 @@ export class PlatformClient {
       // not that: ERR_DECRYPT still fails, so a misconfigured key never overwrites).
       if (!isSessionStoreError(error, "ERR_CORRUPT_RECORD")) throw error;
     }
-    const response = await requestToken(this.#token, grant);
+    const response = await requestToken(this.#token, params);
     const saved = await this.#slot.save(response);
     const session = this.#slot.summary(saved)!;
     this.#events.emit("tokens", { grant: name, session });
@@ -328,7 +321,7 @@ export class PlatformClient {
     const { fetch: fetchImpl, authScheme } = this.#options;
     const auth = this.#readyAuth() ?? (await this.#usableAuth());
     const first = await send(fetchImpl, url, withToken(init, authScheme, auth.accessToken), options);
-    if (first.response.status !== 401 || !isReplayable(init.body)) return first;
+    if (first.response.status !== 401 || !(await wantsRefresh(first, init.body, this.#options))) return first;
     if (!readBody) await first.response.body?.cancel();
     const fresh = await refreshSession(this.#refresh, auth, "unauthorized");
     return send(fetchImpl, url, withToken(init, authScheme, fresh.accessToken), options);

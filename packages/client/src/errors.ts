@@ -1,3 +1,5 @@
+import { redactTokens } from "@sessionstore/core";
+
 /**
  * Every code a {@link PlatformApiError} can carry. Branch on `error.code`
  * (a dual ESM/CJS install can load two copies of the class).
@@ -5,7 +7,10 @@
 export const PLATFORM_ERROR_CODES = {
   /** The API answered a non-2xx status other than 401; see `status`, `oauthError`, `body`. */
   ERR_API_STATUS: "ERR_API_STATUS",
-  /** The API answered 401 and a refresh plus one retry did not help (or nothing could be refreshed). */
+  /**
+   * The API answered 401 and a refresh plus one retry did not help (or nothing could be refreshed),
+   * or the `shouldRefresh` rule said a refresh cannot fix it (no token call was made).
+   */
   ERR_UNAUTHORIZED: "ERR_UNAUTHORIZED",
   /** No session: authenticate first. */
   ERR_NOT_AUTHENTICATED: "ERR_NOT_AUTHENTICATED",
@@ -67,6 +72,13 @@ export function redactBody(value: unknown, depth = 0): unknown {
   return copy;
 }
 
+/** A string field of an error body (`error_description`, Podio's `error_detail`), token-like text redacted. */
+function bodyText(body: unknown, field: string): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const value = (body as Record<string, unknown>)[field];
+  return typeof value === "string" ? redactTokens(value) : undefined;
+}
+
 /**
  * The one error class of `@sessionstore/client`. Its message, `body` and
  * `util.inspect` output never contain a token: bodies are redacted and request
@@ -86,6 +98,10 @@ export class PlatformApiError extends Error {
   readonly transient: boolean;
   /** The argument at fault, for `ERR_INVALID_ARGUMENT`. */
   readonly field: string | undefined;
+  /** The body's `error_description` (OAuth, Podio), when it has one. */
+  readonly errorDescription: string | undefined;
+  /** The body's `error_detail` (Podio), when it is a string. */
+  readonly errorDetail: string | undefined;
 
   constructor(code: PlatformErrorCode, message: string, options: PlatformApiErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -97,6 +113,8 @@ export class PlatformApiError extends Error {
     this.request = options.request;
     this.transient = options.transient ?? false;
     this.field = options.field;
+    this.errorDescription = bodyText(this.body, "error_description");
+    this.errorDetail = bodyText(this.body, "error_detail");
   }
 
   /** The safe parts only. */
@@ -107,6 +125,8 @@ export class PlatformApiError extends Error {
       message: this.message,
       status: this.status,
       oauthError: this.oauthError,
+      errorDescription: this.errorDescription,
+      errorDetail: this.errorDetail,
       request: this.request,
       transient: this.transient,
       body: this.body,

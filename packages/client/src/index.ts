@@ -9,6 +9,16 @@ export {
 } from "./errors.js";
 export { configFingerprint, type FingerprintInput } from "./fingerprint.js";
 export { codeChallengeS256, createCodeVerifier, createState } from "./pkce.js";
+export {
+  type AppGrant,
+  defaultShouldRefresh,
+  definePlatformProfile,
+  isPlatformProfile,
+  type PlatformProfile,
+  type PlatformProfileInit,
+  type ShouldRefresh,
+} from "./platform.js";
+export { PODIO_API_URL, PODIO_AUTHORIZE_URL, type PodioOptions, podio, podioShouldRefresh } from "./profiles/podio.js";
 export type {
   AuthorizationURLOptions,
   ClientAuthMethod,

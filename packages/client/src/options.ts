@@ -1,4 +1,5 @@
 import { invalidArgument } from "./errors.js";
+import { type AppGrant, defaultShouldRefresh, isPlatformProfile, type ShouldRefresh } from "./platform.js";
 import type { ClientAuthMethod, PlatformAuthOptions, PlatformClientOptions } from "./types.js";
 
 /** Options with every default applied. */
@@ -17,6 +18,16 @@ export interface ResolvedOptions {
   readonly lockWaitMs: number;
   readonly clientAuthMethod: ClientAuthMethod;
   readonly authScheme: string;
+  /** Whether to refresh on a given 401 (the client's option, else the profile's, else RFC 6750's). */
+  readonly shouldRefresh: ShouldRefresh;
+  /** The platform's app grant (`authenticateWithApp`), when it has one. */
+  readonly appGrant: AppGrant | undefined;
+  /** Whether `authenticateWithClientCredentials` is offered. */
+  readonly clientCredentials: boolean;
+  /** The grant that renews an `'app'` session without a refresh token, when there is one. */
+  readonly appRenewal: Readonly<Record<string, string>> | undefined;
+  /** Session fields kept through a refresh whose answer omits them. */
+  readonly keptOnRefresh: readonly string[];
 }
 
 function url(field: string, value: unknown): string {
@@ -43,7 +54,12 @@ function optionalFunction<T>(field: string, value: unknown): T | undefined {
 export function checkOptions(auth: PlatformAuthOptions, options: PlatformClientOptions): ResolvedOptions {
   if (typeof options !== "object" || options === null)
     throw invalidArgument("options", "must be an object with apiURL");
-  const apiURL = url("options.apiURL", options.apiURL).replace(/\/+$/, "");
+  const profile = options.platform;
+  if (profile !== undefined && !isPlatformProfile(profile)) {
+    throw invalidArgument("options.platform", "must be made by a platform profile factory such as podio()");
+  }
+  // Options given to the client win over the profile's.
+  const apiURL = url("options.apiURL", options.apiURL ?? profile?.apiURL).replace(/\/+$/, "");
   for (const field of ["clientSecret", "scope", "audience"] as const) {
     if (auth[field] !== undefined && typeof auth[field] !== "string")
       throw invalidArgument(`auth.${field}`, "must be a string");
@@ -57,17 +73,22 @@ export function checkOptions(auth: PlatformAuthOptions, options: PlatformClientO
   if (method !== "client_secret_post" && method !== "client_secret_basic") {
     throw invalidArgument("options.clientAuthMethod", "must be 'client_secret_post' or 'client_secret_basic'");
   }
-  const scheme = options.authScheme ?? "Bearer";
+  const scheme = options.authScheme ?? profile?.authScheme ?? "Bearer";
   if (typeof scheme !== "string" || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(scheme)) {
     throw invalidArgument("options.authScheme", "must be an HTTP auth scheme token such as Bearer");
   }
+  const shouldRefresh =
+    optionalFunction<ShouldRefresh>("options.shouldRefresh", options.shouldRefresh) ??
+    profile?.shouldRefresh ??
+    defaultShouldRefresh;
+  const tokenURL = options.tokenURL ?? profile?.tokenURL;
+  const authorizeURL = options.authorizeURL ?? profile?.authorizeURL;
+  const appGrant = profile?.appGrant;
+  const clientCredentials = profile?.clientCredentials ?? true;
   return {
     apiURL,
-    tokenURL: options.tokenURL === undefined ? `${apiURL}/oauth/token` : url("options.tokenURL", options.tokenURL),
-    authorizeURL:
-      options.authorizeURL === undefined
-        ? `${apiURL}/oauth/authorize`
-        : url("options.authorizeURL", options.authorizeURL),
+    tokenURL: tokenURL === undefined ? `${apiURL}/oauth/token` : url("options.tokenURL", tokenURL),
+    authorizeURL: authorizeURL === undefined ? `${apiURL}/oauth/authorize` : url("options.authorizeURL", authorizeURL),
     revokeURL: options.revokeURL === undefined ? undefined : url("options.revokeURL", options.revokeURL),
     // Unbound, a browser's fetch throws "Illegal invocation".
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
@@ -80,5 +101,11 @@ export function checkOptions(auth: PlatformAuthOptions, options: PlatformClientO
     lockWaitMs: duration("options.lockWaitMs", options.lockWaitMs, 35_000),
     clientAuthMethod: method,
     authScheme: scheme,
+    shouldRefresh,
+    appGrant,
+    clientCredentials,
+    // A session from an app grant cannot be renewed by client credentials: the platform would refuse them.
+    appRenewal: clientCredentials && appGrant === undefined ? { grant_type: "client_credentials" } : undefined,
+    keptOnRefresh: ["scope", ...(profile?.keptOnRefresh ?? [])],
   };
 }

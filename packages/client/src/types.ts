@@ -8,12 +8,14 @@ import type {
   SessionStoreError,
 } from "@sessionstore/core";
 import type { PlatformApiError } from "./errors.js";
+import type { PlatformProfile, ShouldRefresh } from "./platform.js";
 
 /** Who the client is, and how it signs in (the first constructor argument). */
 export interface PlatformAuthOptions {
   /**
    * The flow, as podio-js names it: `'password'` (username + password),
-   * `'app'` (client_credentials), `'server'` (authorization code, confidential
+   * `'app'` (client credentials, or the platform's app grant such as Podio's
+   * `authenticateWithApp`), `'server'` (authorization code, confidential
    * client), `'client'` (browser: authorization code + PKCE, or a legacy
    * implicit redirect). One session per auth type is kept per subject.
    */
@@ -33,8 +35,20 @@ export type ClientAuthMethod = "client_secret_post" | "client_secret_basic";
 
 /** Options (the second constructor argument). */
 export interface PlatformClientOptions {
-  /** Base URL of the API, e.g. `https://api.example.com`. Paths given to `request` are relative to it. */
-  apiURL: string;
+  /**
+   * Base URL of the API, e.g. `https://api.example.com`. Paths given to `request` are relative to it.
+   * Required unless `platform` gives one (an explicit `apiURL` wins over the profile's).
+   * @default the platform profile's `apiURL`
+   */
+  apiURL?: string;
+  /**
+   * What the platform does differently from plain OAuth 2 (`podio()` for
+   * Podio): default URLs, header scheme, extra grants, the 401 rule. Only a
+   * profile made by a factory is accepted. Every option given here explicitly
+   * (`apiURL`, `tokenURL`, `authorizeURL`, `authScheme`, `shouldRefresh`) wins over it.
+   * @default none (plain OAuth 2)
+   */
+  platform?: PlatformProfile;
   /**
    * Where sessions live: a `SessionManager`, a bare `SessionStore`, or a
    * podio-js style `{ get(authType, cb), set(auth, authType, cb) }` object.
@@ -67,8 +81,14 @@ export interface PlatformClientOptions {
   lockWaitMs?: number;
   /** How the client secret is sent. @default "client_secret_post" */
   clientAuthMethod?: ClientAuthMethod;
-  /** Authorization header scheme (`"OAuth2"` is what podio-js sends). @default "Bearer" */
+  /** Authorization header scheme (`"OAuth2"` is what podio-js sends). @default the profile's, else "Bearer" */
   authScheme?: string;
+  /**
+   * Whether a 401 from the API is worth one refresh and one retry; `false`
+   * rejects at once (`ERR_UNAUTHORIZED`) without a token call.
+   * @default the profile's rule, else `defaultShouldRefresh` (RFC 6750)
+   */
+  shouldRefresh?: ShouldRefresh;
   /** Called (and awaited) before the token endpoint is asked for a new token. podio-js style. */
   onTokenWillRefresh?: (info: RefreshInfo) => Awaitable<void>;
   /** Called (and awaited) with the new session after a refresh was persisted. podio-js style. */
@@ -133,7 +153,7 @@ export interface LogoutResult {
 
 /** Events of a {@link PlatformClient}; every one fires after the store write it reports has finished. */
 export interface PlatformClientEvents {
-  /** New tokens from a sign-in (password, client_credentials, code, implicit). */
+  /** New tokens from a sign-in (password, client_credentials, app, code, implicit). */
   tokens: { readonly grant: string; readonly session: SessionSummary };
   /**
    * The session was renewed: by us (`adopted: false`) or by another

@@ -7,6 +7,7 @@ import {
 } from "@sessionstore/core";
 import { isPlatformApiError, PlatformApiError } from "../errors.js";
 import type { PlatformClientEvents, PlatformClientOptions, RefreshInfo } from "../types.js";
+import { withKeptFields } from "./kept-fields.js";
 import type { SessionSlot } from "./session-slot.js";
 import { requestToken, type TokenEndpointConfig } from "./token-endpoint.js";
 
@@ -18,6 +19,10 @@ export interface RefreshDeps {
   readonly marginMs: number;
   readonly lock: { readonly ttlMs: number; readonly waitMs: number };
   readonly hooks: Pick<PlatformClientOptions, "onTokenWillRefresh" | "afterTokenRefreshed">;
+  /** The grant that renews this session when it has no refresh token (client credentials), if any. */
+  readonly renewal: Readonly<Record<string, string>> | undefined;
+  /** Session fields a refresh answer may omit and that are then kept. */
+  readonly keptOnRefresh: readonly string[];
   emit<K extends keyof PlatformClientEvents>(event: K, payload: PlatformClientEvents[K]): void;
 }
 
@@ -119,7 +124,7 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
     }
     // The store lost the session (logged out elsewhere, or it expired there): honour that,
     // except for client_credentials, which can always ask again.
-    if (!stored && slot.authType !== "app") {
+    if (!stored && deps.renewal === undefined) {
       slot.current = undefined;
       throw new PlatformApiError(
         "ERR_NOT_AUTHENTICATED",
@@ -129,7 +134,7 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
     const base = stored ?? stale;
     let grant: Record<string, string>;
     if (base.refreshToken !== undefined) grant = { grant_type: "refresh_token", refresh_token: base.refreshToken };
-    else if (slot.authType === "app") grant = { grant_type: "client_credentials" };
+    else if (deps.renewal !== undefined) grant = { ...deps.renewal };
     else {
       const error = new PlatformApiError(
         "ERR_SESSION_EXPIRED",
@@ -153,7 +158,7 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
     }
     let saved: AuthObject;
     try {
-      saved = await slot.save(response, base.refreshToken);
+      saved = await slot.save(withKeptFields(response, base, deps.keptOnRefresh), base.refreshToken);
     } catch (error) {
       deps.emit("refreshFailed", { reason: "transient", cleared: false, error: asError(error) });
       throw error;

@@ -1,4 +1,6 @@
 import { invalidArgument } from "../errors.js";
+import type { ShouldRefresh } from "../platform.js";
+import { parseBody, type Sent } from "./http.js";
 
 /** The API base URL, parsed once (see {@link apiBase}). */
 export interface ApiBase {
@@ -111,4 +113,41 @@ export function withToken(init: RequestInit, scheme: string, accessToken: string
   const headers = new Headers(given);
   headers.set("authorization", authorization);
   return { ...init, headers };
+}
+
+/** The body of a response whose body the caller still owns: read from a clone, within `timeoutMs`. */
+async function peekBody(response: Response, timeoutMs: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
+  });
+  try {
+    const text = await Promise.race([response.clone().text(), late]);
+    return parseBody(text, response.headers.get("content-type"));
+  } catch {
+    // A body that cannot be read says nothing: the headers alone decide.
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Whether a 401 answer is worth one refresh and one retry: the request can be
+ * sent again (its body is no stream) and the client's `shouldRefresh` rule
+ * (its option, else the platform profile's, else RFC 6750's) says so.
+ * A `fetch()` caller's body is left unread: the rule sees a clone's.
+ */
+export async function wantsRefresh(
+  sent: Sent,
+  requestBody: RequestInit["body"],
+  { shouldRefresh, timeoutMs }: { readonly shouldRefresh: ShouldRefresh; readonly timeoutMs: number },
+): Promise<boolean> {
+  if (!isReplayable(requestBody)) return false;
+  const { response } = sent;
+  const body =
+    sent.text === undefined
+      ? await peekBody(response, timeoutMs)
+      : parseBody(sent.text, response.headers.get("content-type"));
+  return shouldRefresh(response, body) === true;
 }

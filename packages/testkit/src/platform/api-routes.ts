@@ -1,11 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { applyFault, type PlatformContext } from "./context.js";
 import { bearerToken, parseJsonBody, readBody, sendJson } from "./http-util.js";
+import { podioToken, sendNoToken, sendPodioUnauthorized, sendRefusedCall } from "./podio-mode.js";
 import type { AccessClaims } from "./token-state.js";
 
 function unauthorized(ctx: PlatformContext, res: ServerResponse, expired: boolean): void {
   ctx.stats.apiUnauthorized += 1;
   const description = expired ? "expired_token" : "invalid_token";
+  if (ctx.podio) {
+    const podioError = ctx.unauthorizedStyle === "expired_token" ? "unauthorized" : "invalid_token";
+    sendPodioUnauthorized(res, podioError, description);
+    return;
+  }
   const body =
     ctx.unauthorizedStyle === "expired_token"
       ? { error: "unauthorized", error_description: description }
@@ -41,13 +47,14 @@ export async function handleApi(
   ctx.stats.apiCalls += 1;
   const text = await readBody(req);
   if (applyFault(ctx, ctx.faults.take("api"), res)) return;
-  const token = bearerToken(req);
-  if (!token) return unauthorized(ctx, res, false);
+  const token = ctx.podio ? podioToken(req) : bearerToken(req);
+  if (!token) return ctx.podio ? sendNoToken(ctx, res) : unauthorized(ctx, res, false);
   const verified = ctx.state.verifyAccess(token);
   if (!verified.ok) return unauthorized(ctx, res, verified.expired);
   const claims: AccessClaims = verified.claims;
 
   const path = url.pathname;
+  if (ctx.podio && path === "/unauthorized") return sendRefusedCall(ctx, res);
   if (path === "/user/status" && req.method === "GET") {
     return sendJson(res, 200, {
       user: { user_id: claims.sub, username: claims.sub },

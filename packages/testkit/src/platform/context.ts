@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { FaultQueue } from "./faults.js";
 import { sendJson } from "./http-util.js";
+import type { PodioState } from "./podio-mode.js";
 import type { TokenState } from "./token-state.js";
 import type { FakeClient, FakePlatformStats, Fault, UnauthorizedStyle } from "./types.js";
 
@@ -31,6 +32,8 @@ export interface PlatformContext {
   readonly rotateRefreshTokens: boolean;
   readonly revokeFamilyOnReuse: boolean;
   readonly unauthorizedStyle: UnauthorizedStyle;
+  /** Podio mode, when on. */
+  readonly podio: PodioState | undefined;
   readonly now: () => number;
 }
 

@@ -5,6 +5,7 @@ import { handleAuthorize } from "./authorize-endpoint.js";
 import type { PlatformContext } from "./context.js";
 import { FaultQueue } from "./faults.js";
 import { sendJson } from "./http-util.js";
+import { podioState } from "./podio-mode.js";
 import { handleRevoke } from "./revoke-endpoint.js";
 import { handleToken } from "./token-endpoint.js";
 import { TokenState } from "./token-state.js";
@@ -71,6 +72,7 @@ export async function startFakePlatform(options: FakePlatformOptions = {}): Prom
     rotateRefreshTokens: options.rotateRefreshTokens ?? true,
     revokeFamilyOnReuse: options.revokeFamilyOnReuse ?? true,
     unauthorizedStyle: options.unauthorizedStyle ?? "invalid_token",
+    podio: podioState(options.podio),
     now,
   };
 

@@ -2,9 +2,9 @@ import { createHash, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { applyFault, dropConnection, type PlatformContext } from "./context.js";
 import { clientCredentials, parseParams, readBody, sendJson, sendOAuthError } from "./http-util.js";
+import { grantApp, grantsFor, refFor } from "./podio-mode.js";
+import { randomToken } from "./token-state.js";
 import type { FakeClient, GrantType } from "./types.js";
-
-const GRANTS: readonly string[] = ["password", "client_credentials", "authorization_code", "refresh_token"];
 
 interface Issued {
   readonly sub: string;
@@ -31,7 +31,7 @@ function tokenResponse(ctx: PlatformContext, issued: Issued): Record<string, unk
     ...(issued.refreshToken === undefined ? {} : { refresh_token: issued.refreshToken }),
     scope: issued.scope,
     // Podio's token responses say what the token grants access to.
-    ref: { type: issued.sub === issued.client.clientId ? "app" : "user", id: issued.sub },
+    ref: refFor(issued.sub, issued.client.clientId),
   };
 }
 
@@ -111,6 +111,13 @@ function grantRefresh(ctx: PlatformContext, client: FakeClient, params: Record<s
   };
 }
 
+function appResult(ctx: PlatformContext, client: FakeClient, params: Record<string, string>): GrantResult {
+  const app = grantApp(ctx, params);
+  if ("error" in app) return app;
+  const { family, refreshToken } = ctx.state.startFamily(app.sub, client.clientId, app.scope, ctx.refreshTokenLifetime);
+  return { issued: { sub: app.sub, client, scope: app.scope, family, refreshToken } };
+}
+
 /** `POST /oauth/token` ([RFC 6749 §3.2](https://www.rfc-editor.org/rfc/rfc6749#section-3.2)). */
 export async function handleToken(ctx: PlatformContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   ctx.stats.tokenCalls += 1;
@@ -132,7 +139,7 @@ export async function handleToken(ctx: PlatformContext, req: IncomingMessage, re
     });
     return;
   }
-  if (!GRANTS.includes(grant)) {
+  if (!grantsFor(ctx).includes(grant)) {
     sendOAuthError(res, 400, "unsupported_grant_type", `grant_type ${grant} is not supported`);
     return;
   }
@@ -150,6 +157,9 @@ export async function handleToken(ctx: PlatformContext, req: IncomingMessage, re
     case "authorization_code":
       result = grantCode(ctx, client, params);
       break;
+    case "app":
+      result = appResult(ctx, client, params);
+      break;
     default:
       result = grantRefresh(ctx, client, params);
   }
@@ -159,6 +169,8 @@ export async function handleToken(ctx: PlatformContext, req: IncomingMessage, re
     return;
   }
   const body = tokenResponse(ctx, result.issued);
+  // Podio hands a transfer token out at sign-in; a client must keep it through refreshes.
+  if (ctx.podio && grant !== "refresh_token") body.transfer_token = randomToken("tt");
   if (fault?.kind === "drop-after-rotation") {
     dropConnection(ctx, res);
     return;

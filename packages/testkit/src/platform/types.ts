@@ -1,5 +1,17 @@
 /** A grant the fake token endpoint understands ([RFC 6749](https://www.rfc-editor.org/rfc/rfc6749)). */
-export type GrantType = "password" | "client_credentials" | "authorization_code" | "refresh_token";
+export type GrantType = "password" | "client_credentials" | "authorization_code" | "refresh_token" | "app";
+
+/**
+ * Podio mode: the token endpoint takes Podio's `grant_type=app` (`app_id` +
+ * `app_token`) instead of client credentials, sign-in answers carry a
+ * `transfer_token`, protected routes take only `Authorization: OAuth2`, every
+ * 401 is Podio's `{ error, error_description, error_detail }` without a
+ * `WWW-Authenticate` challenge, and `ANY /unauthorized` refuses a valid token.
+ */
+export interface PodioMode {
+  /** Registered apps: app id → app token. @default { "1001": "demo-app-token" } */
+  readonly apps?: Readonly<Record<string, string>>;
+}
 
 /** A registered OAuth client. Without `clientSecret` it is a public client (PKCE required). */
 export interface FakeClient {
@@ -71,6 +83,8 @@ export interface FakePlatformOptions {
   revokeFamilyOnReuse?: boolean;
   /** Body style of a 401 from protected routes. @default "invalid_token" */
   unauthorizedStyle?: UnauthorizedStyle;
+  /** Speak Podio's dialect (see {@link PodioMode}); `true` registers the default app. @default false */
+  podio?: boolean | PodioMode;
   /** Delay before every answer, ms. @default 0 */
   latencyMs?: number;
   /** Clock, epoch ms (token expiry is checked against it). @default Date.now */
