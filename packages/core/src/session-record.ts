@@ -39,7 +39,8 @@ function corruptRecord(key: string, why: string, cause?: unknown): SessionStoreE
  */
 export function decodeSession(record: JsonObject, key: string): StoredSession {
   if (record.v !== RECORD_VERSION)
-    throw corruptRecord(key, `has an unknown version (${JSON.stringify(record.v ?? null)})`);
+    // Only a number is quoted: the field may hold anything, a token or a terminal escape.
+    throw corruptRecord(key, `has an unknown version (${typeof record.v === "number" ? record.v : typeof record.v})`);
   if (!isPlainRecord(record.auth)) throw corruptRecord(key, "has no auth object");
   if (typeof record.updatedAt !== "number" || !Number.isFinite(record.updatedAt))
     throw corruptRecord(key, "has no updatedAt");
