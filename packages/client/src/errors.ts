@@ -1,3 +1,5 @@
+import { maskSecrets } from "@sessionstore/core";
+
 /**
  * Every code a {@link PlatformApiError} can carry. Branch on `error.code`
  * (a dual ESM/CJS install can load two copies of the class).
@@ -48,6 +50,12 @@ export interface PlatformApiErrorOptions {
   transient?: boolean;
   field?: string;
   cause?: unknown;
+  /**
+   * The exact secrets the failed operation carried (the access token, the
+   * client secret, a refresh token, a password, a code): masked, in every
+   * spelling, in the message, body, `oauthError` and `cause` chain.
+   */
+  secrets?: readonly string[];
 }
 
 const TOKEN_FIELD = /token|secret|password|authorization|code_verifier/i;
@@ -68,9 +76,10 @@ export function redactBody(value: unknown, depth = 0): unknown {
 }
 
 /**
- * The one error class of `@sessionstore/client`. Its message, `body` and
- * `util.inspect` output never contain a token: bodies are redacted and request
- * headers are never kept.
+ * The one error class of `@sessionstore/client`. Its message, `body`, `cause`
+ * and `util.inspect` output never contain a token: token-named body fields are
+ * redacted, the exact secrets the request carried are masked wherever the
+ * server echoed them, and request headers are never kept.
  */
 export class PlatformApiError extends Error {
   readonly code: PlatformErrorCode;
@@ -88,12 +97,14 @@ export class PlatformApiError extends Error {
   readonly field: string | undefined;
 
   constructor(code: PlatformErrorCode, message: string, options: PlatformApiErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const { secrets } = options;
+    const cause = maskSecrets(options.cause, secrets);
+    super(maskSecrets(message, secrets), cause === undefined ? undefined : { cause });
     this.name = "PlatformApiError";
     this.code = code;
     this.status = options.status;
-    this.body = redactBody(options.body);
-    this.oauthError = options.oauthError;
+    this.body = maskSecrets(redactBody(options.body), secrets);
+    this.oauthError = maskSecrets(options.oauthError, secrets);
     this.request = options.request;
     this.transient = options.transient ?? false;
     this.field = options.field;
