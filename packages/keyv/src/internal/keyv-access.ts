@@ -48,9 +48,8 @@ export async function callKeyv<T>(operation: string, subject: string, run: () =>
     return await run();
   } catch (error) {
     if (isSyntaxError(error)) {
-      throw new SessionStoreError("ERR_CORRUPT_RECORD", `${subject} could not be deserialized by Keyv`, {
-        cause: error,
-      });
+      // Not chained: V8's SyntaxError quotes the stored text (the tokens) around the fault.
+      throw new SessionStoreError("ERR_CORRUPT_RECORD", `${subject} could not be deserialized by Keyv`);
     }
     throw toStoreError(error, operation);
   }
