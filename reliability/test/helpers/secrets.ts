@@ -99,14 +99,27 @@ export function textsOf(value: unknown): string[] {
   return texts;
 }
 
+/**
+ * Every 8-character window of a core: V8's SyntaxError quotes about ten
+ * characters around the fault, so a leak may be a piece of the core only.
+ */
+function fragmentsOf(core: string): string[] {
+  const fragments: string[] = [];
+  for (let at = 0; at + 8 <= core.length; at += 1) fragments.push(core.slice(at, at + 8));
+  return fragments;
+}
+
 /** The places `secret` (or its core) shows up in any text form of `values`, for a readable failure. */
 export function leaksOf(secrets: readonly Secret[], values: readonly unknown[]): string[] {
   const found: string[] = [];
   for (const value of values) {
     for (const text of typeof value === "string" ? [value] : textsOf(value)) {
       for (const secret of secrets) {
-        const at = text.includes(secret.value) ? text.indexOf(secret.value) : text.indexOf(secret.core);
-        if (at !== -1) found.push(`${JSON.stringify(secret.value)} in …${text.slice(Math.max(0, at - 80), at + 80)}…`);
+        const at = [secret.value, ...fragmentsOf(secret.core)]
+          .map((part) => text.indexOf(part))
+          .find((index) => index !== -1);
+        if (at === undefined) continue;
+        found.push(`${JSON.stringify(secret.value)} in …${text.slice(Math.max(0, at - 80), at + 80)}…`);
       }
     }
   }
