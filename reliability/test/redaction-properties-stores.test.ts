@@ -211,7 +211,7 @@ function sqliteRaw(): RawBackend {
         throw new Error(`no row at ${key}`);
       }
     },
-    dispose: () => store.close(),
+    dispose: async () => store.close(),
   };
 }
 
@@ -231,7 +231,7 @@ function fileRaw(): RawBackend {
         writeFileSync(path, `{"sessionstore":1,"records":{${JSON.stringify(key)}:{"record":${text}`);
       }
     },
-    dispose: () => store.close(),
+    dispose: async () => store.close(),
   };
 }
 
