@@ -127,7 +127,8 @@ describe("API error bodies", () => {
   it("the access token sent in the Authorization header never reaches the error (403, 5xx, plain text)", async () => {
     await fc.assert(
       fc.asyncProperty(
-        headerSecretArb,
+        // A token a header cannot carry (a newline) makes fetch itself fail, quoting the header: covered too.
+        fc.oneof(headerSecretArb, secretArb),
         secretArb,
         echoNameArb,
         fc.boolean(),

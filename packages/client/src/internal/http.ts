@@ -61,13 +61,27 @@ function authorizationSecrets(value: string): string[] {
 }
 
 /**
+ * The request's `Authorization` value, read without building a `Headers`: that
+ * would throw for a token holding a newline, with the token in the message.
+ */
+function authorizationOf(headers: RequestInit["headers"]): string | undefined {
+  if (headers === undefined || headers === null) return undefined;
+  if (headers instanceof Headers) return headers.get("authorization") ?? undefined;
+  const entries = Array.isArray(headers) ? headers : Object.entries(headers);
+  for (const [name, value] of entries) {
+    if (typeof name === "string" && name.toLowerCase() === "authorization" && typeof value === "string") return value;
+  }
+  return undefined;
+}
+
+/**
  * Every secret a request carries: its `Authorization` header (token, or Basic
  * client credentials), and the secret fields of a form body or query string
  * (refresh token, password, client secret, code, code verifier ...).
  */
 export function requestSecrets(url: string, init: RequestInit): string[] {
   const found: string[] = [];
-  const authorization = new Headers(init.headers).get("authorization");
+  const authorization = authorizationOf(init.headers);
   if (authorization) found.push(...authorizationSecrets(authorization));
   const forms: URLSearchParams[] = [];
   if (init.body instanceof URLSearchParams) forms.push(init.body);

@@ -14,7 +14,9 @@ const MAX_DEPTH = 8;
 function collect(source: unknown, into: Set<string>, depth: number, named: boolean): void {
   if (depth > MAX_DEPTH || source === null || source === undefined) return;
   if (typeof source === "string") {
-    if (named && source.length >= MIN_SECRET_LENGTH) into.add(source);
+    if (!named) return;
+    // HTTP trims a header value's outer whitespace: what the server saw (and echoes) is the trimmed value.
+    for (const value of [source, source.trim()]) if (value.length >= MIN_SECRET_LENGTH) into.add(value);
     return;
   }
   if (Array.isArray(source)) {
