@@ -132,7 +132,7 @@ describe("backend echoes of a failed write", () => {
     );
   });
 
-  it("PostgreSQL's own 'Failing row contains (…)' detail, through @keyv/postgres, leaks no token", async () => {
+  it("PostgreSQL's own 'Failing row contains (…)' detail, through @keyv/postgres (manager and bare store), leaks no token", async () => {
     const table = `redact_${globalThis.crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
     const admin = new pg.Client({ connectionString: POSTGRES_URL });
     await admin.connect();
@@ -140,13 +140,20 @@ describe("backend echoes of a failed write", () => {
     await admin.query(`CREATE TABLE ${table} (key VARCHAR(2048) PRIMARY KEY, value TEXT CHECK (length(value) < 2))`);
     const adapter = new KeyvPostgres({ uri: POSTGRES_URL, table, keySize: 2048, connectionTimeoutMillis: 5_000 });
     try {
-      const manager = createSessionManager(
-        createKeyvStore({ keyv: new Keyv(adapter, { namespace: uniqueName("pg") }) }),
-      );
+      const store = createKeyvStore({ keyv: new Keyv(adapter, { namespace: uniqueName("pg") }) });
+      const manager = createSessionManager(store);
       let sawDetail = false;
       await fc.assert(
         fc.asyncProperty(secretArb, secretArb, async (access, refresh) => {
           const failures = await setFailures(manager, authOf(access, refresh));
+          // The store used directly, without a manager, masks the record it was handed too.
+          failures.push(
+            await failureOf(
+              Promise.resolve().then(() =>
+                store.set("ns:s:password", { v: 1, auth: authOf(access, refresh), updatedAt: 1 }),
+              ),
+            ),
+          );
           sawDetail ||= inspect(failures[0], { depth: 10 }).includes("Failing row contains");
           expect(leaksOf([access, refresh], failures)).toEqual([]);
         }),
