@@ -83,6 +83,20 @@ describe("maskSecrets / toStoreError (exact secrets, every spelling, every place
     expect(toStoreError(clean, "get", record)).toBe(clean);
   });
 
+  it("a masked copy of a class with prototype getters (DOMException) stays readable", () => {
+    const quota = new DOMException("quota exceeded", "QuotaExceededError");
+    Object.defineProperty(quota, "stack", {
+      value: `QuotaExceededError: ${TOKEN}`,
+      configurable: true,
+      writable: true,
+    });
+    const error = toStoreError(quota, "set", [TOKEN]);
+    expect(error.cause).toBeInstanceOf(DOMException);
+    expect((error.cause as DOMException).name).toBe("QuotaExceededError");
+    expect((error.cause as DOMException).message).toBe("quota exceeded");
+    expectMasked(error);
+  });
+
   it("masks URL-encoded (%20 and +), base64 and doubly escaped spellings", () => {
     const secret = "pass word/é+1";
     const text = [

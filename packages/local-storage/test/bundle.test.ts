@@ -14,7 +14,7 @@ const PACKAGES = fileURLToPath(new URL("../../", import.meta.url));
  * The issue's budget was 6 kB (SI), measured 5988 B before issue 20. Issue 20
  * (no secret in any output) put core's masking of exact secrets in every
  * spelling on every store-error path, the SessionManager's included: about
- * 1.6 kB, measured 7606 B after it. Printed on every run; raise only with a reason.
+ * 1.65 kB, measured 7645 B after it. Printed on every run; raise only with a reason.
  */
 const BUDGET_BYTES = 7700;
 

@@ -107,6 +107,13 @@ function copyObject(
     }
   }
   if (!changed) return value;
+  if (value instanceof Error) {
+    // Some classes (DOMException) keep name and message behind prototype getters
+    // that throw on a copy: the copy gets them as plain own values.
+    for (const key of ["name", "message"] as const) {
+      if (!masked[key]) masked[key] = { value: text(String(value[key])), writable: true, configurable: true };
+    }
+  }
   const copy: object = Object.create(Object.getPrototypeOf(value) as object | null, masked);
   seen.set(value, copy);
   return copy;
