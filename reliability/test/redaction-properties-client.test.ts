@@ -123,6 +123,43 @@ describe("token endpoint echoes", () => {
   });
 });
 
+describe("authorization code exchange echoes", () => {
+  it("the code and the PKCE verifier never reach the error", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        secretArb,
+        secretArb,
+        echoNameArb,
+        fc.boolean(),
+        async (code: Secret, verifier: Secret, echo, asJson) => {
+          const encode = ECHOES[echo]!;
+          script = (_path, seen) =>
+            echoAnswer(
+              400,
+              "invalid_grant",
+              `code ${encode(seen.form.get("code") ?? "")} with verifier ${encode(seen.form.get("code_verifier") ?? "")} refused`,
+              asJson,
+            );
+          const client = new PlatformClient(
+            { authType: "server", clientId: "cid", clientSecret: "client-secret-value" },
+            { apiURL: baseURL, sessionStore: createMemoryStore(), tokenTimeoutMs: 10_000 },
+          );
+          try {
+            const error = await failureOf(
+              client.getAccessToken(code.value, "https://app.example/cb", { codeVerifier: verifier.value }),
+            );
+            expect((error as { code?: string }).code).toBe("ERR_TOKEN_REQUEST");
+            expect(leaksOf([code, verifier], [error])).toEqual([]);
+          } finally {
+            client.close();
+          }
+        },
+      ),
+      runs,
+    );
+  });
+});
+
 describe("API error bodies", () => {
   it("the access token sent in the Authorization header never reaches the error (403, 5xx, plain text)", async () => {
     await fc.assert(
