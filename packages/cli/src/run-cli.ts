@@ -1,10 +1,11 @@
-import { createSessionManager, redactTokens, type SessionStore, toStoreError } from "@sessionstore/core";
+import { createSessionManager, maskSecrets, redactTokens, type SessionStore, toStoreError } from "@sessionstore/core";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import { parseInvocation } from "./internal/args.js";
 import { withCallTimeout } from "./internal/call-timeout.js";
 import { causeMessages, classify } from "./internal/cli-error.js";
 import { COMMAND_HANDLERS, clearNeedsConfirmation } from "./internal/commands.js";
 import { decryptionFromEnv } from "./internal/decryption.js";
+import { terminalSafe } from "./internal/format.js";
 import { helpText } from "./internal/help.js";
 import { DEFAULT_TIMEOUT_MS, openStore, type StoreOpener } from "./open-store.js";
 import { parseStoreUri } from "./store-uri.js";
@@ -42,13 +43,16 @@ const REVEAL_WARNING =
  */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCode> {
   const env = io.env ?? {};
+  // Every byte written passes terminalSafe: stored text never reaches a terminal as an escape sequence.
+  const stdout: TextSink = { write: (text) => io.stdout.write(terminalSafe(text)) };
+  const stderr: TextSink = { write: (text) => io.stderr.write(terminalSafe(text)) };
   let json = argv.includes("--json");
   let secrets: readonly string[] = [];
   let helpTopic: string | undefined;
 
   const report = (error: unknown): ExitCode => {
     const failure = classify(error);
-    const safe = (text: string) => mask(redactTokens(text), secrets);
+    const safe = (text: string) => mask(text, secrets);
     const message = safe(failure.message);
     const causes = causeMessages(error).map(safe);
     if (json) {
@@ -58,15 +62,15 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
         ...(causes.length > 0 ? { causes } : {}),
         exitCode: failure.exitCode,
       };
-      io.stderr.write(`${JSON.stringify({ error: body })}\n`);
+      stderr.write(`${JSON.stringify({ error: body })}\n`);
     } else {
-      io.stderr.write(`sessionstore: ${message}\n`);
-      for (const cause of causes) io.stderr.write(`  caused by: ${cause}\n`);
+      stderr.write(`sessionstore: ${message}\n`);
+      for (const cause of causes) stderr.write(`  caused by: ${cause}\n`);
       const topic =
         (error as { helpTopic?: unknown } | null | undefined)?.helpTopic ??
         (failure.exitCode === EXIT_CODES.USAGE ? helpTopic : undefined);
       if (typeof topic === "string") {
-        io.stderr.write(`Run "sessionstore help${topic ? ` ${topic}` : ""}" for usage.\n`);
+        stderr.write(`Run "sessionstore help${topic ? ` ${topic}` : ""}" for usage.\n`);
       }
     }
     return failure.exitCode;
@@ -75,7 +79,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
   try {
     const invocation = parseInvocation(argv, env);
     if (invocation.kind === "help") {
-      (invocation.toStderr ? io.stderr : io.stdout).write(helpText(invocation.topic));
+      (invocation.toStderr ? stderr : stdout).write(helpText(invocation.topic));
       return invocation.toStderr ? EXIT_CODES.USAGE : EXIT_CODES.OK;
     }
     const { command, ...options } = invocation;
@@ -104,21 +108,21 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
     const store = withCallTimeout(decryption ? decryption.wrap(opened) : opened, timeoutMs);
     try {
       const manager = createSessionManager(store, { namespace: options.namespace });
-      if (options.reveal) io.stderr.write(REVEAL_WARNING);
+      if (options.reveal) stderr.write(REVEAL_WARNING);
       await COMMAND_HANDLERS[command]({
         manager,
         options,
         storeDisplay: uri.display,
         now: (io.now ?? Date.now)(),
-        out: (text) => io.stdout.write(text),
+        out: (text) => stdout.write(text),
       });
       return EXIT_CODES.OK;
     } finally {
       try {
         await store.close();
       } catch (error) {
-        const message = mask(redactTokens(classify(error).message), secrets);
-        io.stderr.write(
+        const message = mask(classify(error).message, secrets);
+        stderr.write(
           json
             ? `${JSON.stringify({ warning: `closing the store failed: ${message}` })}\n`
             : `sessionstore: warning: closing the store failed: ${message}\n`,
@@ -130,8 +134,9 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
   }
 }
 
+/** Core's masking (every spelling of the keys and passwords, token-shaped text), then even the shortest secret. */
 function mask(text: string, secrets: readonly string[]): string {
-  let masked = text;
+  let masked = maskSecrets(text, secrets, { patterns: redactTokens });
   for (const secret of secrets) if (secret.length > 0) masked = masked.split(secret).join("****");
   return masked;
 }

@@ -394,7 +394,7 @@ describe("error causes", () => {
     );
     expect(containsSecret(text.stderr)).toBe(false);
     expect(text.stderr).not.toContain("hunter2");
-    expect(text.stderr).toContain("redis://:****@127.0.0.1:1");
+    expect(text.stderr).toContain("redis://:[redacted]@127.0.0.1:1");
     const json = await run(["list", "--json", "--store", "redis://127.0.0.1:1"], { openStore: failing });
     expect(JSON.parse(json.stderr).error).toMatchObject({
       code: "ERR_STORE_UNAVAILABLE",

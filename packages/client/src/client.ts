@@ -232,10 +232,10 @@ export class PlatformClient {
     if (typeof method !== "string" || !/^[A-Za-z]+$/.test(method))
       throw invalidArgument("method", "must be an HTTP method");
     const built = buildJsonRequest(resolveApiURL(this.#api, path), method, body, options.headers);
-    const { response, text } = await this.#authorized(built.url, built.init, options.signal, true);
+    const { response, text, secrets } = await this.#authorized(built.url, built.init, options.signal, true);
     const parsed = parseBody(text, response.headers.get("content-type"));
     if (response.ok) return parsed as T;
-    throw apiError(method, built.url, response.status, parsed);
+    throw apiError(method, built.url, response.status, parsed, secrets);
   }
 
   /**

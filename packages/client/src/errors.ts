@@ -1,4 +1,4 @@
-import { redactTokens } from "@sessionstore/core";
+import { maskSecrets, redactTokens } from "@sessionstore/core";
 
 /**
  * Every code a {@link PlatformApiError} can carry. Branch on `error.code`
@@ -53,6 +53,12 @@ export interface PlatformApiErrorOptions {
   transient?: boolean;
   field?: string;
   cause?: unknown;
+  /**
+   * The exact secrets the failed operation carried (the access token, the
+   * client secret, a refresh token, a password, a code): masked, in every
+   * spelling, in the message, body, `oauthError` and `cause` chain.
+   */
+  secrets?: readonly string[];
 }
 
 const TOKEN_FIELD = /token|secret|password|authorization|code_verifier/i;
@@ -80,9 +86,10 @@ function bodyText(body: unknown, field: string): string | undefined {
 }
 
 /**
- * The one error class of `@sessionstore/client`. Its message, `body` and
- * `util.inspect` output never contain a token: bodies are redacted and request
- * headers are never kept.
+ * The one error class of `@sessionstore/client`. Its message, `body`, `cause`
+ * and `util.inspect` output never contain a token: token-named body fields are
+ * redacted, the exact secrets the request carried are masked wherever the
+ * server echoed them, and request headers are never kept.
  */
 export class PlatformApiError extends Error {
   readonly code: PlatformErrorCode;
@@ -104,12 +111,14 @@ export class PlatformApiError extends Error {
   readonly errorDetail: string | undefined;
 
   constructor(code: PlatformErrorCode, message: string, options: PlatformApiErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const { secrets } = options;
+    const cause = maskSecrets(options.cause, secrets);
+    super(maskSecrets(message, secrets), cause === undefined ? undefined : { cause });
     this.name = "PlatformApiError";
     this.code = code;
     this.status = options.status;
-    this.body = redactBody(options.body);
-    this.oauthError = options.oauthError;
+    this.body = maskSecrets(redactBody(options.body), secrets);
+    this.oauthError = maskSecrets(options.oauthError, secrets);
     this.request = options.request;
     this.transient = options.transient ?? false;
     this.field = options.field;

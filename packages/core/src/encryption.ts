@@ -125,6 +125,11 @@ export function withEncryption(store: SessionStore, options: EncryptionOptions):
         if (options.readPlaintext && !("enc" in record)) return record;
         throw new SessionStoreError("ERR_DECRYPT", `record at key "${key}" is not encrypted`);
       }
+      // The stored id is data from whoever can write the store: it reaches no key
+      // function (a KMS path) and no message unless it obeys activeKeyId's rule.
+      if (!KEY_ID.test(record.kid)) {
+        throw new SessionStoreError("ERR_DECRYPT", `record at key "${key}" names an invalid key id`);
+      }
       const cryptoKey = await keyFor(record.kid);
       const iv = fromBase64(record.iv);
       const ciphertext = fromBase64(record.ct);
@@ -142,10 +147,9 @@ export function withEncryption(store: SessionStore, options: EncryptionOptions):
       let parsed: unknown;
       try {
         parsed = JSON.parse(new TextDecoder().decode(plaintext));
-      } catch (error) {
-        throw new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" decrypted to invalid JSON`, {
-          cause: error,
-        });
+      } catch {
+        // Not chained: the SyntaxError would quote the decrypted text (the tokens).
+        throw new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" decrypted to invalid JSON`);
       }
       if (!isPlainRecord(parsed))
         throw new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" is not an object`);

@@ -1,3 +1,9 @@
+import { type MaskOptions, maskSecrets, type SecretSource } from "./internal/mask-secrets.js";
+import { redactTokens } from "./internal/secret-text.js";
+
+export type { MaskOptions, SecretSource };
+export { maskSecrets, redactTokens };
+
 /**
  * Every code a {@link SessionStoreError} can carry. Branch on `error.code`, not on
  * `instanceof`: a dual ESM/CJS install can load two copies of the class.
@@ -73,49 +79,39 @@ export function isSessionStoreError(error: unknown, code?: SessionStoreErrorCode
 
 /**
  * Wraps a backend failure as `ERR_STORE_UNAVAILABLE` unless it is already one of
- * ours (a corrupt record must stay a corrupt record).
+ * ours (a corrupt record must stay a corrupt record). Every adapter maps its
+ * errors through here, so this is where a backend that echoes what it was
+ * given (a driver error quoting the command, `error.sql`, `error.detail`, an
+ * `AggregateError`, a rejected non-Error) is made safe: the message, the
+ * `cause` chain and every own property are masked for
+ * - the exact `secrets` the operation carried (the record handed to `set`, an
+ *   auth object, token strings), in every spelling a backend is known to
+ *   echo (raw, JSON-escaped once or more, `\/`, `\uxxxx`, URL-encoded, base64);
+ * - anything that looks like a token assignment ({@link redactTokens}), for
+ *   the reads and calls that carried no secret of their own.
+ * One of our own errors is returned as it is, or as a masked copy when it
+ * holds one of `secrets`.
+ * @param secrets what the operation carried; see {@link maskSecrets}.
  */
-export function toStoreError(error: unknown, operation: string): SessionStoreError {
-  if (isSessionStoreError(error)) return error;
-  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new SessionStoreError("ERR_STORE_UNAVAILABLE", `store ${operation} failed: ${redactTokens(reason)}`, {
-    cause: redactedCopy(error),
-  });
+export function toStoreError(error: unknown, operation: string, secrets?: SecretSource): SessionStoreError {
+  if (isSessionStoreError(error)) return maskSecrets(error, secrets);
+  const safe = maskSecrets(error, secrets, { patterns: redactTokens });
+  const reason = safe instanceof Error ? `${safe.name}: ${safe.message}` : describeValue(safe);
+  // Cut after masking, so a cut can never leave half a secret's spelling unmasked.
+  const short = reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}…` : reason;
+  return new SessionStoreError("ERR_STORE_UNAVAILABLE", `store ${operation} failed: ${short}`, { cause: safe });
 }
 
-/**
- * A backend's error, or a copy of it whose text went through
- * {@link redactTokens}: a backend that echoes the record it failed to write
- * would otherwise leak the token through `cause`, which `util.inspect` prints
- * in full. The copy keeps the name, `code` and the (equally redacted) cause
- * chain, so the failure is still debuggable; an error with nothing to mask is
- * chained as it is (same object, same class).
- */
-function redactedCopy(error: unknown, depth = 0): unknown {
-  if (typeof error === "string") return redactTokens(error);
-  if (!(error instanceof Error) || depth > 4) return error;
-  const cause = error.cause === undefined ? undefined : redactedCopy(error.cause, depth + 1);
-  const stack = error.stack ?? "";
-  if (cause === error.cause && redactTokens(error.message) === error.message && redactTokens(stack) === stack) {
-    return error;
+/** A backend that echoes a whole payload must not make a message of hundreds of kB. */
+const MAX_REASON = 1000;
+
+/** A rejection that is not an Error, in a few words (an object would print as `[object Object]`). */
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value !== "object" || value === null) return String(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
   }
-  const copy = Object.assign(new Error(redactTokens(error.message), { cause }), {
-    name: error.name,
-    stack: redactTokens(stack),
-    code: (error as { code?: unknown }).code,
-  });
-  return copy;
-}
-
-const BEARER = /\b(bearer)\s+[^\s"',;}]+/gi;
-const TOKENISH = /((?:access|refresh|id|transfer)[_-]?token|authorization)(["'\s:=]+)(?!bearer\b)([^\s"',;}]+)/gi;
-
-/**
- * Masks anything that looks like a token assignment in a free-text message
- * (backend errors sometimes echo the value they failed to write).
- */
-export function redactTokens(text: string): string {
-  return text
-    .replace(BEARER, "$1 [redacted]")
-    .replace(TOKENISH, (_match, name: string, separator: string) => `${name}${separator}[redacted]`);
 }

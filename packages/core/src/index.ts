@@ -16,8 +16,15 @@ export {
 } from "./adapter-kit.js";
 export type { EncryptionOptions, KeyMaterial, KeySource } from "./encryption.js";
 export { generateEncryptionKey, keyFromEnv, withEncryption } from "./encryption.js";
-export type { SessionStoreErrorCode, SessionStoreErrorOptions } from "./errors.js";
-export { ERROR_CODES, isSessionStoreError, redactTokens, SessionStoreError, toStoreError } from "./errors.js";
+export type { MaskOptions, SecretSource, SessionStoreErrorCode, SessionStoreErrorOptions } from "./errors.js";
+export {
+  ERROR_CODES,
+  isSessionStoreError,
+  maskSecrets,
+  redactTokens,
+  SessionStoreError,
+  toStoreError,
+} from "./errors.js";
 export type { Listener } from "./internal/emitter.js";
 export { Emitter } from "./internal/emitter.js";
 export type { KeyedMutex } from "./internal/keyed-mutex.js";

@@ -1,4 +1,4 @@
-import { isSessionStoreError, SessionStoreError } from "./errors.js";
+import { type SecretSource, SessionStoreError, toStoreError } from "./errors.js";
 import { isPlainRecord } from "./internal/json.js";
 import { parseSessionKey } from "./keys.js";
 import { isEmptyAuthObject, normalizeAuthObject } from "./normalize.js";
@@ -50,10 +50,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-function failure(operation: string, cause: unknown): SessionStoreError {
-  return isSessionStoreError(cause)
-    ? cause
-    : new SessionStoreError("ERR_STORE_UNAVAILABLE", `legacy store ${operation} failed`, { cause });
+// The one mapping every store uses: it masks what a legacy store echoes of the session it was handed.
+function failure(operation: string, cause: unknown, secrets?: SecretSource): SessionStoreError {
+  return toStoreError(cause, `legacy ${operation}`, secrets);
 }
 
 function authTypeOf(key: string): AuthType {
@@ -184,7 +183,7 @@ export function fromLegacyStore(legacy: LegacySessionStore, options: LegacyStore
       try {
         await callSet({ ...auth }, authType);
       } catch (error) {
-        throw failure("set", error);
+        throw failure("set", error, auth);
       }
     },
     async delete(key) {

@@ -110,7 +110,8 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
       try {
         await store.set(key, encodeSession(session), setOptions);
       } catch (error) {
-        throw toStoreError(error, "set");
+        // Masks the tokens of this session even where the store's own mapping did not know them.
+        throw toStoreError(error, "set", auth);
       }
     });
     return session;

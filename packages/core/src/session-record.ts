@@ -3,6 +3,9 @@ import { isPlainRecord } from "./internal/json.js";
 import { normalizeAuthObject } from "./normalize.js";
 import type { AuthObject, JsonObject } from "./types.js";
 
+/** The largest epoch milliseconds a `Date` can hold (ECMA-262 §21.4.1.22). */
+const MAX_EPOCH_MS = 8.64e15;
+
 /** Version of the record envelope written by this release. */
 export const RECORD_VERSION = 1;
 
@@ -39,10 +42,12 @@ function corruptRecord(key: string, why: string, cause?: unknown): SessionStoreE
  */
 export function decodeSession(record: JsonObject, key: string): StoredSession {
   if (record.v !== RECORD_VERSION)
-    throw corruptRecord(key, `has an unknown version (${JSON.stringify(record.v ?? null)})`);
+    // Only a number is quoted: the field may hold anything, a token or a terminal escape.
+    throw corruptRecord(key, `has an unknown version (${typeof record.v === "number" ? record.v : typeof record.v})`);
   if (!isPlainRecord(record.auth)) throw corruptRecord(key, "has no auth object");
-  if (typeof record.updatedAt !== "number" || !Number.isFinite(record.updatedAt))
-    throw corruptRecord(key, "has no updatedAt");
+  // Beyond ±8.64e15 no Date can hold it: a planted 1e300 would break every reader that prints it.
+  if (typeof record.updatedAt !== "number" || !(Math.abs(record.updatedAt) <= MAX_EPOCH_MS))
+    throw corruptRecord(key, "has no valid updatedAt");
   if (record.fingerprint !== undefined && typeof record.fingerprint !== "string")
     throw corruptRecord(key, "has a bad fingerprint");
   // Every read re-validates in full: a structural fast path measured 1.2 µs

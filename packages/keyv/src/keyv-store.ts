@@ -142,8 +142,12 @@ export function createKeyvStore(options: KeyvStoreOptions | KeyvInstance): KeyvS
       }
       // 0 means "never" to Keyv and overrides a default ttl set on the instance.
       const ttl = expiresAt === undefined ? 0 : Math.max(1, Math.ceil(expiresAt - current));
-      const written = await callKeyv("set", `record at key "${key}"`, () =>
-        keyv.set(storageKeyOf(keyv, key), text, ttl),
+      // An SQL driver may quote the row it failed to write (PostgreSQL's "Failing row contains"): pass the record.
+      const written = await callKeyv(
+        "set",
+        `record at key "${key}"`,
+        () => keyv.set(storageKeyOf(keyv, key), text, ttl),
+        record,
       );
       if (written === false) {
         throw new SessionStoreError("ERR_STORE_UNAVAILABLE", "store set failed: the Keyv adapter reported a failure");

@@ -11,10 +11,12 @@ import { describe, expect, it } from "vitest";
 
 const PACKAGES = fileURLToPath(new URL("../../", import.meta.url));
 /**
- * The issue's budget, 6 kB (SI). Measured at the time of writing: 5921 B; core's
- * share (createSessionManager alone) about 4.3 kB. Printed on every run.
+ * The issue's budget was 6 kB (SI), measured 5988 B before issue 20. Issue 20
+ * (no secret in any output) put core's masking of exact secrets in every
+ * spelling on every store-error path, the SessionManager's included: about
+ * 1.65 kB, measured 7645 B after it. Printed on every run; raise only with a reason.
  */
-const BUDGET_BYTES = 6000;
+const BUDGET_BYTES = 7700;
 
 /** Fails the build on any attempt to import a Node built-in, reached or not. */
 function forbidNodeBuiltins(found: string[]): Plugin {
@@ -82,7 +84,7 @@ describe("browser bundle", () => {
     console.log(`core + local-storage, whole API: ${bundle.minBytes} B min, ${bundle.gzipBytes} B min+gzip`);
   });
 
-  it(`core + local-storage for an app (createSessionManager + createLocalStorageStore) is <= 6 kB min+gzip`, async () => {
+  it(`core + local-storage for an app (createSessionManager + createLocalStorageStore) is <= ${BUDGET_BYTES} B min+gzip`, async () => {
     const bundle = await browserBundle(MINIMAL);
     expect(bundle.builtins).toEqual([]);
     const coreOnly = await browserBundle(`export { createSessionManager } from "@sessionstore/core";`);

@@ -5,19 +5,19 @@ import {
   decodeEnvelope,
   encodeEnvelope,
   isExpired,
-  isSessionStoreError,
   type JsonObject,
   type LockOptions,
   lockTimeoutError,
   type ReleaseLock,
   randomLockToken,
   readExpiresAt,
-  redactTokens,
+  type SecretSource,
   type SessionStore,
   SessionStoreError,
   type SetOptions,
   sleep,
   storeClosedError,
+  toStoreError,
 } from "@sessionstore/core";
 import { type Database, openDatabase } from "./internal/database.js";
 import { envelopeTextOf } from "./internal/envelope.js";
@@ -116,15 +116,9 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
     if (closed) throw storeClosedError();
   };
 
-  const unavailable = (operation: string, error: unknown): SessionStoreError => {
-    if (isSessionStoreError(error)) return error;
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return new SessionStoreError(
-      "ERR_STORE_UNAVAILABLE",
-      `sqlite store "${path}": ${operation} failed: ${redactTokens(reason)}`,
-      { cause: error },
-    );
-  };
+  // Core's one mapping: it masks the record a failed write carried, and token-like text, in message and cause.
+  const unavailable = (operation: string, error: unknown, secrets?: SecretSource): SessionStoreError =>
+    toStoreError(error, `${operation} (sqlite "${path}")`, secrets);
 
   const startPurging = (db: Database) => {
     if (settings.purgeIntervalMs === 0) return;
@@ -153,13 +147,13 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
   };
 
   /** Runs `body` on the open database; close() waits for it before closing. */
-  const run = <T>(operation: string, body: (db: Database) => Promise<T>): Promise<T> => {
+  const run = <T>(operation: string, body: (db: Database) => Promise<T>, secrets?: SecretSource): Promise<T> => {
     const task = (async () => {
       ensureOpen();
       try {
         return await body(await database());
       } catch (error) {
-        throw unavailable(operation, error);
+        throw unavailable(operation, error, secrets);
       }
     })();
     inFlight.add(task);
@@ -180,9 +174,8 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
           entry = await db.keyv.get(key, { raw: true });
         } catch (error) {
           if (!isSyntaxError(error)) throw error;
-          throw new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" is not a Keyv entry`, {
-            cause: error,
-          });
+          // Not chained: V8's SyntaxError quotes the stored text (the tokens) around the fault.
+          throw new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" is not a Keyv entry`);
         }
         const text = envelopeTextOf(entry, key);
         if (text === undefined) return undefined;
@@ -195,15 +188,19 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
       assertStoreKey(key);
       const expiresAt = readExpiresAt(setOptions);
       const text = encodeEnvelope(record, expiresAt);
-      await run("set", async (db) => {
-        if (isExpired(expiresAt, now())) {
-          // Dead on arrival: what the caller asked for is "no live record here".
-          await deleteRecord(db, table, key, now());
-          return;
-        }
-        // ttl 0: no Keyv expiry (see envelope.ts); the envelope carries it.
-        if ((await db.keyv.set(key, text, 0)) === false) throw new Error("Keyv reported a failed write");
-      });
+      await run(
+        "set",
+        async (db) => {
+          if (isExpired(expiresAt, now())) {
+            // Dead on arrival: what the caller asked for is "no live record here".
+            await deleteRecord(db, table, key, now());
+            return;
+          }
+          // ttl 0: no Keyv expiry (see envelope.ts); the envelope carries it.
+          if ((await db.keyv.set(key, text, 0)) === false) throw new Error("Keyv reported a failed write");
+        },
+        record,
+      );
     },
     async delete(key) {
       ensureOpen();

@@ -13,7 +13,15 @@ import type { CommandOptions } from "./args.js";
 import { CliError, usageError } from "./cli-error.js";
 import { table } from "./format.js";
 import type { CommandName } from "./help.js";
-import { listEntryJson, listRow, type SessionAddress, sessionJson, sessionText, tokenValues } from "./session-view.js";
+import {
+  listEntryJson,
+  listRow,
+  revealedText,
+  type SessionAddress,
+  sessionJson,
+  sessionText,
+  tokenValues,
+} from "./session-view.js";
 
 /** What a command runs with. */
 export interface CommandContext {
@@ -73,11 +81,7 @@ async function listCommand({ manager, options, storeDisplay, now, out }: Command
   if (options.reveal) {
     for (const info of sessions) {
       const values = tokens.get(info.key);
-      if (!values) continue;
-      out(`\n${info.key}\n`);
-      for (const [name, value] of Object.entries(values)) {
-        out(`  ${name}  ${typeof value === "string" ? value : JSON.stringify(value)}\n`);
-      }
+      if (values) out(revealedText(info.key, values));
     }
   }
 }

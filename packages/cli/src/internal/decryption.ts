@@ -18,11 +18,17 @@ export function decryptionFromEnv(
   let fallback: string | undefined;
   for (const entry of entries) {
     const match = ENTRY.exec(entry);
-    if (!match) throw usageError(`--key-env takes VAR or keyId=VAR (an environment variable name), got "${entry}"`);
+    // The argument is never echoed: a user who passed the key itself instead of a
+    // variable's name would see it printed (and logged) by the error.
+    if (!match) {
+      throw usageError(
+        "--key-env takes VAR or keyId=VAR, the NAME of an environment variable holding the key (never the key itself)",
+      );
+    }
     const [, keyId, variable = ""] = match;
     const value = env[variable];
     if (value === undefined || value.trim() === "") {
-      throw usageError(`--key-env: environment variable ${variable} is not set`);
+      throw usageError(`--key-env: environment variable ${nameToShow(variable)} is not set`);
     }
     if (keyId === undefined) fallback = value.trim();
     else byId.set(keyId, value.trim());
@@ -32,6 +38,14 @@ export function decryptionFromEnv(
     wrap: (store) => decryptingStore(store, (keyId) => byId.get(keyId) ?? fallback),
     keys: [...byId.values(), ...(fallback === undefined ? [] : [fallback])],
   };
+}
+
+// Names as people write them (SESSIONSTORE_KEY); anything else may be a key
+// pasted in the variable's place (base64url keys can match the name rule).
+const SHOWN_NAME = /^[A-Z_][A-Z0-9_]{0,31}$/;
+
+function nameToShow(variable: string): string {
+  return SHOWN_NAME.test(variable) ? variable : "(the name given to --key-env, not shown: is it the key itself?)";
 }
 
 function decryptingStore(store: SessionStore, keyFor: (keyId: string) => string | undefined): SessionStore {

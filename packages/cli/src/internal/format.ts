@@ -7,7 +7,10 @@ const DAY = 24 * HOUR;
 
 /** `2026-11-23T10:00:00Z`: ISO 8601 in UTC without milliseconds. */
 export function isoTime(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const date = new Date(epochMs);
+  // A time no Date can hold (a planted 1e300) must not throw a RangeError for the whole listing.
+  if (Number.isNaN(date.getTime())) return "invalid time";
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /** A duration in the largest unit that keeps it readable: `42 s`, `42 min`, `5 h`, `3 d`. */
@@ -39,9 +42,22 @@ export function expiryPhrase(expiresAt: number | undefined, now: number): string
 // terminal must not interpret escape sequences hidden in them.
 const CONTROL = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
 
+const escapeControl = (char: string) => `\\u${char.codePointAt(0)!.toString(16).padStart(4, "0")}`;
+
 /** Makes `text` safe to print on a terminal: control characters become `\uXXXX`. */
 export function printable(text: string): string {
-  return text.replace(CONTROL, (char) => `\\u${char.codePointAt(0)!.toString(16).padStart(4, "0")}`);
+  return text.replace(CONTROL, escapeControl);
+}
+
+/**
+ * Everything the CLI writes goes through this last: control characters other
+ * than the newlines of its own layout become `\uXXXX`, so no stored value a
+ * formatter forgot (or JSON.stringify left raw: C1 controls, bidi overrides)
+ * reaches the terminal as an escape sequence. Inside JSON strings the result
+ * is still valid JSON meaning the same text.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(CONTROL, (char) => (char === "\n" ? char : escapeControl(char)));
 }
 
 /** Left-aligned columns separated by two spaces; the last column is not padded. */

@@ -166,10 +166,19 @@ export function sessionText(address: SessionAddress, session: StoredSession, now
   if (session.fingerprint !== undefined) entries.push(["fingerprint", printable(session.fingerprint)]);
   if (reveal) {
     for (const [name, value] of Object.entries(tokenValues(auth))) {
-      entries.push([name, printable(typeof value === "string" ? value : JSON.stringify(value))]);
+      entries.push([printable(name), printable(typeof value === "string" ? value : JSON.stringify(value))]);
     }
   } else if (hidden.length > 0) {
     entries.push(["hidden", `${hidden.map(printable).join(", ")} (use --reveal to print their values)`]);
   }
   return fields(entries);
+}
+
+/** `list --reveal`'s block for one session: its key, then each withheld field and value, escaped. */
+export function revealedText(key: string, values: Readonly<Record<string, JsonValue>>): string {
+  const lines = Object.entries(values).map(
+    ([name, value]) =>
+      `  ${printable(name)}  ${printable(typeof value === "string" ? value : JSON.stringify(value))}\n`,
+  );
+  return `\n${printable(key)}\n${lines.join("")}`;
 }

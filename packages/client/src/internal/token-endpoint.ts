@@ -27,20 +27,9 @@ function basic(clientId: string, secret: string): string {
   return `Basic ${btoa(binary)}`;
 }
 
-// Request fields whose values are secrets: a server that echoes one in an error
-// answer (error_description, a debug field) must not put it into our errors.
-const SECRET_FIELDS = ["refresh_token", "password", "client_secret", "code", "code_verifier", "token"];
-
-/** `text` with every secret value the request carried replaced, before it can reach an error. */
-function withoutEchoedSecrets(text: string | undefined, body: URLSearchParams): string | undefined {
-  if (text === undefined) return undefined;
-  let safe = text;
-  for (const field of SECRET_FIELDS) {
-    const secret = body.get(field);
-    // Very short values are not secrets worth hiding and would mangle the text.
-    if (secret && secret.length >= 6) safe = safe.split(secret).join("[redacted]");
-  }
-  return safe;
+/** The request's secrets plus the client secret, which a server may echo without being sent it in this form. */
+function withClientSecret(secrets: readonly string[], config: TokenEndpointConfig): readonly string[] {
+  return config.clientSecret === undefined ? secrets : [...secrets, config.clientSecret];
 }
 
 /** Adds client authentication to a token or revocation request. */
@@ -75,13 +64,14 @@ export async function requestToken(config: TokenEndpointConfig, grant: Record<st
   if (config.audience !== undefined) params.audience ??= config.audience;
   const { body, headers } = withClientAuth(config, params);
   const request = describeRequest("POST", config.tokenURL);
-  const { response, text } = await send(
+  // A non-2xx body comes back with every secret of the request masked (see send()).
+  const { response, text, secrets } = await send(
     config.fetch,
     config.tokenURL,
     { method: "POST", headers, body, redirect: "error" },
     { timeoutMs: config.timeoutMs, readBody: true },
   );
-  const parsed = parseBody(response.ok ? text : withoutEchoedSecrets(text, body), response.headers.get("content-type"));
+  const parsed = parseBody(text, response.headers.get("content-type"));
   const grantType = grant.grant_type ?? "?";
   if (!response.ok) {
     const oauthError = oauthErrorOf(parsed);
@@ -93,7 +83,14 @@ export async function requestToken(config: TokenEndpointConfig, grant: Record<st
     throw new PlatformApiError(
       transient ? "ERR_SERVER" : "ERR_TOKEN_REQUEST",
       `token request (${grantType}) failed with HTTP ${response.status}${oauthError ? ` ${oauthError}` : ""}${transient ? "" : description}`,
-      { status: response.status, body: parsed, request, transient, ...(oauthError ? { oauthError } : {}) },
+      {
+        status: response.status,
+        body: parsed,
+        request,
+        transient,
+        ...(oauthError ? { oauthError } : {}),
+        secrets: withClientSecret(secrets, config),
+      },
     );
   }
   if (typeof parsed !== "object" || parsed === null || typeof (parsed as JsonObject).access_token !== "string") {
@@ -123,19 +120,26 @@ export async function revokeToken(
 ): Promise<void> {
   const { body, headers } = withClientAuth(config, { token, token_type_hint: hint });
   const request = describeRequest("POST", revokeURL);
-  const { response, text } = await send(
+  const { response, text, secrets } = await send(
     config.fetch,
     revokeURL,
     { method: "POST", headers, body, redirect: "error" },
     { timeoutMs: config.timeoutMs, readBody: true },
   );
   if (response.ok) return;
-  const parsed = parseBody(withoutEchoedSecrets(text, body), response.headers.get("content-type"));
+  const parsed = parseBody(text, response.headers.get("content-type"));
   const oauthError = oauthErrorOf(parsed);
   const transient = isTransientStatus(response.status);
   throw new PlatformApiError(
     transient ? "ERR_SERVER" : "ERR_TOKEN_REQUEST",
     `token revocation failed with HTTP ${response.status}${oauthError ? ` ${oauthError}` : ""}`,
-    { status: response.status, body: parsed, request, transient, ...(oauthError ? { oauthError } : {}) },
+    {
+      status: response.status,
+      body: parsed,
+      request,
+      transient,
+      ...(oauthError ? { oauthError } : {}),
+      secrets: withClientSecret(secrets, config),
+    },
   );
 }

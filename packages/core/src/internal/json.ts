@@ -23,6 +23,20 @@ export function serializeRecord(record: JsonObject): string {
 }
 
 /**
+ * Why `text` is not JSON, without quoting it: V8's `SyntaxError` quotes the
+ * text around the fault ("…"accessToken": eyJ…" is not valid JSON), which is
+ * the stored token itself. Only the position and the length are kept, and the
+ * `SyntaxError` is not chained.
+ */
+export function invalidJsonReason(text: string, error: unknown): string {
+  if (text.trim() === "") return "is empty";
+  const message = error instanceof Error ? error.message : "";
+  const position = /at position (\d+)/.exec(message)?.[1];
+  const where = position === undefined ? "" : ` at position ${position}`;
+  return `is not valid JSON (${message.startsWith("Unexpected end") ? "cut short" : `syntax error${where}`}, ${text.length} characters)`;
+}
+
+/**
  * Parses stored text back into a record. Anything but a JSON object is
  * `ERR_CORRUPT_RECORD`: adapters use this so corrupt bytes never pass for data.
  */
@@ -31,7 +45,7 @@ export function parseRecord(text: string, key: string): JsonObject {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" is not valid JSON`, { cause: error });
+    throw new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" ${invalidJsonReason(text, error)}`);
   }
   if (!isPlainRecord(parsed)) {
     throw new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" is not a JSON object`);

@@ -64,8 +64,9 @@ export function parseFileData(text: string): FileData {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    const reason = text.length === 0 ? "the file is empty" : `not valid JSON (${(error as Error).message})`;
+  } catch {
+    // V8's SyntaxError quotes the text around the fault (the tokens): only the size is told.
+    const reason = text.length === 0 ? "the file is empty" : `not valid JSON (${text.length} characters)`;
     throw new FileFormatError("corrupt", reason);
   }
   if (!isPlainObject(parsed)) throw new FileFormatError("corrupt", "the document is not a JSON object");

@@ -1,4 +1,4 @@
-import { SessionStoreError, toStoreError } from "@sessionstore/core";
+import { type SecretSource, SessionStoreError, toStoreError } from "@sessionstore/core";
 import type { KeyvInstance } from "../keyv-instance.js";
 
 interface ErrorEmitter {
@@ -42,17 +42,22 @@ function isSyntaxError(error: unknown): boolean {
  * Keyv's deserializer (stored bytes that are not a Keyv entry), anything else
  * is the backend failing.
  * @param subject what was being read, for the corrupt-record message (`record at key "k"`).
+ * @param secrets what the call carried (the record of a set): masked in any spelling the backend echoes.
  */
-export async function callKeyv<T>(operation: string, subject: string, run: () => Promise<T>): Promise<T> {
+export async function callKeyv<T>(
+  operation: string,
+  subject: string,
+  run: () => Promise<T>,
+  secrets?: SecretSource,
+): Promise<T> {
   try {
     return await run();
   } catch (error) {
     if (isSyntaxError(error)) {
-      throw new SessionStoreError("ERR_CORRUPT_RECORD", `${subject} could not be deserialized by Keyv`, {
-        cause: error,
-      });
+      // Not chained: V8's SyntaxError quotes the stored text (the tokens) around the fault.
+      throw new SessionStoreError("ERR_CORRUPT_RECORD", `${subject} could not be deserialized by Keyv`);
     }
-    throw toStoreError(error, operation);
+    throw toStoreError(error, operation, secrets);
   }
 }
 

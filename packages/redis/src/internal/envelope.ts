@@ -31,8 +31,9 @@ function parseEnvelope<Value>(text: string): DeserializedData<Value> | undefined
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    throw corrupt("stored value is not valid JSON", error);
+  } catch {
+    // Not chained: V8's SyntaxError quotes the stored text (the tokens) around the fault.
+    throw corrupt(`stored value is not valid JSON (${text.length} characters)`);
   }
   if (!isPlainObject(parsed) || !isPlainObject(parsed.value)) {
     throw corrupt("stored value is not a keyv envelope holding a record");
