@@ -22,6 +22,11 @@ export interface MysqlPool {
   end(): Promise<void>;
 }
 
+/** A mysql2 callback pool (`createPool()` from `mysql2`): the store uses it through `promise()`. */
+export interface MysqlCallbackPool {
+  promise(): MysqlPool;
+}
+
 /** Options for {@link createMysqlStore}. Give exactly one of `url` and `pool`. */
 export interface MysqlStoreOptions {
   /**
@@ -31,10 +36,11 @@ export interface MysqlStoreOptions {
    */
   url?: string | undefined;
   /**
-   * A mysql2 promise pool you created (`createPool()` from `mysql2/promise`).
-   * The store never ends it, not even in `close()`.
+   * A mysql2 pool you created: a promise pool (`createPool()` from
+   * `mysql2/promise`) or a callback pool (`createPool()` from `mysql2`, used
+   * through its `promise()`). The store never ends it, not even in `close()`.
    */
-  pool?: MysqlPool | undefined;
+  pool?: MysqlPool | MysqlCallbackPool | undefined;
   /**
    * Table of the records; locks go in `<table>_locks` and the change log
    * `watch` reads in `<table>_changes`. A letter or underscore, then up to 47
@@ -135,6 +141,13 @@ function isMysqlPool(value: unknown): value is MysqlPool {
   );
 }
 
+/** A callback pool is used through its promise wrapper (which, unlike the pool itself, has a `pool` property). */
+function promisePool(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || "pool" in value) return value;
+  const candidate = value as { promise?: unknown };
+  return typeof candidate.promise === "function" ? (value as MysqlCallbackPool).promise() : value;
+}
+
 /** Applies defaults and validates; throws `ERR_INVALID_ARGUMENT` naming the field. */
 export function resolveMysqlOptions(options: unknown): ResolvedMysqlOptions {
   if (typeof options !== "object" || options === null) throw invalid("options", "must be an object with url or pool");
@@ -144,9 +157,10 @@ export function resolveMysqlOptions(options: unknown): ResolvedMysqlOptions {
   let source: ResolvedMysqlOptions["source"];
   let server: string;
   if (given.pool !== undefined) {
-    if (!isMysqlPool(given.pool)) throw invalid("pool", "must be a mysql2 promise pool (mysql2/promise createPool)");
-    source = { kind: "pool", pool: given.pool };
-    server = serverOfPool(given.pool);
+    const pool = promisePool(given.pool);
+    if (!isMysqlPool(pool)) throw invalid("pool", "must be a mysql2 pool (createPool from mysql2 or mysql2/promise)");
+    source = { kind: "pool", pool };
+    server = serverOfPool(pool);
   } else {
     if (given.url === undefined) throw invalid("options", "must give url or pool");
     server = serverOfUrl(given.url);

@@ -1,4 +1,5 @@
 import { createMysqlStore, type MysqlStore } from "@sessionstore/mysql";
+import { createPool as createCallbackPool } from "mysql2";
 import { createPool } from "mysql2/promise";
 import { afterAll, describe, expect, it } from "vitest";
 import { dropTables, MYSQL_URL, testPool, uniqueTable } from "./support/mysql.js";
@@ -28,6 +29,20 @@ describe("mysql store and the pools it uses", () => {
       await pool.query("SELECT 1");
     } finally {
       await pool.end();
+    }
+  });
+
+  it("takes a callback pool (mysql2's createPool) too, and leaves it open", async () => {
+    const pool = createCallbackPool({ uri: MYSQL_URL, connectionLimit: 2 });
+    try {
+      const store = createMysqlStore({ pool, table });
+      await store.set("callback-pool", { v: 3 });
+      expect(await store.get("callback-pool")).toEqual({ v: 3 });
+      await store.close();
+      const [rows] = await pool.promise().query("SELECT 2 AS two");
+      expect(rows).toEqual([{ two: 2 }]);
+    } finally {
+      await pool.promise().end();
     }
   });
 
