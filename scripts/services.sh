@@ -40,13 +40,20 @@ if command -v psql >/dev/null; then
 fi
 if ! port_open 3306; then
   command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || apt_install mariadb-server
-  mkdir -p /run/mysqld
-  chown mysql:mysql /run/mysqld 2>/dev/null || true
+  # Its socket directory is made by the service manager, which does not run here.
+  as_root mkdir -p /run/mysqld
+  as_root chown mysql:mysql /run/mysqld 2>/dev/null || true
   as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
   wait_port 3306
 fi
 if command -v mariadb >/dev/null; then
-  mariadb -uroot -e 'CREATE DATABASE IF NOT EXISTS test'
+  # A fresh Debian install lets root in only through the socket (unix_socket);
+  # the tests log in over TCP as root with an empty password, so that login is
+  # created (through the socket) when it is missing.
+  mariadb -h 127.0.0.1 -uroot -e 'SELECT 1' >/dev/null 2>&1 ||
+    as_root mariadb -uroot -e "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';
+      GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION"
+  as_root mariadb -uroot -e 'CREATE DATABASE IF NOT EXISTS test'
 fi
 # Browser tests drive Debian's Chromium (a downloaded browser cannot run here).
 [ -x /usr/bin/chromium ] || apt_install chromium
