@@ -21,6 +21,7 @@ import {
   toStoreError,
 } from "@sessionstore/core";
 import { withDeadline } from "./internal/deadline.js";
+import { withoutStatement } from "./internal/driver-error.js";
 import { type ChangeRow, createPoller } from "./internal/poller.js";
 import { openPool } from "./internal/pool.js";
 import { rowId, statementsFor } from "./internal/statements.js";
@@ -98,7 +99,7 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
   const toError = (error: unknown, operation: string): SessionStoreError => {
     if (isSessionStoreError(error)) return error;
     if (closed) return new SessionStoreError("ERR_STORE_CLOSED", "the store was closed", { cause: error });
-    return toStoreError(error, `${operation} on MySQL ${server}`);
+    return toStoreError(withoutStatement(error), `${operation} on MySQL ${server}`);
   };
 
   const purge = async () => {

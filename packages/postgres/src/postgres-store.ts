@@ -21,6 +21,7 @@ import {
   toStoreError,
 } from "@sessionstore/core";
 import { withDeadline } from "./internal/deadline.js";
+import { withoutRowData } from "./internal/driver-error.js";
 import { openPool } from "./internal/pool.js";
 import { rowId, statementsFor } from "./internal/statements.js";
 import { createWatcher } from "./internal/watcher.js";
@@ -84,7 +85,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const toError = (error: unknown, operation: string): SessionStoreError => {
     if (isSessionStoreError(error)) return error;
     if (closed) return new SessionStoreError("ERR_STORE_CLOSED", "the store was closed", { cause: error });
-    return toStoreError(error, `${operation} on PostgreSQL ${server}`);
+    return toStoreError(withoutRowData(error), `${operation} on PostgreSQL ${server}`);
   };
 
   // Several processes may create the tables at once; CREATE ... IF NOT EXISTS
