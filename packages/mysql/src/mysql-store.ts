@@ -130,9 +130,13 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
   ready().catch(() => undefined);
 
   const run = async <T>(operation: string, work: () => Promise<T>): Promise<T> => {
-    try {
+    const call = async () => {
       await ready();
-      return await withDeadline(operation, server, bound, work());
+      return work();
+    };
+    try {
+      // One deadline for the whole call, waiting for the tables included: the documented bound holds.
+      return await withDeadline(operation, server, bound, call());
     } catch (error) {
       throw toError(error, operation);
     }

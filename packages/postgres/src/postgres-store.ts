@@ -123,9 +123,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   ready().catch(() => undefined);
 
   const query = async (operation: string, text: string, values: unknown[] = []): Promise<PostgresQueryResult> => {
-    try {
+    const work = async () => {
       await ready();
-      return await withDeadline(operation, server, bound, pool.query(text, values));
+      return pool.query(text, values);
+    };
+    try {
+      // One deadline for the whole call, waiting for the tables included: the documented bound holds.
+      return await withDeadline(operation, server, bound, work());
     } catch (error) {
       throw toError(error, operation);
     }

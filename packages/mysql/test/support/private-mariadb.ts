@@ -1,8 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createConnection } from "mysql2/promise";
 import { closedPort } from "./mysql.js";
 
 /** A MariaDB server of the test's own, on a port of its own, that a test may stop and start. */
@@ -18,15 +18,16 @@ export interface PrivateMariadb {
   destroy(): Promise<void>;
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
+/** Whether the server answers a query (not only whether its port is open). */
+async function accepting(port: number): Promise<boolean> {
+  try {
+    const connection = await createConnection({ host: "127.0.0.1", port, user: "root", connectTimeout: 2000 });
+    await connection.query("SELECT 1");
+    await connection.end();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -68,7 +69,7 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
       { stdio: "ignore" },
     );
     const deadline = Date.now() + 30_000;
-    while (!(await portOpen(port))) {
+    while (!(await accepting(port))) {
       if (Date.now() > deadline) throw new Error(`private MariaDB did not open port ${port}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

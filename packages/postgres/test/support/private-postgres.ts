@@ -1,8 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { closedPort } from "./postgres.js";
 
 /** A PostgreSQL server of the test's own: password auth (scram), a port of its own, stoppable. */
@@ -26,15 +26,19 @@ function binDir(): string {
   return `/usr/lib/postgresql/${newest}/bin`;
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
+/** Whether the server answers a query (its port opens while it is still "starting up"). */
+async function accepting(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /**
@@ -59,6 +63,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     gid,
   });
   const port = await closedPort();
+  const url = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`;
   let server: ChildProcess | undefined;
 
   const start = async () => {
@@ -68,7 +73,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       gid,
     });
     const deadline = Date.now() + 30_000;
-    while (!(await portOpen(port))) {
+    while (!(await accepting(url))) {
       if (Date.now() > deadline) throw new Error(`private PostgreSQL did not open port ${port}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -86,7 +91,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   return {
     port,
     password,
-    url: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`,
+    url,
     start,
     stop,
     async destroy() {
