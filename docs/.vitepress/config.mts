@@ -21,6 +21,8 @@ const readmePages: Record<string, string> = {
   sqlite: "/stores/sqlite",
   file: "/stores/file",
   redis: "/stores/redis",
+  postgres: "/stores/postgres",
+  mysql: "/stores/mysql",
   keyv: "/stores/keyv",
   "local-storage": "/stores/local-storage",
 };
@@ -68,6 +70,8 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: "SQLite", link: "/stores/sqlite" },
       { text: "File (JSON)", link: "/stores/file" },
       { text: "Redis", link: "/stores/redis" },
+      { text: "PostgreSQL", link: "/stores/postgres" },
+      { text: "MySQL / MariaDB", link: "/stores/mysql" },
       { text: "Keyv (any backend)", link: "/stores/keyv" },
       { text: "localStorage (browser)", link: "/stores/local-storage" },
       { text: "Writing your own store", link: "/custom-adapter" },

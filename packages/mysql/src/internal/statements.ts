@@ -1,0 +1,90 @@
+import { createHash } from "node:crypto";
+
+/**
+ * The SQL of the store, for one table. Every identifier is a validated name,
+ * quoted; every value is a bind parameter.
+ *
+ * Rows are addressed by the SHA-256 of the key (`id`): InnoDB indexes at most
+ * 3072 bytes, and comparing keys as binary avoids the collations' traps (a
+ * case-insensitive collation would merge `A` and `a`; a PAD SPACE one would
+ * merge `a` and `a `). The key's UTF-8 bytes are kept beside it for `list`.
+ */
+export interface Statements {
+  readonly schema: readonly string[];
+  readonly get: string;
+  readonly set: string;
+  readonly deleteLive: string;
+  readonly deleteAny: string;
+  readonly purgeOne: string;
+  readonly list: string;
+  readonly lock: string;
+  readonly lockHolder: string;
+  readonly unlock: string;
+  readonly purgeRecords: string;
+  readonly purgeLocks: string;
+  readonly logChange: string;
+  readonly purgeChanges: string;
+  readonly recentChanges: string;
+  readonly changesSince: string;
+}
+
+/** The server's clock in epoch ms (time-zone free): every lease holder is judged by one clock. */
+const NOW_MS = "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) DIV 1000)";
+
+/** The id of a key (or lock name): SHA-256 of its UTF-8 bytes. */
+export function rowId(key: string): Buffer {
+  return createHash("sha256").update(key, "utf8").digest();
+}
+
+/** Builds the statements for `table` (already validated as an identifier). */
+export function statementsFor(table: string): Statements {
+  const records = `\`${table}\``;
+  const locks = `\`${table}_locks\``;
+  const changes = `\`${table}_changes\``;
+  return {
+    schema: [
+      `CREATE TABLE IF NOT EXISTS ${records} (
+        id BINARY(32) NOT NULL PRIMARY KEY,
+        k VARBINARY(3072) NOT NULL,
+        v LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+        expires_at BIGINT NULL,
+        KEY \`${table}_expires\` (expires_at)
+      ) ENGINE=InnoDB`,
+      `CREATE TABLE IF NOT EXISTS ${locks} (
+        id BINARY(32) NOT NULL PRIMARY KEY,
+        token VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        expires_at BIGINT NOT NULL
+      ) ENGINE=InnoDB`,
+      `CREATE TABLE IF NOT EXISTS ${changes} (
+        seq BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        k VARBINARY(3072) NOT NULL,
+        origin VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+        at BIGINT NOT NULL,
+        KEY \`${table}_changes_at\` (at)
+      ) ENGINE=InnoDB`,
+    ],
+    get: `SELECT v FROM ${records} WHERE id = ?`,
+    set: `INSERT INTO ${records} (id, k, v, expires_at) VALUES (?, ?, ?, ?)
+      ON DUPLICATE KEY UPDATE v = VALUES(v), expires_at = VALUES(expires_at)`,
+    deleteLive: `DELETE FROM ${records} WHERE id = ? AND (expires_at IS NULL OR expires_at > ?)`,
+    deleteAny: `DELETE FROM ${records} WHERE id = ?`,
+    purgeOne: `DELETE FROM ${records} WHERE id = ? AND expires_at <= ?`,
+    // Binary LEFT()/LENGTH() compare bytes literally: no LIKE, no collation.
+    list: `SELECT k FROM ${records} WHERE LEFT(k, ?) = ? AND (expires_at IS NULL OR expires_at > ?)`,
+    // Takes the lease when nobody holds it or the holder's lease ran out. Assignments
+    // run left to right, so the second IF still sees the old expires_at.
+    lock: `INSERT INTO ${locks} (id, token, expires_at) VALUES (?, ?, ${NOW_MS} + ?)
+      ON DUPLICATE KEY UPDATE
+        token = IF(expires_at <= ${NOW_MS}, VALUES(token), token),
+        expires_at = IF(expires_at <= ${NOW_MS}, VALUES(expires_at), expires_at)`,
+    // affectedRows cannot say who won (it depends on the client's FOUND_ROWS flag): the row can.
+    lockHolder: `SELECT token FROM ${locks} WHERE id = ?`,
+    unlock: `DELETE FROM ${locks} WHERE id = ? AND token = ?`,
+    purgeRecords: `DELETE FROM ${records} WHERE expires_at <= ?`,
+    purgeLocks: `DELETE FROM ${locks} WHERE expires_at <= ${NOW_MS}`,
+    logChange: `INSERT INTO ${changes} (k, origin, at) VALUES (?, ?, ?)`,
+    purgeChanges: `DELETE FROM ${changes} WHERE at < ?`,
+    recentChanges: `SELECT seq, k, origin, at FROM ${changes} ORDER BY seq DESC LIMIT ?`,
+    changesSince: `SELECT seq, k, origin, at FROM ${changes} WHERE seq > ? ORDER BY seq LIMIT 1000`,
+  };
+}

@@ -1,0 +1,182 @@
+import { SessionStoreError } from "@sessionstore/core";
+
+/** A connection checked out of a pool (`PoolConnection` of `mysql2/promise`), narrowed to what the store uses. */
+export interface MysqlPoolConnection {
+  query(sql: string, values?: unknown[]): Promise<[unknown, unknown]>;
+  beginTransaction(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  release(): void;
+  /** Closes the connection instead of returning it (after a failure mid-transaction). */
+  destroy(): void;
+}
+
+/**
+ * What the store needs of a mysql2 promise pool (`createPool()` from
+ * `mysql2/promise`). Kept structural so the package's types stay small and
+ * two installed copies of mysql2 accept each other's pools.
+ */
+export interface MysqlPool {
+  query(sql: string, values?: unknown[]): Promise<[unknown, unknown]>;
+  getConnection(): Promise<MysqlPoolConnection>;
+  end(): Promise<void>;
+}
+
+/** A mysql2 callback pool (`createPool()` from `mysql2`): the store uses it through `promise()`. */
+export interface MysqlCallbackPool {
+  promise(): MysqlPool;
+}
+
+/** Options for {@link createMysqlStore}. Give exactly one of `url` and `pool`. */
+export interface MysqlStoreOptions {
+  /**
+   * Where MySQL or MariaDB is (`mysql://[user[:password]@]host[:port]/database`,
+   * `mariadb://` is accepted too). The store creates its own mysql2 pool, owns
+   * it and ends it in `close()`.
+   */
+  url?: string | undefined;
+  /**
+   * A mysql2 pool you created: a promise pool (`createPool()` from
+   * `mysql2/promise`) or a callback pool (`createPool()` from `mysql2`, used
+   * through its `promise()`). The store never ends it, not even in `close()`.
+   */
+  pool?: MysqlPool | MysqlCallbackPool | undefined;
+  /**
+   * Table of the records; locks go in `<table>_locks` and the change log
+   * `watch` reads in `<table>_changes`. A letter or underscore, then up to 47
+   * letters, digits or underscores. Created by the store on first use.
+   * @default "sessionstore_sessions"
+   */
+  table?: string | undefined;
+  /**
+   * How long the store waits for a connection before a call fails with
+   * `ERR_STORE_UNAVAILABLE` (also mysql2's `connectTimeout` of a pool it creates).
+   * @default 5000
+   */
+  connectTimeoutMs?: number | undefined;
+  /**
+   * How long the statements of one call may take. A call therefore settles
+   * within `connectTimeoutMs + commandTimeoutMs`.
+   * @default 5000
+   */
+  commandTimeoutMs?: number | undefined;
+  /**
+   * How often a `lock()` waiting for a lock held elsewhere tries again, in milliseconds.
+   * @default 25
+   */
+  lockPollMs?: number | undefined;
+  /**
+   * How often the change log is read while someone watches, in milliseconds:
+   * the latency of `watch`. Nothing is polled while nobody watches.
+   * @default 250
+   */
+  watchPollMs?: number | undefined;
+}
+
+/** The table used when no `table` is given. */
+export const DEFAULT_MYSQL_TABLE = "sessionstore_sessions";
+
+/** Options with defaults applied and every field checked. */
+export interface ResolvedMysqlOptions {
+  readonly source: { readonly kind: "url"; readonly url: string } | { readonly kind: "pool"; readonly pool: MysqlPool };
+  readonly table: string;
+  /** `host:port/database`, for messages: never the user or password. */
+  readonly server: string;
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+  readonly lockPollMs: number;
+  readonly watchPollMs: number;
+}
+
+const MAX_TIMER_MS = 2_147_483_647;
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
+
+function invalid(field: string, message: string): SessionStoreError {
+  return new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} ${message}`, { field });
+}
+
+function positiveMs(value: unknown, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+    throw invalid(field, `must be a number of milliseconds between 1 and ${MAX_TIMER_MS}`);
+  }
+  return value;
+}
+
+/** `host:port/database` of a URL; never echoes the URL (it may carry a password). */
+function serverOfUrl(url: unknown): string {
+  if (typeof url !== "string" || !/^(mysql|mariadb):\/\/./i.test(url)) {
+    throw invalid("url", "must be a mysql:// or mariadb:// URL");
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid("url", "must be a mysql:// or mariadb:// URL");
+  }
+  const host = decodeURIComponent(parsed.hostname) || "localhost";
+  const database = decodeURIComponent(parsed.pathname.slice(1));
+  if (database === "") throw invalid("url", "must name a database (mysql://host:port/database)");
+  return `${host}:${parsed.port || "3306"}/${database}`;
+}
+
+/** `host:port/database` of a mysql2 pool, from its connection config. */
+function serverOfPool(pool: MysqlPool): string {
+  const config =
+    (pool as { pool?: { config?: { connectionConfig?: Record<string, unknown> } } }).pool?.config?.connectionConfig ??
+    {};
+  const host = typeof config.host === "string" ? config.host : "localhost";
+  const port = typeof config.port === "number" ? config.port : 3306;
+  const database = typeof config.database === "string" ? config.database : "";
+  return `${host}:${port}/${database}`;
+}
+
+function isMysqlPool(value: unknown): value is MysqlPool {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return (
+    typeof candidate.query === "function" &&
+    typeof candidate.getConnection === "function" &&
+    typeof candidate.end === "function"
+  );
+}
+
+/** A callback pool is used through its promise wrapper (which, unlike the pool itself, has a `pool` property). */
+function promisePool(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || "pool" in value) return value;
+  const candidate = value as { promise?: unknown };
+  return typeof candidate.promise === "function" ? (value as MysqlCallbackPool).promise() : value;
+}
+
+/** Applies defaults and validates; throws `ERR_INVALID_ARGUMENT` naming the field. */
+export function resolveMysqlOptions(options: unknown): ResolvedMysqlOptions {
+  if (typeof options !== "object" || options === null) throw invalid("options", "must be an object with url or pool");
+  const given = options as MysqlStoreOptions;
+  if (given.url !== undefined && given.pool !== undefined)
+    throw invalid("options", "must give only one of url and pool");
+  let source: ResolvedMysqlOptions["source"];
+  let server: string;
+  if (given.pool !== undefined) {
+    const pool = promisePool(given.pool);
+    if (!isMysqlPool(pool)) throw invalid("pool", "must be a mysql2 pool (createPool from mysql2 or mysql2/promise)");
+    source = { kind: "pool", pool };
+    server = serverOfPool(pool);
+  } else {
+    if (given.url === undefined) throw invalid("options", "must give url or pool");
+    server = serverOfUrl(given.url);
+    source = { kind: "url", url: given.url };
+  }
+  const table = given.table ?? DEFAULT_MYSQL_TABLE;
+  if (typeof table !== "string" || !TABLE_NAME.test(table)) {
+    throw invalid("table", "must be a letter or underscore, then up to 47 letters, digits or underscores");
+  }
+  return {
+    source,
+    table,
+    server,
+    connectTimeoutMs: positiveMs(given.connectTimeoutMs, "connectTimeoutMs", 5000),
+    commandTimeoutMs: positiveMs(given.commandTimeoutMs, "commandTimeoutMs", 5000),
+    lockPollMs: positiveMs(given.lockPollMs, "lockPollMs", 25),
+    watchPollMs: positiveMs(given.watchPollMs, "watchPollMs", 250),
+  };
+}

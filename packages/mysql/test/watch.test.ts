@@ -1,0 +1,153 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createMysqlStore, type MysqlPool, type MysqlStore } from "@sessionstore/mysql";
+import type { Pool } from "mysql2/promise";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { dropTables, MYSQL_URL, testPool, uniqueTable } from "./support/mysql.js";
+
+const worker = fileURLToPath(new URL("./fixtures/lock-worker.ts", import.meta.url));
+const table = uniqueTable("watch");
+const admin = testPool();
+const stores: MysqlStore[] = [];
+const children: ChildProcess[] = [];
+const POLL_MS = 100;
+
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill();
+  await Promise.all(stores.splice(0).map((store) => store.close()));
+});
+afterAll(async () => {
+  await dropTables(admin, table);
+  await admin.end();
+});
+
+function open(): MysqlStore {
+  const store = createMysqlStore({ url: MYSQL_URL, table });
+  stores.push(store);
+  return store;
+}
+
+/** A real pool, seen through a wrapper that counts the store's reads of the change log. */
+function countingPool(pool: Pool): { pool: MysqlPool; polls(): number } {
+  let polls = 0;
+  return {
+    pool: {
+      query(sql, values) {
+        if (sql.startsWith("SELECT") && sql.includes("_changes`")) polls += 1;
+        return pool.query(sql, values);
+      },
+      getConnection: () => pool.getConnection(),
+      end: () => pool.end(),
+    },
+    polls: () => polls,
+  };
+}
+
+/** Collects the keys a store reports, and resolves a promise when `key` arrives. */
+function collect(store: MysqlStore) {
+  const keys: string[] = [];
+  const waiters = new Map<string, () => void>();
+  const stop = store.watch(({ key }) => {
+    keys.push(key);
+    waiters.get(key)?.();
+  });
+  const arrival = (key: string, ms: number) =>
+    new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no change for "${key}" within ${ms} ms`)), ms);
+      waiters.set(key, () => {
+        clearTimeout(timer);
+        resolve(Date.now());
+      });
+    });
+  return { keys, stop, arrival };
+}
+
+const key = (label: string) => `sessionstore:${label}-${globalThis.crypto.randomUUID()}:password`;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("mysql watch (a change log polled while watched)", () => {
+  it("a set and a delete by another store instance (its own pool) reach the listener within 1 s", async () => {
+    const [watcher, writer] = [open(), open()];
+    const seen = collect(watcher);
+    const written = key("set");
+    const setArrived = seen.arrival(written, 1000);
+    const started = Date.now();
+    await writer.set(written, { v: 1 });
+    expect((await setArrived) - started).toBeLessThan(1000);
+    const deleteArrived = seen.arrival(written, 1000);
+    expect(await writer.delete(written)).toBe(true);
+    await deleteArrived;
+    expect(seen.keys).toEqual([written, written]);
+  });
+
+  it("a write by another process reaches the listener within 1 s of being written", async () => {
+    const seen = collect(open());
+    const written = key("process");
+    const child = fork(worker, ["set", MYSQL_URL, table, written, "0"], {
+      execArgv: ["--import", "tsx", "--conditions=@sessionstore/source"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    children.push(child);
+    await new Promise<void>((resolve) => child.once("message", () => resolve()));
+    const arrived = seen.arrival(written, 30_000);
+    const reported = new Promise<number>((resolve) => child.once("message", () => resolve(Date.now())));
+    child.send("go");
+    const [arrivedAt, writtenAt] = await Promise.all([arrived, reported]);
+    expect(arrivedAt - writtenAt).toBeLessThan(1000);
+  }, 60_000);
+
+  it("does not report the store's own writes (documented), only other instances'", async () => {
+    const [watcher, writer] = [open(), open()];
+    const seen = collect(watcher);
+    const own = key("own");
+    const other = key("other");
+    await watcher.set(own, { v: 1 });
+    await watcher.delete(own);
+    const arrived = seen.arrival(other, 1000);
+    // The log is read in order: had the own writes been reported, they would be here first.
+    await writer.set(other, { v: 1 });
+    await arrived;
+    expect(seen.keys).toEqual([other]);
+  });
+
+  it("reads nothing while nobody watches; unsubscribe and close() stop the polling", async () => {
+    const real = testPool();
+    const counted = countingPool(real);
+    try {
+      const watcher = createMysqlStore({ pool: counted.pool, table, watchPollMs: POLL_MS });
+      stores.push(watcher);
+      const writer = open();
+      await watcher.set(key("warm"), { v: 0 });
+      await pause(POLL_MS * 4);
+      expect(counted.polls()).toBe(0);
+
+      const first = collect(watcher);
+      const second = collect(watcher);
+      const changed = key("while-watched");
+      const arrived = second.arrival(changed, 1000);
+      await writer.set(changed, { v: 1 });
+      await arrived;
+      first.stop();
+      second.stop();
+      const afterStop = counted.polls();
+      expect(afterStop).toBeGreaterThan(0);
+      await pause(POLL_MS * 4);
+      // At most the read that was already under way when the last listener left.
+      expect(counted.polls()).toBeLessThanOrEqual(afterStop + 1);
+      const settled = counted.polls();
+      await writer.set(key("unwatched"), { v: 2 });
+      await pause(POLL_MS * 4);
+      expect(counted.polls()).toBe(settled);
+      expect(first.keys.filter((k) => k !== changed)).toEqual([]);
+
+      collect(watcher);
+      await pause(POLL_MS * 2);
+      await watcher.close();
+      const afterClose = counted.polls();
+      await pause(POLL_MS * 4);
+      expect(counted.polls()).toBeLessThanOrEqual(afterClose + 1);
+    } finally {
+      await real.end();
+    }
+  });
+});

@@ -1,0 +1,172 @@
+import { SessionStoreError } from "@sessionstore/core";
+
+/** One row set as node-postgres returns it (`QueryResult`), narrowed to what the store reads. */
+export interface PostgresQueryResult {
+  readonly rows: unknown[];
+  readonly rowCount: number | null;
+}
+
+/** A connection checked out of a pool (`PoolClient` of `pg`), narrowed to what `watch` uses. */
+export interface PostgresPoolClient {
+  query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  /** `release(true)` ends the connection instead of returning it (it was LISTENing). */
+  release(destroy?: boolean): void;
+  on(event: "notification", listener: (message: { channel: string; payload?: string | undefined }) => void): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  on(event: "end", listener: () => void): unknown;
+}
+
+/**
+ * What the store needs of a node-postgres `Pool` (`new Pool()` from `pg` 8).
+ * Kept structural so the package's types do not depend on `@types/pg`, and two
+ * installed copies of `pg` accept each other's pools.
+ */
+export interface PostgresPool {
+  query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  connect(): Promise<PostgresPoolClient>;
+  end(): Promise<void>;
+}
+
+/** Options for {@link createPostgresStore}. Give exactly one of `url` and `pool`. */
+export interface PostgresStoreOptions {
+  /**
+   * Where PostgreSQL is (`postgres[ql]://[user[:password]@]host[:port]/database`).
+   * The store creates its own `pg` pool, owns it and ends it in `close()`.
+   */
+  url?: string | undefined;
+  /**
+   * A node-postgres `Pool` you created. The store never ends it (not even in
+   * `close()`) and adds no listener to it: attach your own `'error'` listener.
+   * While someone watches, the store holds one of its connections (LISTEN).
+   */
+  pool?: PostgresPool | undefined;
+  /**
+   * Table of the records; locks go in `<table>_locks` and change
+   * notifications on the channel `<table>_changes`. A letter or underscore,
+   * then up to 47 letters, digits or underscores (quoted, so case is kept).
+   * Created (or completed) by the store on first use.
+   * @default "sessionstore_sessions"
+   */
+  table?: string | undefined;
+  /**
+   * How long the store waits to get a connection (first connect, or after an
+   * outage) before a call fails with `ERR_STORE_UNAVAILABLE`.
+   * @default 5000
+   */
+  connectTimeoutMs?: number | undefined;
+  /**
+   * How long one statement may take. A call therefore settles within
+   * `connectTimeoutMs + commandTimeoutMs`.
+   * @default 5000
+   */
+  commandTimeoutMs?: number | undefined;
+  /**
+   * How often a `lock()` waiting for a lock held elsewhere tries again, in milliseconds.
+   * @default 25
+   */
+  lockPollMs?: number | undefined;
+}
+
+/** The table used when no `table` is given. */
+export const DEFAULT_POSTGRES_TABLE = "sessionstore_sessions";
+
+/** Options with defaults applied and every field checked. */
+export interface ResolvedPostgresOptions {
+  readonly source:
+    | { readonly kind: "url"; readonly url: string }
+    | { readonly kind: "pool"; readonly pool: PostgresPool };
+  readonly table: string;
+  /** `host:port/database`, for messages: never the user or password. */
+  readonly server: string;
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+  readonly lockPollMs: number;
+}
+
+const MAX_TIMER_MS = 2_147_483_647;
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
+
+function invalid(field: string, message: string): SessionStoreError {
+  return new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} ${message}`, { field });
+}
+
+function positiveMs(value: unknown, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+    throw invalid(field, `must be a number of milliseconds between 1 and ${MAX_TIMER_MS}`);
+  }
+  return value;
+}
+
+/** `host:port/database` of a URL; never echoes the URL (it may carry a password). */
+function serverOfUrl(url: unknown): string {
+  if (typeof url !== "string" || !/^postgres(ql)?:\/\/./i.test(url)) {
+    throw invalid("url", "must be a postgres:// or postgresql:// URL");
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid("url", "must be a postgres:// or postgresql:// URL");
+  }
+  const host = decodeURIComponent(parsed.hostname) || "localhost";
+  const database = decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username) || "postgres";
+  return `${host}:${parsed.port || "5432"}/${database}`;
+}
+
+/** `host:port/database` of a pool, from the options `pg` keeps on it (`pool.options`). */
+function serverOfPool(pool: PostgresPool): string {
+  const options = (pool as { options?: Record<string, unknown> }).options ?? {};
+  if (typeof options.connectionString === "string") {
+    try {
+      return serverOfUrl(options.connectionString);
+    } catch {
+      // Not a URL pg would parse the same way (a libpq key=value string): fall through.
+    }
+  }
+  const host = typeof options.host === "string" ? options.host : "localhost";
+  const port = typeof options.port === "number" || typeof options.port === "string" ? options.port : 5432;
+  const database = typeof options.database === "string" ? options.database : "postgres";
+  return `${host}:${port}/${database}`;
+}
+
+function isPostgresPool(value: unknown): value is PostgresPool {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return (
+    typeof candidate.query === "function" &&
+    typeof candidate.connect === "function" &&
+    typeof candidate.end === "function"
+  );
+}
+
+/** Applies defaults and validates; throws `ERR_INVALID_ARGUMENT` naming the field. */
+export function resolvePostgresOptions(options: unknown): ResolvedPostgresOptions {
+  if (typeof options !== "object" || options === null) throw invalid("options", "must be an object with url or pool");
+  const given = options as PostgresStoreOptions;
+  if (given.url !== undefined && given.pool !== undefined)
+    throw invalid("options", "must give only one of url and pool");
+  let source: ResolvedPostgresOptions["source"];
+  let server: string;
+  if (given.pool !== undefined) {
+    if (!isPostgresPool(given.pool)) throw invalid("pool", "must be a node-postgres Pool");
+    source = { kind: "pool", pool: given.pool };
+    server = serverOfPool(given.pool);
+  } else {
+    if (given.url === undefined) throw invalid("options", "must give url or pool");
+    server = serverOfUrl(given.url);
+    source = { kind: "url", url: given.url };
+  }
+  const table = given.table ?? DEFAULT_POSTGRES_TABLE;
+  if (typeof table !== "string" || !TABLE_NAME.test(table)) {
+    throw invalid("table", "must be a letter or underscore, then up to 47 letters, digits or underscores");
+  }
+  return {
+    source,
+    table,
+    server,
+    connectTimeoutMs: positiveMs(given.connectTimeoutMs, "connectTimeoutMs", 5000),
+    commandTimeoutMs: positiveMs(given.commandTimeoutMs, "commandTimeoutMs", 5000),
+    lockPollMs: positiveMs(given.lockPollMs, "lockPollMs", 25),
+  };
+}

@@ -1,0 +1,166 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createPostgresStore, type PostgresStore } from "@sessionstore/postgres";
+import pg from "pg";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { dropTables, listeners, POSTGRES_URL, testPool, uniqueTable, waitUntil } from "./support/postgres.js";
+import { startPrivatePostgres } from "./support/private-postgres.js";
+
+const worker = fileURLToPath(new URL("./fixtures/lock-worker.ts", import.meta.url));
+const table = uniqueTable("watch");
+const admin = testPool();
+const stores: PostgresStore[] = [];
+const children: ChildProcess[] = [];
+
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill();
+  await Promise.all(stores.splice(0).map((store) => store.close()));
+});
+afterAll(async () => {
+  await dropTables(admin, table);
+  await admin.end();
+});
+
+function open(url = POSTGRES_URL, onTable = table): PostgresStore {
+  const store = createPostgresStore({ url, table: onTable });
+  stores.push(store);
+  return store;
+}
+
+/** Collects the keys a store reports, and resolves a promise when `key` arrives. */
+function collect(store: PostgresStore) {
+  const keys: string[] = [];
+  const waiters = new Map<string, () => void>();
+  const stop = store.watch(({ key }) => {
+    keys.push(key);
+    waiters.get(key)?.();
+  });
+  const arrival = (key: string, ms: number) =>
+    new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no change for "${key}" within ${ms} ms`)), ms);
+      waiters.set(key, () => {
+        clearTimeout(timer);
+        resolve(Date.now());
+      });
+    });
+  return { keys, stop, arrival };
+}
+
+const key = (label: string) => `sessionstore:${label}-${globalThis.crypto.randomUUID()}:password`;
+
+describe("postgres watch (LISTEN/NOTIFY)", () => {
+  it("a set and a delete by another store instance (its own pool) reach the listener within 1 s", async () => {
+    const [watcher, writer] = [open(), open()];
+    const seen = collect(watcher);
+    await waitUntil(async () => (await listeners(admin, table)) === 1, 10_000, "the LISTEN connection");
+    const written = key("set");
+    const setArrived = seen.arrival(written, 1000);
+    const started = Date.now();
+    await writer.set(written, { v: 1 });
+    expect((await setArrived) - started).toBeLessThan(1000);
+    const deleteArrived = seen.arrival(written, 1000);
+    expect(await writer.delete(written)).toBe(true);
+    await deleteArrived;
+    expect(seen.keys).toEqual([written, written]);
+  });
+
+  it("a write by another process reaches the listener within 1 s of being written", async () => {
+    const watcher = open();
+    const seen = collect(watcher);
+    await waitUntil(async () => (await listeners(admin, table)) === 1, 10_000, "the LISTEN connection");
+    const written = key("process");
+    const child = fork(worker, ["set", POSTGRES_URL, table, written, "0"], {
+      execArgv: ["--import", "tsx", "--conditions=@sessionstore/source"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    children.push(child);
+    await new Promise<void>((resolve) => child.once("message", () => resolve()));
+    // Armed before "go": the notification may well beat the child's "written" message.
+    const arrived = seen.arrival(written, 30_000);
+    const reported = new Promise<number>((resolve) => child.once("message", () => resolve(Date.now())));
+    child.send("go");
+    const [arrivedAt, writtenAt] = await Promise.all([arrived, reported]);
+    expect(arrivedAt - writtenAt).toBeLessThan(1000);
+  }, 60_000);
+
+  it("does not report the store's own writes (documented), only other instances'", async () => {
+    const [watcher, writer] = [open(), open()];
+    const seen = collect(watcher);
+    await waitUntil(async () => (await listeners(admin, table)) === 1, 10_000, "the LISTEN connection");
+    const own = key("own");
+    const other = key("other");
+    await watcher.set(own, { v: 1 });
+    await watcher.delete(own);
+    const arrived = seen.arrival(other, 1000);
+    // Notifications arrive in commit order: had the own writes been reported, they would be here first.
+    await writer.set(other, { v: 1 });
+    await arrived;
+    expect(seen.keys).toEqual([other]);
+  });
+
+  it("holds no connection while nobody watches; unsubscribe and close() end it; unsubscribed listeners hear nothing", async () => {
+    const onTable = uniqueTable("listen");
+    const [watcher, writer, witness] = [
+      open(POSTGRES_URL, onTable),
+      open(POSTGRES_URL, onTable),
+      open(POSTGRES_URL, onTable),
+    ];
+    try {
+      await writer.set(key("warm"), { v: 0 });
+      expect(await listeners(admin, onTable)).toBe(0);
+      const first = collect(watcher);
+      const second = collect(watcher);
+      await waitUntil(async () => (await listeners(admin, onTable)) === 1, 10_000, "one LISTEN connection");
+      first.stop();
+      first.stop();
+      // One subscription left: the connection stays.
+      expect(await listeners(admin, onTable)).toBe(1);
+      second.stop();
+      await waitUntil(async () => (await listeners(admin, onTable)) === 0, 10_000, "the LISTEN connection to end");
+
+      // A witness still hears the change the unsubscribed watcher must not.
+      const witnessed = collect(witness);
+      await waitUntil(async () => (await listeners(admin, onTable)) === 1, 10_000, "the witness' LISTEN");
+      const changed = key("after-stop");
+      const arrived = witnessed.arrival(changed, 1000);
+      await writer.set(changed, { v: 1 });
+      await arrived;
+      expect([...first.keys, ...second.keys]).toEqual([]);
+
+      await witness.close();
+      await waitUntil(async () => (await listeners(admin, onTable)) === 0, 10_000, "close() to end the LISTEN");
+    } finally {
+      await dropTables(admin, onTable);
+    }
+  });
+
+  it("listens again after the server restarts, and reports later changes", async () => {
+    const server = await startPrivatePostgres();
+    const probe = new pg.Pool({ connectionString: server.url, max: 1 });
+    probe.on("error", () => undefined);
+    try {
+      const onTable = uniqueTable("restart");
+      const [watcher, writer] = [open(server.url, onTable), open(server.url, onTable)];
+      const seen = collect(watcher);
+      const listening = async () => {
+        const { rows } = await probe.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1",
+          [`LISTEN "${onTable}_changes"`],
+        );
+        return rows[0]?.n === 1;
+      };
+      await waitUntil(listening, 10_000, "the LISTEN connection");
+      await server.stop();
+      await server.start();
+      await waitUntil(() => listening().catch(() => false), 20_000, "the LISTEN connection after the restart");
+      const changed = key("after-restart");
+      const arrived = seen.arrival(changed, 5000);
+      await writer.set(changed, { v: 1 });
+      await arrived;
+    } finally {
+      await probe.end();
+      await Promise.all(stores.splice(0).map((store) => store.close()));
+      await server.destroy();
+    }
+  }, 60_000);
+});
