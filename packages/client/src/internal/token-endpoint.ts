@@ -65,10 +65,12 @@ export async function requestToken(config: TokenEndpointConfig, grant: Record<st
   const { body, headers } = withClientAuth(config, params);
   const request = describeRequest("POST", config.tokenURL);
   // A non-2xx body comes back with every secret of the request masked (see send()).
+  // "manual", not "error": a redirect is never followed (the credentials stay
+  // here) and surfaces as a non-2xx answer; Cloudflare's workerd rejects "error".
   const { response, text, secrets } = await send(
     config.fetch,
     config.tokenURL,
-    { method: "POST", headers, body, redirect: "error" },
+    { method: "POST", headers, body, redirect: "manual" },
     { timeoutMs: config.timeoutMs, readBody: true },
   );
   const parsed = parseBody(text, response.headers.get("content-type"));
@@ -123,7 +125,7 @@ export async function revokeToken(
   const { response, text, secrets } = await send(
     config.fetch,
     revokeURL,
-    { method: "POST", headers, body, redirect: "error" },
+    { method: "POST", headers, body, redirect: "manual" },
     { timeoutMs: config.timeoutMs, readBody: true },
   );
   if (response.ok) return;
