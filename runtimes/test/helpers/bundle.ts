@@ -1,4 +1,5 @@
 import { mkdtemp } from "node:fs/promises";
+import { builtinModules } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
@@ -39,7 +40,14 @@ export async function bundle(
     target: "es2022",
     logLevel: "silent",
     // Inline: everything in one file, as a Worker upload must be.
-    ...(options.inline ? { conditions: ["workerd", "worker", "browser"] } : { plugins: [runtimeNeutralSuite] }),
+    ...(options.inline
+      ? {
+          // What wrangler does: the Worker conditions, Node built-ins left to nodejs_compat.
+          conditions: ["workerd", "worker", "browser"],
+          mainFields: ["browser", "module", "main"],
+          external: ["node:*", ...builtinModules],
+        }
+      : { plugins: [runtimeNeutralSuite] }),
   });
   return outfile;
 }

@@ -1,4 +1,4 @@
-import { SessionStoreError } from "@sessionstore/core";
+import { runtimeLabel, SessionStoreError } from "@sessionstore/core";
 import type { StorageLike } from "../types.js";
 
 /**
@@ -19,7 +19,8 @@ export function resolveStorage(given: StorageLike | undefined): StorageLike {
   } catch (error) {
     throw new SessionStoreError(
       "ERR_STORE_UNAVAILABLE",
-      "no usable localStorage (server-side rendering, disabled, denied)",
+      `no usable localStorage in ${runtimeLabel()} (server-side rendering, disabled, denied, or the runtime has none): ` +
+        "pass options.storage, or on a server use @sessionstore/file, @sessionstore/sqlite or @sessionstore/redis",
       { cause: error },
     );
   }
