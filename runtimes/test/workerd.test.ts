@@ -84,6 +84,6 @@ describe("workerd: stores the edge cannot run refuse at creation, naming the run
   it("the localStorage store: the runtime has no localStorage", async () => {
     const answer = await call(worker as Miniflare, "/local-storage");
     expect(answer).toMatchObject({ created: false, error: { code: "ERR_STORE_UNAVAILABLE" } });
-    expect(answer.error?.message).toMatch(/no usable localStorage in Cloudflare workerd.*@sessionstore\/redis/);
+    expect(answer.error?.message).toMatch(/no usable localStorage in Cloudflare-Workers.*@sessionstore\/file/);
   });
 });
