@@ -85,6 +85,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: "Migrating from podio-js", link: "/migrating-from-podio-js" },
       { text: "Deploying several instances", link: "/deploying" },
       { text: "Browser apps", link: "/browser" },
+      { text: "Bun, Deno, Workers", link: "/runtimes" },
       { text: "The CLI", link: "/cli/" },
     ],
   },
