@@ -3,7 +3,7 @@ import { type FakePlatform, startFakePlatform } from "@sessionstore/testkit/plat
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundle } from "./helpers/bundle.js";
 import { BUN, DENO, type RunOutcome, type Runtime, removeBundle, runScript } from "./helpers/runtime.js";
-import { closedPort, dropRedisPrefix, scratchDir } from "./helpers/scratch.js";
+import { closedPort, dropRedisPrefix, dropSqlTables, scratchDir, uniqueTable } from "./helpers/scratch.js";
 
 interface TestResult {
   name: string;
@@ -28,6 +28,8 @@ afterAll(async () => {
   for (const file of Object.values(bundles)) await removeBundle(file);
 });
 
+const STORES = ["memory", "file", "sqlite", "redis", "postgres", "mysql"];
+
 /** Fails with what the runtime printed, so a red run says why. */
 function expectSuccess(outcome: RunOutcome): void {
   expect(outcome.code, `stderr:\n${outcome.stderr.slice(-3_000)}`).toBe(0);
@@ -46,12 +48,14 @@ describe.each([BUN, DENO])("$name", (runtime: Runtime) => {
     ]);
   });
 
-  it("passes the SessionStore conformance suite for the memory, file, SQLite and Redis stores", async () => {
+  it("passes the SessionStore conformance suite for the memory, file, SQLite, Redis, PostgreSQL and MySQL stores", async () => {
     const scratch = await scratchDir(runtime.name);
+    const table = uniqueTable();
     const redisPrefix = `ssr-rt-${runtime.name}-${globalThis.crypto.randomUUID().slice(0, 13)}`;
     try {
       const outcome = await runScript(runtime, bundles.conformance, {
-        RUNTIME_STORES: "memory,file,sqlite,redis",
+        RUNTIME_STORES: STORES.join(","),
+        RUNTIME_SQL_TABLE: table,
         RUNTIME_TMP: scratch.path,
         RUNTIME_CLOSED_PORT: String(await closedPort()),
         RUNTIME_REDIS_PREFIX: redisPrefix,
@@ -59,7 +63,7 @@ describe.each([BUN, DENO])("$name", (runtime: Runtime) => {
       const results = (outcome.result ?? []) as TestResult[];
       expect(results.filter((result) => !result.ok)).toEqual([]);
       expectSuccess(outcome);
-      for (const store of ["memory", "file", "sqlite", "redis"]) {
+      for (const store of STORES) {
         const ran = results.filter((result) => result.name.startsWith(`SessionStore conformance: ${store} >`));
         // Every concern file ran (crud ... legacy contract; locking and listing where declared).
         expect(ran.length, store).toBeGreaterThanOrEqual(30);
@@ -67,6 +71,7 @@ describe.each([BUN, DENO])("$name", (runtime: Runtime) => {
     } finally {
       await scratch.remove();
       await dropRedisPrefix(redisPrefix);
+      await dropSqlTables(table);
     }
   });
 

@@ -73,5 +73,32 @@ if (stores.includes("redis")) {
   });
 }
 
+// One table per run for each SQL store (the Node-side test drops them after).
+if (stores.includes("postgres")) {
+  const { createPostgresStore } = await import("@sessionstore/postgres");
+  const table = setting("RUNTIME_SQL_TABLE");
+  describeSessionStore(
+    "postgres",
+    () => createPostgresStore({ url: "postgresql://postgres@127.0.0.1:5432/test", table }),
+    {
+      unavailable: () =>
+        createPostgresStore({
+          url: `postgresql://postgres@127.0.0.1:${closedPort}/test`,
+          table,
+          connectTimeoutMs: 1000,
+        }),
+    },
+  );
+}
+
+if (stores.includes("mysql")) {
+  const { createMysqlStore } = await import("@sessionstore/mysql");
+  const table = setting("RUNTIME_SQL_TABLE");
+  describeSessionStore("mysql", () => createMysqlStore({ url: "mysql://root@127.0.0.1:3306/test", table }), {
+    unavailable: () =>
+      createMysqlStore({ url: `mysql://root@127.0.0.1:${closedPort}/test`, table, connectTimeoutMs: 1000 }),
+  });
+}
+
 const results = await runRegistered();
 report(results, results.length > 0 && results.every((result) => result.ok));

@@ -3,6 +3,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@redis/client";
+import { createConnection } from "mysql2/promise";
+import pg from "pg";
 
 /** A fresh temp folder and its removal (call it in `afterAll`/`finally`). */
 export async function scratchDir(label: string): Promise<{ path: string; remove: () => Promise<void> }> {
@@ -32,5 +34,27 @@ export async function dropRedisPrefix(prefix: string): Promise<number> {
     return keys.length;
   } finally {
     await client.close();
+  }
+}
+
+/** A table name no other run uses, for the PostgreSQL and MySQL stores. */
+export function uniqueTable(): string {
+  return `ss_rt_${globalThis.crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+}
+
+/** Drops the tables the PostgreSQL and MySQL stores made for `table` (records, locks, changes). */
+export async function dropSqlTables(table: string): Promise<void> {
+  const postgres = new pg.Client({ connectionString: "postgresql://postgres@127.0.0.1:5432/test" });
+  await postgres.connect();
+  try {
+    await postgres.query(`DROP TABLE IF EXISTS "${table}", "${table}_locks", "${table}_changes"`);
+  } finally {
+    await postgres.end();
+  }
+  const mysql = await createConnection({ uri: "mysql://root@127.0.0.1:3306/test" });
+  try {
+    await mysql.query(`DROP TABLE IF EXISTS \`${table}\`, \`${table}_locks\`, \`${table}_changes\``);
+  } finally {
+    await mysql.end();
   }
 }
