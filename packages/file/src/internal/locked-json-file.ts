@@ -177,7 +177,7 @@ export class LockedJsonFile implements Adapter<FileData> {
       });
       if (results.some((outcome) => outcome.ok && outcome.change.changed)) {
         purgeExpired(fresh, this.#options.now());
-        await removeLeftovers(this.#options.path, this.#options.lockStaleMs);
+        await removeLeftovers(this.#options.path, this.#options.lockStaleMs, lock.token);
         await writeFileAtomic(this.#options.path, serializeFileData(fresh), () => lock.verify());
         this.#remember(await currentSignature(this.#options.path), fresh);
       } else {
