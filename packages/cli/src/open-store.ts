@@ -58,7 +58,7 @@ export async function openStore(uri: StoreUri, options: OpenStoreOptions = {}): 
     case "redis": {
       const { createRedisStore } = await loadAdapter("@sessionstore/redis", () => import("@sessionstore/redis"));
       return createRedisStore({
-        url: uri.url,
+        ...(uri.nodes === undefined ? { url: uri.url } : { nodes: uri.nodes }),
         ...(uri.keyPrefix === undefined ? {} : { namespace: uri.keyPrefix }),
         connectTimeoutMs: adapterTimeout,
         commandTimeoutMs: adapterTimeout,

@@ -15,6 +15,7 @@ const STORE_OPTIONS = `Store options (every command):
                                                          passwords: argv is visible to others)
                           redis://host:6379?namespace=x  the Redis store's key prefix
                                                          [default: sessionstore]
+                          redis+cluster://h1:7000,h2:7001  Redis Cluster root nodes
   --namespace <name>    session namespace, the first part of every session key
                         (or env SESSIONSTORE_NAMESPACE) [default: sessionstore]
   --timeout <ms>        give up on an unresponsive store after this long [default: 5000]
