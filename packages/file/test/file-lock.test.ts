@@ -83,10 +83,12 @@ describe("the file lock every write takes", () => {
   it("a holder's heartbeat keeps a lock held longer than its lease from being taken over", async () => {
     const { lockPath } = await sessionsFile("heartbeat");
     const onCompromised = vi.fn();
-    const held = await acquireFileLock({ lockPath, staleMs: 300, waitMs: 0, onCompromised });
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Lease 800 ms, beat every ~270 ms: only a stall of the whole lease (not a busy machine's
+    // timer lag) could let it lapse; held 2.5 leases, so without the beat it would be stale.
+    const held = await acquireFileLock({ lockPath, staleMs: 800, waitMs: 0, onCompromised });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
     await expect(
-      acquireFileLock({ lockPath, staleMs: 300, waitMs: 0, onCompromised: () => undefined }),
+      acquireFileLock({ lockPath, staleMs: 800, waitMs: 0, onCompromised: () => undefined }),
     ).rejects.toMatchObject({ code: "ELOCKED" });
     await held.verify();
     await held.release();
