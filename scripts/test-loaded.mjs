@@ -4,7 +4,7 @@
 // tests), N times in a row (default 1), stopping at the first failure. The hogs
 // are stopped when the runs end, fail or are interrupted, and stop by
 // themselves if this script is killed outright (they watch their parent).
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,9 +23,11 @@ const stopHogs = () => {
   for (const hog of hogs) if (hog.exitCode === null && hog.signalCode === null) hog.kill("SIGKILL");
 };
 process.on("exit", stopHogs);
+let current;
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {
     stopHogs();
+    current?.kill(signal);
     process.exit(130);
   });
 }
@@ -35,10 +37,11 @@ let status = 0;
 for (let run = 1; run <= runs && status === 0; run += 1) {
   const started = Date.now();
   console.log(`\ntest:loaded: run ${run} of ${runs}`);
-  // Asynchronous spawn would be nicer, but spawnSync keeps signals simple: Ctrl-C reaches the
-  // whole foreground group (tests included), and our handler stops the hogs.
-  const result = spawnSync("pnpm", ["test", ...args], { cwd: root, stdio: "inherit" });
-  status = result.status ?? 1;
+  status = await new Promise((resolve) => {
+    current = spawn("pnpm", ["test", ...args], { cwd: root, stdio: "inherit" });
+    current.on("exit", (code) => resolve(code ?? 1));
+    current.on("error", () => resolve(1));
+  });
   console.log(
     `test:loaded: run ${run} ${status === 0 ? "passed" : "FAILED"} in ${Math.round((Date.now() - started) / 1000)} s`,
   );
