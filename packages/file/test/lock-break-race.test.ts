@@ -9,9 +9,11 @@ import { bundleWorker, exited, startWorker, watchLines } from "./helpers/child.j
 import { tempDir } from "./helpers/temp-dir.js";
 
 /** Victims to kill, how many of them must die holding the lock, and the time bound (generous, for load). */
-const KILLS = 40;
-const KILLED_HOLDING = 15;
+const KILLS = 30;
+const KILLED_HOLDING = 10;
 const TIME_BOUND_MS = 120_000;
+/** Writers racing each other: three is enough for two to find the same dead holder at once. */
+const CONTENDERS = 3;
 
 let worker: string;
 beforeAll(async () => {
@@ -25,7 +27,7 @@ describe("breaking abandoned locks while others contend (real processes)", () =>
       const dir = await tempDir("break-race");
       const logs = await tempDir("break-race-logs");
       const path = join(dir, "sessions.json");
-      const contenders = Array.from({ length: 4 }, (_, id) => {
+      const contenders = Array.from({ length: CONTENDERS }, (_, id) => {
         const child = startWorker(worker, ["contend", path, String(id)], { stdio: ["pipe", "pipe", "inherit"] });
         let output = "";
         child.stdout?.on("data", (chunk: Buffer) => {
@@ -55,7 +57,7 @@ describe("breaking abandoned locks while others contend (real processes)", () =>
         for (const { child } of contenders) child.stdin?.end();
       }
       const codes = await Promise.all(contenders.map(({ child }) => exited(child)));
-      expect(codes).toEqual([0, 0, 0, 0]);
+      expect(codes).toEqual(contenders.map(() => 0));
       expect({ kills: kills >= KILLS, killedHoldingLock: killedHoldingLock >= KILLED_HOLDING }).toEqual({
         kills: true,
         killedHoldingLock: true,
