@@ -69,7 +69,11 @@ if (stale.length === 0) {
   console.log(`build: all ${packages.length} packages are up to date`);
   process.exit(0);
 }
-console.log(`build: ${stale.map(({ name }) => name).join(", ")} changed; rebuilding them and their dependents`);
+console.log(
+  force
+    ? `build: rebuilding all ${packages.length} packages`
+    : `build: ${stale.map(({ name }) => name).join(", ")} changed; rebuilding them and their dependents`,
+);
 if (checkOnly) process.exit(1);
 
 // Types of a dependent come from its dependencies' dist, so dependents are rebuilt too.
