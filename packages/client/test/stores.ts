@@ -54,12 +54,16 @@ export function crossProcessBackends(): StoreBackend[] {
         return store;
       },
       async cleanup() {
-        const [first] = opened;
-        if (first && spec.kind === "redis" && first.list) {
-          for (const key of await first.list("")) await first.delete(key);
+        // The temp directory goes even when closing a store or deleting keys fails.
+        try {
+          const [first] = opened;
+          if (first && spec.kind === "redis" && first.list) {
+            for (const key of await first.list("")) await first.delete(key);
+          }
+          for (const store of opened.splice(0)) await store.close();
+        } finally {
+          if (dir) rmSync(dir, { recursive: true, force: true });
         }
-        for (const store of opened.splice(0)) await store.close();
-        if (dir) rmSync(dir, { recursive: true, force: true });
       },
     });
   };

@@ -63,6 +63,15 @@ export interface FileStoreOptions {
    * @default process.emitWarning
    */
   onWarning?: (error: Error) => void;
+  /**
+   * Open the file for inspection only: reads work; nothing is ever written,
+   * renamed or created (no lock directory, no temp file, and a corrupt file is
+   * reported with `ERR_CORRUPT_RECORD` but left where it is). `set`, `delete`,
+   * `clear` and `lock` reject with `ERR_UNSUPPORTED`. The CLI's `list` and
+   * `show` open files this way.
+   * @default false
+   */
+  readOnly?: boolean;
 }
 
 /** A {@link SessionStore} kept in one JSON file, shared safely by every process that opens it. */

@@ -14,6 +14,7 @@ import {
 } from "@sessionstore/core";
 import { envelopeTextOf } from "./internal/envelope.js";
 import { callKeyv, failOnEmittedError, keyFromIterated, storageKeyOf } from "./internal/keyv-access.js";
+import { tolerantIterator, UNREADABLE_ENTRY } from "./internal/tolerant-iterator.js";
 import { isKeyvInstance, type KeyvInstance } from "./keyv-instance.js";
 
 /** Options for {@link createKeyvStore}. */
@@ -179,10 +180,14 @@ export function createKeyvStore(options: KeyvStoreOptions | KeyvInstance): KeyvS
       return failOnEmittedError(keyv, "list", () =>
         callKeyv("list", `an entry listed under prefix "${prefix}"`, async () => {
           const keys: string[] = [];
-          for await (const entry of iterator.call(keyv)) {
+          // One entry Keyv cannot deserialize is listed (its get() reports it corrupt), not fatal to the rest.
+          const iterate = tolerantIterator(keyv) ?? (() => iterator.call(keyv));
+          for await (const entry of iterate()) {
             if (!Array.isArray(entry) || typeof entry[0] !== "string") continue;
             const key = keyFromIterated(keyv, entry[0]);
-            if (key?.startsWith(prefix) && isLive(entry[1], key, now())) keys.push(key);
+            if (key?.startsWith(prefix) && (entry[1] === UNREADABLE_ENTRY || isLive(entry[1], key, now()))) {
+              keys.push(key);
+            }
           }
           return keys;
         }),

@@ -6,12 +6,15 @@ import { COMMANDS, type CommandName } from "./help.js";
 /** What the command line asks for. */
 export type Invocation =
   | { readonly kind: "help"; readonly topic?: CommandName; readonly toStderr: boolean }
+  | { readonly kind: "version" }
   | ({ readonly kind: "command"; readonly command: CommandName } & CommandOptions);
 
 /** The options a command runs with, validated. */
 export interface CommandOptions {
   readonly store: string;
   readonly namespace: string;
+  /** Whether the namespace was chosen (`--namespace` or SESSIONSTORE_NAMESPACE), not the default. */
+  readonly namespaceGiven: boolean;
   readonly subject?: string;
   readonly authType?: AuthType;
   readonly json: boolean;
@@ -33,6 +36,7 @@ const OPTIONS = {
   reveal: { type: "boolean" },
   yes: { type: "boolean", short: "y" },
   help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -69,6 +73,7 @@ export function parseInvocation(
   const { values, positionals } = parsed;
   const [first, ...rest] = positionals;
 
+  if (first === undefined && values.version === true && values.help !== true) return { kind: "version" };
   if (first === undefined) return { kind: "help", toStderr: values.help !== true };
   if (first === "help") {
     const [topic, ...extra] = rest;
@@ -104,7 +109,8 @@ function commandOptions(
   if (store === undefined) {
     throw usageError("--store is required (or set SESSIONSTORE_STORE), e.g. --store sqlite:./sessions.db", command);
   }
-  const namespace = text("namespace") ?? nonEmpty(env.SESSIONSTORE_NAMESPACE) ?? DEFAULT_NAMESPACE;
+  const chosenNamespace = text("namespace") ?? nonEmpty(env.SESSIONSTORE_NAMESPACE);
+  const namespace = chosenNamespace ?? DEFAULT_NAMESPACE;
   try {
     assertNamespace(namespace);
   } catch (error) {
@@ -136,6 +142,7 @@ function commandOptions(
   return {
     store,
     namespace,
+    namespaceGiven: chosenNamespace !== undefined,
     ...(subject === undefined ? {} : { subject }),
     ...(authType === undefined ? {} : { authType }),
     json: values.json === true,

@@ -15,6 +15,7 @@ const STORE_OPTIONS = `Store options (every command):
                                                          passwords: argv is visible to others)
                           redis://host:6379?namespace=x  the Redis store's key prefix
                                                          [default: sessionstore]
+                          redis+cluster://h1:7000,h2:7001  Redis Cluster root nodes
   --namespace <name>    session namespace, the first part of every session key
                         (or env SESSIONSTORE_NAMESPACE) [default: sessionstore]
   --timeout <ms>        give up on an unresponsive store after this long [default: 5000]
@@ -22,7 +23,8 @@ const STORE_OPTIONS = `Store options (every command):
                         environment variable holding the base64 key (for every key id);
                         kid=VAR for one key id; repeat for several keys
   --json                machine-readable output on stdout (errors as JSON on stderr)
-  -h, --help            this help`;
+  -h, --help            this help
+  -v, --version         print the version (sessionstore --version)`;
 
 const EXIT_STATUS = `Exit status:
   0  success
@@ -60,6 +62,9 @@ const COMMAND_HELP: Record<CommandName, string> = {
 Lists every session in the namespace: subject, auth type, when the access token
 expires (relative and absolute, UTC), whether a refresh token is held, and when
 the session was last written. Records that cannot be read are listed as such.
+Without --namespace (or SESSIONSTORE_NAMESPACE), lists every namespace that holds
+sessions. list and show only read: a file store is opened read-only, so even a
+corrupt file is reported and left where it is.
 
   --subject <id>        only this subject's sessions
   --auth-type <type>    only this auth type: server, client, password or app
@@ -68,6 +73,8 @@ the session was last written. Records that cannot be read are listed as such.
 With --json, prints {"namespace", "store", "sessions": [{ key, subject, authType,
 readable, expiresAt, expiresInSeconds, expired, refreshable, updatedAt }]}
 (times are ISO 8601 UTC or null; with --reveal each entry gains "tokens").
+When several namespaces are listed, "namespace" is null, "namespaces" names
+them, and each session carries its "namespace".
 
 ${STORE_OPTIONS}
 

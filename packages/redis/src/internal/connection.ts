@@ -195,8 +195,11 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
       "the Redis client passed in is not open: call connect() on it before using the store",
       new Error("client is not open"),
     );
+  // A refused password is not an outage: say so, or the user hunts for a network problem.
   const unreachable = () =>
-    unavailable(`Redis was not reachable within ${connectTimeoutMs} ms (connectTimeoutMs)`, lastError);
+    isAuthFailure(lastError)
+      ? unavailable("Redis authentication failed: check the user name and password", lastError)
+      : unavailable(`Redis was not reachable within ${connectTimeoutMs} ms (connectTimeoutMs)`, lastError);
 
   const clientReady = async (single: NodeRedisClient) => {
     const deadline = Date.now() + connectTimeoutMs;
@@ -207,8 +210,21 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
         void connect();
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw unreachable();
-      await settleWithin(nextReadyOrEnd(single), left);
+      // Retrying cannot fix a refused password: fail at once instead of after the whole bound.
+      if (left <= 0 || isAuthFailure(lastError)) throw unreachable();
+      // Our own client also wakes on its next error, so a refused password is reported at once.
+      let onError: (() => void) | undefined;
+      const errored = owned
+        ? new Promise<void>((resolve) => {
+            onError = () => resolve();
+            single.on("error", onError);
+          })
+        : undefined;
+      try {
+        await settleWithin(errored ? Promise.race([nextReadyOrEnd(single), errored]) : nextReadyOrEnd(single), left);
+      } finally {
+        if (onError) single.off("error", onError);
+      }
     }
   };
 
@@ -248,4 +264,12 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
       if (client.isOpen) client.destroy();
     },
   };
+}
+
+/** Whether Redis refused the connection's credentials (WRONGPASS, NOAUTH, or AUTH against a server without a password). */
+function isAuthFailure(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : "";
+  return (
+    /^(WRONGPASS|NOAUTH)\b/.test(message) || /AUTH <password> called without any password configured/i.test(message)
+  );
 }
