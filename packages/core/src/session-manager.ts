@@ -3,6 +3,7 @@ import { assertOptionalFunction, invokeLater, observed } from "./internal/callba
 import { Emitter } from "./internal/emitter.js";
 import { createKeyedMutex } from "./internal/keyed-mutex.js";
 import { lockInProcess } from "./internal/process-lock.js";
+import { createReadYourWrites, type ReadYourWrites, readYourWrites } from "./internal/read-your-writes.js";
 import {
   assertAuthType,
   assertNamespace,
@@ -32,6 +33,8 @@ interface Shared {
   readonly namespace: string;
   readonly now: () => number;
   readonly writes: ReturnType<typeof createKeyedMutex>;
+  /** Reads in flight per key, so one answers with a write issued meanwhile (shared by every subject's manager). */
+  readonly issued: ReadYourWrites;
   readonly events: Emitter<SessionManagerEvents>;
 }
 
@@ -62,6 +65,7 @@ export function createSessionManager(store: SessionStore, options: SessionManage
     namespace,
     now: options.now ?? Date.now,
     writes: createKeyedMutex(),
+    issued: createReadYourWrites(),
     events: new Emitter(),
   };
   return scopedManager(shared, options.subject ?? DEFAULT_SUBJECT);
@@ -78,15 +82,18 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
   const { store, namespace, now } = shared;
   const keyFor = (authType: AuthType) => sessionKey({ namespace, subject, authType });
 
-  const read = async (authType: AuthType): Promise<StoredSession | undefined> => {
+  // A read still in flight when a write of its key is issued answers with that write (see read-your-writes.ts).
+  const read = (authType: AuthType): Promise<StoredSession | undefined> => {
     const key = keyFor(authType);
-    let record: Awaited<ReturnType<SessionStore["get"]>>;
-    try {
-      record = await store.get(key);
-    } catch (error) {
-      throw toStoreError(error, "get");
-    }
-    return record === undefined ? undefined : decodeSession(record, key);
+    return readYourWrites(shared.issued, key, async () => {
+      let record: Awaited<ReturnType<SessionStore["get"]>>;
+      try {
+        record = await store.get(key);
+      } catch (error) {
+        throw toStoreError(error, "get");
+      }
+      return record === undefined ? undefined : decodeSession(record, key);
+    });
   };
 
   const write = async (authType: AuthType, authObject: object, writeOptions: WriteOptions = {}) => {
@@ -106,25 +113,27 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     const expiry = recordExpiry(auth);
     // Lifetimes are measured on the injected clock; the store keeps wall time.
     const setOptions = expiry === undefined ? {} : { expiresAt: Date.now() + (expiry - at) };
-    await shared.writes.run(key, async () => {
+    const stored = shared.writes.run(key, async () => {
       try {
         await store.set(key, encodeSession(session), setOptions);
       } catch (error) {
         throw toStoreError(error, "set");
       }
     });
+    await shared.issued.issue(key, stored, () => session);
     return session;
   };
 
   const remove = (authType: AuthType) => {
     const key = keyFor(authType);
-    return shared.writes.run(key, async () => {
+    const removed = shared.writes.run(key, async () => {
       try {
         return await store.delete(key);
       } catch (error) {
         throw toStoreError(error, "delete");
       }
     });
+    return shared.issued.issue(key, removed, () => undefined);
   };
 
   const getAuth = async (authType: AuthType) => {
@@ -245,13 +254,14 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
       let removed = 0;
       for (const key of await listKeys(shared)) {
         if (!parseSessionKey(key)) continue;
-        const deleted = await shared.writes.run(key, async () => {
+        const deleting = shared.writes.run(key, async () => {
           try {
             return await store.delete(key);
           } catch (error) {
             throw toStoreError(error, "delete");
           }
         });
+        const deleted = await shared.issued.issue(key, deleting, () => undefined);
         if (deleted) removed += 1;
       }
       return removed;
