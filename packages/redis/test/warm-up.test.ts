@@ -3,15 +3,10 @@ import { createServer, type Server, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createRedisStore, type RedisStore } from "@sessionstore/redis";
 import { crashSentinel, outcomeOf } from "@sessionstore/testkit";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { sparePort } from "./helpers/redis-server.js";
-import {
-  type AdminClient,
-  connectAdmin,
-  dropNamespace,
-  SHARED_REDIS_URL,
-  uniqueNamespace,
-} from "./helpers/shared-redis.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { otherConnections } from "./helpers/keyv-over-redis.js";
+import { sparePort, startRedisServer } from "./helpers/redis-server.js";
+import { uniqueNamespace } from "./helpers/shared-redis.js";
 
 const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
 const unusedStore = fileURLToPath(new URL("./helpers/unused-store.ts", import.meta.url));
@@ -33,42 +28,33 @@ async function droppingServer(): Promise<{ server: Server; url: string; connecte
 }
 
 describe("a store made from a url starts connecting at once (warm-up)", () => {
-  let admin: AdminClient;
-  const namespaces: string[] = [];
   const stores: RedisStore[] = [];
   const open = (options: Parameters<typeof createRedisStore>[0]) => {
     const store = createRedisStore(options);
     stores.push(store);
     return store;
   };
-  beforeAll(async () => {
-    admin = await connectAdmin();
-  });
   afterEach(async () => {
     for (const store of stores.splice(0)) await store.close();
   });
-  afterAll(async () => {
-    for (const created of namespaces) await dropNamespace(admin, created);
-    await admin.close();
-  });
 
   it("its connection shows in CLIENT LIST before any call, and the first call uses it", async () => {
-    const ids = async () => new Set((await admin.clientList()).map((entry) => String(entry.id)));
-    const before = await ids();
-    const namespace = uniqueNamespace("warm");
-    namespaces.push(namespace);
-    const store = open({ url: SHARED_REDIS_URL, namespace });
-    const opened = await vi.waitFor(
-      async () => {
-        const added = [...(await ids())].filter((id) => !before.has(id));
-        expect(added).toHaveLength(1);
-        return added;
-      },
-      { timeout: 10_000, interval: 20 },
-    );
-    await store.set("k", { v: 1 });
-    expect(await store.get("k")).toEqual({ v: 1 });
-    expect([...(await ids())].filter((id) => !before.has(id))).toEqual(opened);
+    // A server of its own: the shared one also counts other test files' connections.
+    const server = await startRedisServer();
+    try {
+      expect(await otherConnections(server.url)).toBe(0);
+      const store = open({ url: server.url, namespace: uniqueNamespace("warm") });
+      await vi.waitFor(async () => expect(await otherConnections(server.url)).toBe(1), {
+        timeout: 10_000,
+        interval: 20,
+      });
+      await store.set("k", { v: 1 });
+      expect(await store.get("k")).toEqual({ v: 1 });
+      expect(await otherConnections(server.url)).toBe(1);
+    } finally {
+      await Promise.all(stores.splice(0).map((store) => store.close()));
+      await server.dispose();
+    }
   });
 
   it("against a server that drops the connection: no unhandled rejection, the first call is ERR_STORE_UNAVAILABLE", async () => {
