@@ -3,7 +3,7 @@ import { assertOptionalFunction, invokeLater, observed } from "./internal/callba
 import { Emitter } from "./internal/emitter.js";
 import { createKeyedMutex } from "./internal/keyed-mutex.js";
 import { lockInProcess } from "./internal/process-lock.js";
-import { createReadYourWrites, type ReadYourWrites, readYourWrites } from "./internal/read-your-writes.js";
+import { announceWrite, readYourWrites, type WriteAnnouncer } from "./internal/read-your-writes.js";
 import {
   assertAuthType,
   assertNamespace,
@@ -33,9 +33,9 @@ interface Shared {
   readonly namespace: string;
   readonly now: () => number;
   readonly writes: ReturnType<typeof createKeyedMutex>;
-  /** Reads in flight per key, so one answers with a write issued meanwhile (shared by every subject's manager). */
-  readonly issued: ReadYourWrites;
   readonly events: Emitter<SessionManagerEvents>;
+  /** Writes of record keys as they are issued, so a read in flight answers with them (read-your-writes.ts). */
+  readonly written: WriteAnnouncer;
 }
 
 const BRAND = Symbol.for("sessionstore.SessionManager");
@@ -65,8 +65,8 @@ export function createSessionManager(store: SessionStore, options: SessionManage
     namespace,
     now: options.now ?? Date.now,
     writes: createKeyedMutex(),
-    issued: createReadYourWrites(),
     events: new Emitter(),
+    written: new Emitter(),
   };
   return scopedManager(shared, options.subject ?? DEFAULT_SUBJECT);
 }
@@ -82,10 +82,9 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
   const { store, namespace, now } = shared;
   const keyFor = (authType: AuthType) => sessionKey({ namespace, subject, authType });
 
-  // A read still in flight when a write of its key is issued answers with that write (see read-your-writes.ts).
   const read = (authType: AuthType): Promise<StoredSession | undefined> => {
     const key = keyFor(authType);
-    return readYourWrites(shared.issued, key, async () => {
+    return readYourWrites(shared.written, key, async () => {
       let record: Awaited<ReturnType<SessionStore["get"]>>;
       try {
         record = await store.get(key);
@@ -120,7 +119,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
         throw toStoreError(error, "set");
       }
     });
-    await shared.issued.issue(key, stored, () => session);
+    await announceWrite(shared.written, key, stored, session);
     return session;
   };
 
@@ -133,7 +132,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
         throw toStoreError(error, "delete");
       }
     });
-    return shared.issued.issue(key, removed, () => undefined);
+    return announceWrite(shared.written, key, removed);
   };
 
   const getAuth = async (authType: AuthType) => {
@@ -261,7 +260,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
             throw toStoreError(error, "delete");
           }
         });
-        const deleted = await shared.issued.issue(key, deleting, () => undefined);
+        const deleted = await announceWrite(shared.written, key, deleting);
         if (deleted) removed += 1;
       }
       return removed;
