@@ -61,7 +61,13 @@ export interface SessionManager {
   readonly namespace: string;
   readonly subject: string;
   readonly capabilities: StoreCapabilities;
-  /** The session for `authType`, or `undefined`. Rejects on a store failure. */
+  /**
+   * The session for `authType`, or `undefined`. Rejects on a store failure.
+   * Read your own write: if a `set`, `write`, `delete`, logout or `clear` of
+   * this key is issued on this manager (or a `forSubject` sibling) while the
+   * read is pending, it answers with what that call wrote (`undefined` after a
+   * delete), not with the store's older answer. So do `read` and the callback form.
+   */
   get(authType: AuthType): Promise<AuthObject | undefined>;
   /** podio-js form: `callback(authObject | undefined, error?)`, always called once, asynchronously. */
   get(authType: AuthType, callback: GetCallback): void;

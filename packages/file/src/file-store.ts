@@ -92,7 +92,8 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, 
  * safe to share between processes: each write locks the file, re-reads it,
  * applies its change and atomically replaces the file (temp file, fsync,
  * rename, directory fsync). Reads are served from memory while the file is
- * unchanged. A corrupt file is moved aside to `<path>.corrupt-<timestamp>` and
+ * unchanged; the file is loaded when the store is made (warm-up), so the first
+ * read does not pay for it. A corrupt file is moved aside to `<path>.corrupt-<timestamp>` and
  * reported once with `ERR_CORRUPT_RECORD`.
  *
  * @example
@@ -144,6 +145,9 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       fresh.locks.delete(key);
       return { result: undefined, changed: true };
     });
+
+  // Warm-up: the first read is then a stat, not a load (warm() never rejects).
+  void file.warm();
 
   return {
     capabilities: CAPABILITIES,

@@ -45,6 +45,9 @@ export interface KeyvStore extends SessionStore {
   readonly keyv: KeyvInstance;
 }
 
+/** The key the store reads once when it is made, to open the backend early; nothing is ever written there. */
+const WARM_UP_KEY = "sessionstore-warm-up";
+
 function hasTtlSupport(store: unknown): boolean {
   return typeof store === "object" && store !== null && (store as { ttlSupport?: unknown }).ttlSupport === true;
 }
@@ -89,6 +92,10 @@ function enableThrowOnErrors(keyv: KeyvInstance): void {
  * - `list` is offered when the instance can iterate (`keyv.iterator`), decided
  *   when the store is made.
  * - `close()` never disconnects the instance; call `keyv.disconnect()` yourself.
+ * - Making the store reads one key (`sessionstore-warm-up`, under the
+ *   instance's namespace) and ignores the answer: adapters that connect or
+ *   create their table on first use do it now, so the first real call is not
+ *   the slow one. A failure there is not reported; the first call meets it.
  *
  * @param options the options, or a Keyv instance alone (`createKeyvStore(keyv)`).
  * @throws `ERR_INVALID_ARGUMENT` when no Keyv instance is given.
@@ -172,6 +179,11 @@ export function createKeyvStore(options: KeyvStoreOptions | KeyvInstance): KeyvS
       closed = true;
     },
   };
+
+  // Warm-up (see above): never rejects unhandled, and keeps no state.
+  Promise.resolve()
+    .then(() => keyv.get(storageKeyOf(keyv, WARM_UP_KEY), { raw: true }))
+    .catch(() => undefined);
 
   if (canList && iterator) {
     store.list = async (prefix: string) => {

@@ -98,7 +98,9 @@ function isSyntaxError(error: unknown): boolean {
 /**
  * Creates a {@link SqliteStore}: keyv 5 + @keyv/sqlite on one file, shared
  * safely by every process that opens it (WAL, a busy timeout, single-statement
- * writes and a lease lock). Nothing touches the disk until the first call.
+ * writes and a lease lock). The database starts opening when the store is
+ * made (warm-up), so the first call does not pay for it; an open that fails
+ * is tried again by the first call, which reports it (`ERR_STORE_UNAVAILABLE`).
  * @throws `ERR_INVALID_ARGUMENT` for an invalid option.
  */
 export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
@@ -161,6 +163,9 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
     task.then(forget, forget);
     return task;
   };
+
+  // Warm-up: never rejects unhandled; database() forgets a failed open, so the first call retries and reports it.
+  database().catch(() => undefined);
 
   return {
     capabilities: Object.freeze({ lock: true, list: true, nativeExpiry: settings.purgeIntervalMs > 0 }),

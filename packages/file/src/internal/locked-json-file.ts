@@ -112,6 +112,21 @@ export class LockedJsonFile implements Adapter<FileData> {
     }
   }
 
+  /**
+   * Loads the file into memory ahead of the first read (the store's warm-up).
+   * Never rejects and never quarantines: a missing, unreadable or corrupt file
+   * is left for the first read to meet and report. A snapshot taken meanwhile
+   * by a read or a write is kept (it is at least as fresh).
+   */
+  async warm(): Promise<void> {
+    try {
+      const loaded = await this.#load();
+      this.#snapshot ??= loaded;
+    } catch {
+      // Reported by the first real call, which does the same work again.
+    }
+  }
+
   async write(data: FileData): Promise<void> {
     await this.update((fresh) => {
       fresh.records.clear();

@@ -70,13 +70,21 @@ function reconnectDelay(retries: number): number {
   return Math.min(50 * 2 ** Math.min(retries, 10), 1000) + Math.floor(Math.random() * 50);
 }
 
-function createOwnedClient(options: ResolvedRedisOptions): NodeRedisBase {
+/**
+ * @param inUse whether the store was called yet: before that the connection
+ * is only warming up, and a failed attempt ends it (no retry timers keeping an
+ * unused store's process alive); the first call connects again, with retries.
+ */
+function createOwnedClient(options: ResolvedRedisOptions, inUse: () => boolean): NodeRedisBase {
   const { source, connectTimeoutMs } = options;
   // Without the offline queue node-redis rejects commands while disconnected
   // instead of holding them until Redis returns (possibly never).
   const clientDefaults = {
     disableOfflineQueue: true,
-    socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: reconnectDelay },
+    socket: {
+      connectTimeout: connectTimeoutMs,
+      reconnectStrategy: (retries: number) => (inUse() ? reconnectDelay(retries) : false),
+    },
   };
   if (source.kind === "nodes") {
     return createCluster({
@@ -141,15 +149,26 @@ export function keyvClientView(commands: object): object {
   }) as object;
 }
 
-/** Opens (lazily) the connection described by `options`. */
+/**
+ * Opens the connection described by `options`. A client the store creates
+ * starts connecting at once (warm-up), so the first call does not pay for the
+ * connection (like any open connection, it keeps the process alive until
+ * `close()`). A client passed in is left as it is.
+ */
 export function openRedisConnection(options: ResolvedRedisOptions): RedisConnection {
   const { source, connectTimeoutMs, commandTimeoutMs } = options;
   const owned = source.kind !== "client";
+  let used = false;
   const client: NodeRedisBase =
-    source.kind === "client" ? (source.client as unknown as NodeRedisBase) : createOwnedClient(options);
+    source.kind === "client" ? (source.client as unknown as NodeRedisBase) : createOwnedClient(options, () => used);
   let lastError: unknown;
   let connecting: Promise<unknown> | undefined;
   let closed = false;
+
+  // Called before every command: from the first one on, a failed attempt is retried (see createOwnedClient).
+  const markUsed = () => {
+    used = true;
+  };
 
   if (owned) {
     // We created it, so an 'error' event nobody listens to would be ours to
@@ -238,13 +257,25 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
     if (outcome.value !== undefined) throw unavailable("could not connect to the Redis cluster", outcome.value);
   };
 
+  if (owned) {
+    // Never rejects (see connect); a failure is remembered and reported by the first call.
+    void connect();
+  }
+
   return {
     owned,
     commands,
     keyvClient: keyvClientView(commands as object),
-    isReady: () =>
-      !closed && (isCluster(client) ? client.isOpen && connecting === undefined : (client as NodeRedisClient).isReady),
-    ready: () => (isCluster(client) ? clusterReady(client) : clientReady(client as NodeRedisClient)),
+    isReady: () => {
+      markUsed();
+      return (
+        !closed && (isCluster(client) ? client.isOpen && connecting === undefined : (client as NodeRedisClient).isReady)
+      );
+    },
+    ready: () => {
+      markUsed();
+      return isCluster(client) ? clusterReady(client) : clientReady(client as NodeRedisClient);
+    },
     async scanTargets() {
       if (!isCluster(client)) return [commands];
       const nodes = await Promise.all(client.masters.map((master) => client.nodeClient(master)));

@@ -8,10 +8,12 @@ import { describeIsolation } from "./isolation.js";
 import { describeLegacyContract } from "./legacy-contract.js";
 import { describeListing } from "./listing.js";
 import { describeLocking } from "./locking.js";
+import { describeReadYourWrites } from "./read-your-writes.js";
 
 /**
  * Registers the SessionStore conformance suite for a store: crud, expiry,
- * isolation, errors, concurrency, the podio-js callback contract through a
+ * isolation, errors, concurrency, the podio-js callback contract and
+ * read-your-own-write (a slow read overtaken by a write) through a
  * SessionManager, and — when the store declares them in `capabilities` —
  * locking and listing. Call it at the top level of a vitest test file:
  *
@@ -40,6 +42,7 @@ export function describeSessionStore(
     describeErrors(ctx);
     describeConcurrency(ctx);
     describeLegacyContract(ctx);
+    describeReadYourWrites(ctx);
     if (capabilities.lock) describeLocking(ctx);
     if (capabilities.list) describeListing(ctx);
   });
