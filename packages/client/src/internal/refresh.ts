@@ -153,7 +153,7 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
     }
     let saved: AuthObject;
     try {
-      saved = await slot.save(response, base.refreshToken);
+      saved = await slot.save(response, { previousRefreshToken: base.refreshToken, replacing: stored });
     } catch (error) {
       deps.emit("refreshFailed", { reason: "transient", cleared: false, error: asError(error) });
       throw error;
@@ -162,7 +162,9 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
     await deps.hooks.afterTokenRefreshed?.(saved);
     return saved;
   } finally {
-    await release();
+    // Best effort: once the pair is written (or the attempt failed for its own
+    // reason) a release that fails must not fail the request; the lease frees the lock.
+    await release().catch(() => undefined);
   }
 }
 
