@@ -79,6 +79,11 @@ export interface PlatformClientOptions {
   lockTtlMs?: number;
   /** How long to wait for another process's refresh lock, ms. @default 35000 */
   lockWaitMs?: number;
+  /**
+   * How long an authorization request (`getAuthorizationURL`) waits for its
+   * redirect, ms; a later redirect is refused. @default 600000 (10 minutes)
+   */
+  authorizationTtlMs?: number;
   /** How the client secret is sent. @default "client_secret_post" */
   clientAuthMethod?: ClientAuthMethod;
   /** Authorization header scheme (`"OAuth2"` is what podio-js sends). @default the profile's, else "Bearer" */
@@ -123,9 +128,16 @@ export interface RequestOptions {
 
 /** Options for `getAuthorizationURL`. */
 export interface AuthorizationURLOptions {
-  /** Anti-CSRF value echoed back on the redirect; check it (see `createState()`). */
-  state: string;
-  /** PKCE verifier (see `createCodeVerifier()`); required for the `'client'` type's code flow. */
+  /**
+   * Anti-CSRF value echoed back on the redirect (8+ unguessable characters).
+   * @default a new one from `createState()`, recorded for `handleRedirect`
+   */
+  state?: string;
+  /**
+   * PKCE verifier; its S256 challenge is sent. @default for the `'client'`
+   * type's code flow, a new one from `createCodeVerifier()`, recorded for
+   * `handleRedirect`; none for `'server'`
+   */
   codeVerifier?: string;
   /** `'token'` asks for a legacy implicit redirect (`'client'` only; no refresh token). @default "code" */
   responseType?: "code" | "token";
@@ -135,11 +147,14 @@ export interface AuthorizationURLOptions {
 
 /** Options for `handleRedirect`. */
 export interface RedirectOptions {
-  /** The `state` you sent; a different or missing one is refused. */
+  /**
+   * The `state` you kept yourself. A redirect whose state differs is refused.
+   * @default the redirect must carry a state that `getAuthorizationURL` recorded, unexpired and unused
+   */
   state?: string;
-  /** The PKCE verifier you sent (code flow). */
+  /** The PKCE verifier you kept yourself (code flow). @default the one recorded with the state */
   codeVerifier?: string;
-  /** The redirect URI you sent. @default the URL without its query and fragment */
+  /** The redirect URI you sent. @default the one recorded with the state, else the URL without its query and fragment */
   redirectURI?: string;
 }
 

@@ -155,10 +155,12 @@ describe("authorization code ('server')", () => {
 describe("browser client ('client')", () => {
   const auth = { authType: "client", clientId: "demo-public" } as const;
 
-  it("requires PKCE, exchanges the code as a public client, and refreshes", async () => {
+  it("always uses PKCE, exchanges the code as a public client, and refreshes", async () => {
     const server = await platform();
     const client = makeClient(server, {}, auth);
-    expect(() => client.getAuthorizationURL("http://localhost/cb", { state: createState() })).toThrow(/codeVerifier/);
+    // With no verifier given, one is created and recorded with the state.
+    const generated = new URL(client.getAuthorizationURL("http://localhost/cb", { state: createState() }));
+    expect(generated.searchParams.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const codeVerifier = createCodeVerifier();
     const state = createState();
     const location = await authorize(client.getAuthorizationURL("http://localhost/cb", { state, codeVerifier }));

@@ -89,3 +89,15 @@ export function memoryBackend(): StoreBackend {
     cleanup: async () => undefined,
   };
 }
+
+/** Runs `body` with a fresh backend of that name (file, sqlite, redis), cleaning every backend made, also on failure. */
+export async function withBackend<T>(name: string, body: (backend: StoreBackend) => Promise<T>): Promise<T> {
+  const all = crossProcessBackends();
+  const backend = all.find((candidate) => candidate.name === name);
+  try {
+    if (!backend) throw new Error(`no backend named ${name}`);
+    return await body(backend);
+  } finally {
+    for (const each of all) await each.cleanup();
+  }
+}

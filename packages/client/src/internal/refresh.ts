@@ -158,7 +158,10 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
     }
     let saved: AuthObject;
     try {
-      saved = await slot.save(withKeptFields(response, base, deps.keptOnRefresh), base.refreshToken);
+      saved = await slot.save(withKeptFields(response, base, deps.keptOnRefresh), {
+        previousRefreshToken: base.refreshToken,
+        replacing: stored,
+      });
     } catch (error) {
       deps.emit("refreshFailed", { reason: "transient", cleared: false, error: asError(error) });
       throw error;
@@ -167,7 +170,9 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
     await deps.hooks.afterTokenRefreshed?.(saved);
     return saved;
   } finally {
-    await release();
+    // Best effort: once the pair is written (or the attempt failed for its own
+    // reason) a release that fails must not fail the request; the lease frees the lock.
+    await release().catch(() => undefined);
   }
 }
 
