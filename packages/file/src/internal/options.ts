@@ -10,6 +10,7 @@ export interface ResolvedFileStoreOptions {
   readonly lockWaitMs: number;
   readonly lockPollMs: number;
   readonly onWarning: (error: Error) => void;
+  readonly watchPollMs: number | undefined;
 }
 
 function invalid(field: string, message: string): SessionStoreError {
@@ -51,5 +52,7 @@ export function resolveFileStoreOptions(options: FileStoreOptions): ResolvedFile
     lockWaitMs: readDuration(candidate.lockWaitMs, "lockWaitMs", 10_000, true),
     lockPollMs: readDuration(candidate.lockPollMs, "lockPollMs", 10, false),
     onWarning: readFunction(candidate.onWarning, "onWarning", emitWarning),
+    watchPollMs:
+      candidate.watchPollMs === undefined ? undefined : readDuration(candidate.watchPollMs, "watchPollMs", 0, false),
   };
 }
