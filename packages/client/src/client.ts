@@ -10,6 +10,7 @@ import { buildAuthorizationURL, checkState, parseRedirect, redirectURIOf } from 
 import { invalidArgument, PlatformApiError } from "./errors.js";
 import { configFingerprint } from "./fingerprint.js";
 import { apiError, parseBody, type Sent, send } from "./internal/http.js";
+import { announceMissingLock } from "./internal/lock-warning.js";
 import { logoutSession } from "./internal/logout.js";
 import { isDue, type RefreshDeps, refreshEarly, refreshSession } from "./internal/refresh.js";
 import { type ApiBase, apiBase, buildJsonRequest, isReplayable, resolveApiURL, withToken } from "./internal/request.js";
@@ -78,6 +79,9 @@ export class PlatformClient {
       audience: auth.audience,
     });
     this.#slot = new SessionSlot(resolveManager(options, resolved.now), auth.authType, fingerprint, resolved.now);
+    announceMissingLock(this.#slot.store, options.sessionStore, options.singleProcess, (warning) =>
+      this.#events.emit("warning", warning),
+    );
     this.#refresh = {
       slot: this.#slot,
       token: this.#token,
