@@ -9,6 +9,7 @@ import {
 import { buildAuthorizationURL, checkState, parseRedirect, redirectURIOf } from "./auth-flows.js";
 import { invalidArgument, PlatformApiError } from "./errors.js";
 import { configFingerprint } from "./fingerprint.js";
+import { deleteIfOtherConfig } from "./internal/config-purge.js";
 import { apiError, parseBody, type Sent, send } from "./internal/http.js";
 import { announceMissingLock } from "./internal/lock-warning.js";
 import { logoutSession } from "./internal/logout.js";
@@ -74,7 +75,10 @@ export class PlatformClient {
     };
     const fingerprint = configFingerprint({
       tokenURL: resolved.tokenURL,
+      authorizeURL: resolved.authorizeURL,
+      revokeURL: resolved.revokeURL,
       clientId: auth.clientId,
+      clientSecret: auth.clientSecret,
       scope: auth.scope,
       audience: auth.audience,
     });
@@ -109,7 +113,14 @@ export class PlatformClient {
 
   async #load(): Promise<void> {
     this.#slot.current = await this.#slot.read();
+    if (this.#slot.otherConfig) await this.#dropOtherConfig();
     this.#loaded = true;
+  }
+
+  /** A session of another configuration is void: delete it (before any sign-in of ours can be written). */
+  async #dropOtherConfig(): Promise<void> {
+    const lock = { ttlMs: this.#options.lockTtlMs, waitMs: this.#options.lockWaitMs };
+    await deleteIfOtherConfig(this.#slot.manager, this.authType, this.#slot.fingerprint, lock);
   }
 
   async #ensureLoaded(): Promise<void> {
