@@ -111,6 +111,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
         storeDisplay: uri.display,
         now: (io.now ?? Date.now)(),
         out: (text) => io.stdout.write(text),
+        err: (text) => io.stderr.write(text),
+        errIsTTY: (io.stderr as { isTTY?: unknown }).isTTY === true,
       });
       return EXIT_CODES.OK;
     } finally {

@@ -50,7 +50,9 @@ describe("configFingerprint", () => {
       expect(configFingerprint(changed)).not.toBe(print);
       expect(fingerprintMatches(print, configFingerprint(changed))).toBe(false);
     }
-    expect(configFingerprint({ ...base, clientSecret: "a" })).not.toBe(configFingerprint({ ...base, clientSecret: "b" }));
+    expect(configFingerprint({ ...base, clientSecret: "a" })).not.toBe(
+      configFingerprint({ ...base, clientSecret: "b" }),
+    );
   });
 
   it("never contains the client secret, nor its plain SHA-256", () => {
@@ -65,7 +67,14 @@ describe("configFingerprint", () => {
     // The 0.1.0 algorithm, as released: SHA-256 of [tokenURL, clientId, sorted scope, audience].
     const v1 = (input: { tokenURL: string; clientId: string; scope: string; audience?: string }) =>
       `v1:${createHash("sha256")
-        .update(JSON.stringify([input.tokenURL, input.clientId, input.scope.split(" ").sort().join(" "), input.audience ?? ""]))
+        .update(
+          JSON.stringify([
+            input.tokenURL,
+            input.clientId,
+            input.scope.split(" ").sort().join(" "),
+            input.audience ?? "",
+          ]),
+        )
         .digest("hex")}`;
     const current = configFingerprint({ ...base, clientSecret: "s", revokeURL: "https://api.example/oauth/revoke" });
     expect(fingerprintMatches(v1(base), current)).toBe(true);
