@@ -76,12 +76,8 @@ describe.each(backends)("$name store shared by 8 processes", (backend) => {
       expect(server.stats.reuseDetected).toBe(0);
       const events = reports.flatMap((report) => report.events).sort();
       expect(events.filter((event) => event === "refreshed")).toHaveLength(1);
-      // Every other worker adopted the new pair: found under the lock, or reported by the store's watch
-      // (a worker may hear of it both ways, so it may say so twice).
-      for (const report of reports) {
-        expect(report.events.length).toBeGreaterThan(0);
-        expect(report.events.every((event) => event === "refreshed" || event === "adopted")).toBe(true);
-      }
+      // Every other worker adopted the new pair once: found under the lock, or reported by the store's watch.
+      expect(events.filter((event) => event === "adopted")).toHaveLength(WORKERS - 1);
       const renewed = await manager.get("password");
       expect(renewed?.refreshToken).not.toBe(stored?.auth.refreshToken);
     } finally {
