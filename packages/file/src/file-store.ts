@@ -133,7 +133,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     }
   };
 
-  const watcher = createFileWatch({ path: settings.path, read: () => readData("watch"), pollMs: settings.watchPollMs });
+  const watcher = createFileWatch({ path: settings.path, pollMs: settings.watchPollMs });
 
   const tryTakeLease = (key: string, token: string, ttlMs: number) =>
     change("lock", (fresh) => {

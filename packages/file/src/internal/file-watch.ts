@@ -1,14 +1,14 @@
 import { type FSWatcher, watch as watchDirectory } from "node:fs";
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import type { StoreChangeListener } from "@sessionstore/core";
-import type { FileData, RecordEntry } from "./file-data.js";
+import { emptyFileData, type FileData, parseFileData, type RecordEntry } from "./file-data.js";
+import { errorCode } from "./fs-errors.js";
 
 /** What the watcher needs from the store. */
 export interface FileWatchOptions {
   readonly path: string;
-  /** Reads the file (served from memory while its stat signature is unchanged). */
-  readonly read: () => Promise<FileData>;
+
   /** Poll the file's stat at this interval instead of using fs.watch; `undefined`: fs.watch. */
   readonly pollMs: number | undefined;
 }
@@ -67,8 +67,19 @@ export function createFileWatch(options: FileWatchOptions): FileWatch {
     }
   };
 
+  // Read here without side effects: the store's own read moves a corrupt file
+  // aside and reports that once, to its caller — the watcher must not take that report.
+  const read = async (): Promise<FileData> => {
+    try {
+      return parseFileData(await readFile(options.path, "utf8"));
+    } catch (error) {
+      if (errorCode(error) === "ENOENT") return emptyFileData();
+      throw error;
+    }
+  };
+
   const compare = async () => {
-    const data = await options.read();
+    const data = await read();
     if (listeners.size === 0) return;
     const fresh = snapshotOf(data);
     const previous = known;
