@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "@sessionstore/cli";
-import { createMemoryStore, createSessionManager, type SessionManager } from "@sessionstore/core";
+import { createMemoryStore, createSessionManager, revokeAll, type SessionManager } from "@sessionstore/core";
 import { createSqliteStore } from "@sessionstore/sqlite";
 import { type FakePlatform, startFakePlatform } from "@sessionstore/testkit/platform";
 import { afterEach, describe, expect, it } from "vitest";
@@ -62,7 +62,7 @@ async function refreshWith(server: FakePlatform, refreshToken: string): Promise<
   return response.status;
 }
 
-describe("SessionManager.revokeAll", () => {
+describe("revokeAll(manager, options)", () => {
   it("revokes 1,000 sessions at the platform and leaves none in the store", async () => {
     const server = await platform();
     const manager = createSessionManager(createMemoryStore(), { namespace: "revoke-1000" });
@@ -71,7 +71,7 @@ describe("SessionManager.revokeAll", () => {
     server.resetStats();
     const progress: number[] = [];
 
-    const summary = await manager.revokeAll({
+    const summary = await revokeAll(manager, {
       revokeURL: server.revokeURL,
       ...CLIENT,
       concurrency: 16,
@@ -94,7 +94,7 @@ describe("SessionManager.revokeAll", () => {
     await seedSessions(manager, await issueTokens(server, 3));
     server.resetStats();
     server.injectFault({ kind: "status", on: "revoke", status: 503, times: 1 });
-    const summary = await manager.revokeAll({
+    const summary = await revokeAll(manager, {
       revokeURL: server.revokeURL,
       ...CLIENT,
       clientAuthMethod: "client_secret_basic",
@@ -111,7 +111,7 @@ describe("SessionManager.revokeAll", () => {
     await seedSessions(manager, tokens);
     server.resetStats();
     server.injectFault({ kind: "status", on: "revoke", status: 500, times: 1_000 });
-    const summary = await manager.revokeAll({ revokeURL: server.revokeURL, ...CLIENT, retries: 2, retryDelayMs: 5 });
+    const summary = await revokeAll(manager, { revokeURL: server.revokeURL, ...CLIENT, retries: 2, retryDelayMs: 5 });
     expect(summary.revoked).toBe(0);
     expect(summary.deleted).toBe(0);
     expect(summary.failed.map((failure) => failure.key).sort()).toEqual([
@@ -135,7 +135,7 @@ describe("SessionManager.revokeAll", () => {
     const manager = createSessionManager(createMemoryStore());
     await seedSessions(manager, await issueTokens(server, 1));
     server.resetStats();
-    const summary = await manager.revokeAll({ revokeURL: server.revokeURL, clientId: "nobody", retryDelayMs: 5 });
+    const summary = await revokeAll(manager, { revokeURL: server.revokeURL, clientId: "nobody", retryDelayMs: 5 });
     expect(summary.failed).toHaveLength(1);
     expect(summary.failed[0]?.error.message).toMatch(/answered 401 \(invalid_client\)/);
     expect(server.stats.revokeCalls).toBe(1);
@@ -143,15 +143,15 @@ describe("SessionManager.revokeAll", () => {
 
   it("refuses bad options, naming the field, before touching anything", async () => {
     const manager = createSessionManager(createMemoryStore());
-    await expect(manager.revokeAll({ revokeURL: "not a url", clientId: "c" })).rejects.toMatchObject({
+    await expect(revokeAll(manager, { revokeURL: "not a url", clientId: "c" })).rejects.toMatchObject({
       code: "ERR_INVALID_ARGUMENT",
       field: "options.revokeURL",
     });
-    await expect(manager.revokeAll({ revokeURL: "https://x.example/revoke", clientId: "" })).rejects.toMatchObject({
+    await expect(revokeAll(manager, { revokeURL: "https://x.example/revoke", clientId: "" })).rejects.toMatchObject({
       field: "options.clientId",
     });
     await expect(
-      manager.revokeAll({ revokeURL: "https://x.example/revoke", clientId: "c", concurrency: 0 }),
+      revokeAll(manager, { revokeURL: "https://x.example/revoke", clientId: "c", concurrency: 0 }),
     ).rejects.toMatchObject({ field: "options.concurrency" });
   });
 });

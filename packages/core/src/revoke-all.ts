@@ -4,7 +4,7 @@ import { type RevokeClient, revokeOne } from "./internal/revoke-request.js";
 import type { SessionInfo, SessionManager } from "./session-manager-types.js";
 import type { AuthObject } from "./types.js";
 
-/** Options for {@link SessionManager.revokeAll}: the platform's revocation endpoint and this client's credentials. */
+/** Options for {@link revokeAll}: the platform's revocation endpoint and this client's credentials. */
 export interface RevokeAllOptions {
   /** The RFC 7009 revocation endpoint, an absolute http(s) URL. */
   revokeURL: string;
@@ -28,7 +28,7 @@ export interface RevokeAllOptions {
   onProgress?: (progress: RevokeAllProgress) => void;
 }
 
-/** Where {@link SessionManager.revokeAll} stands. */
+/** Where {@link revokeAll} stands. */
 export interface RevokeAllProgress {
   /** Sessions settled so far. */
   readonly done: number;
@@ -40,14 +40,14 @@ export interface RevokeAllProgress {
   readonly ok: boolean;
 }
 
-/** A session {@link SessionManager.revokeAll} could not revoke (or delete): it stays in the store. */
+/** A session {@link revokeAll} could not revoke (or delete): it stays in the store. */
 export interface RevokeAllFailure {
   readonly key: string;
   /** `ERR_REVOKE_FAILED` (the platform refused or kept failing), or a store error for an unreadable record. */
   readonly error: SessionStoreError;
 }
 
-/** What {@link SessionManager.revokeAll} did. */
+/** What {@link revokeAll} did. */
 export interface RevokeAllSummary {
   /** Sessions found in the namespace. */
   readonly total: number;
@@ -117,13 +117,24 @@ function checkOptions(options: RevokeAllOptions) {
 type Settled = { ok: true; deleted: boolean } | { ok: false; error: SessionStoreError } | { ok: "gone" };
 
 /**
- * "Revoke for all users": revokes every session of the manager's namespace
- * at the platform (RFC 7009: the refresh token, which ends the grant, or the
- * access token when there is none), then deletes it through the manager (so
- * every instance watching the store drops it). A session the platform did not
- * confirm is kept, and reported in `failed`. See {@link SessionManager.revokeAll}.
+ * "Revoke for all users": revokes every session of `manager`'s namespace (all
+ * subjects) at the platform's RFC 7009 endpoint — the refresh token, which
+ * ends the grant, or the access token when there is none — with bounded
+ * concurrency and retries on 5xx, 429 and network errors, then deletes each
+ * revoked session through the manager (so every instance watching the store
+ * drops it). A session the platform did not confirm stays in the store and is
+ * listed in `failed`. Needs `capabilities.list`. Uses `fetch` only: runs in
+ * browsers too. A function rather than a manager method so that apps which
+ * never revoke do not ship it.
+ *
+ * @example
+ * ```ts
+ * const summary = await revokeAll(manager, { revokeURL, clientId, clientSecret });
+ * // { total, revoked, deleted, failed: [{ key, error }] }
+ * ```
+ * @throws `ERR_INVALID_ARGUMENT` for bad options (nothing is sent); `ERR_UNSUPPORTED` when the store cannot list.
  */
-export async function revokeAllSessions(manager: SessionManager, options: RevokeAllOptions): Promise<RevokeAllSummary> {
+export async function revokeAll(manager: SessionManager, options: RevokeAllOptions): Promise<RevokeAllSummary> {
   const { client, concurrency, retries, retryDelayMs, onProgress } = checkOptions(options);
   const sessions = await manager.list();
   const failed: RevokeAllFailure[] = [];

@@ -1,5 +1,4 @@
 import type { SessionStoreError } from "./errors.js";
-import type { RevokeAllOptions, RevokeAllSummary } from "./revoke-all.js";
 import type { StoredSession } from "./session-record.js";
 import type { LockOptions, ReleaseLock, SessionStore, StoreCapabilities } from "./store.js";
 import type { AuthObject, AuthType } from "./types.js";
@@ -87,18 +86,8 @@ export interface SessionManager {
   forSubject(subject: string): SessionManager;
   /** Every session in the namespace (all subjects). Needs `capabilities.list`. */
   list(): Promise<SessionInfo[]>;
-  /** Deletes every session in the namespace, locally only (see {@link revokeAll}). Needs `capabilities.list`. @returns how many. */
+  /** Deletes every session in the namespace, locally only (`revokeAll(manager, …)` also revokes at the platform). Needs `capabilities.list`. @returns how many. */
   clear(): Promise<number>;
-  /**
-   * "Revoke for all users": revokes every session of the namespace (all
-   * subjects) at the platform's RFC 7009 endpoint — the refresh token, or the
-   * access token when there is none — with bounded concurrency and retries on
-   * 5xx, then deletes each revoked session (every instance watching the store
-   * drops it). Sessions the platform did not confirm stay and are listed in
-   * `failed`. Needs `capabilities.list`. Uses `fetch` only: runs in browsers too.
-   * @throws `ERR_INVALID_ARGUMENT` for bad options; `ERR_UNSUPPORTED` when the store cannot list.
-   */
-  revokeAll(options: RevokeAllOptions): Promise<RevokeAllSummary>;
   /** Closes the store (shared by every `forSubject` manager). */
   close(): Promise<void>;
   on<K extends keyof SessionManagerEvents>(event: K, listener: (payload: SessionManagerEvents[K]) => void): () => void;

@@ -14,7 +14,6 @@ import {
   sessionKey,
 } from "./keys.js";
 import { isEmptyAuthObject, normalizeAuthObject } from "./normalize.js";
-import { revokeAllSessions } from "./revoke-all.js";
 import type {
   GetCallback,
   SessionInfo,
@@ -256,9 +255,6 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
         if (deleted) removed += 1;
       }
       return removed;
-    },
-    revokeAll(revokeOptions) {
-      return revokeAllSessions(manager, revokeOptions);
     },
     async close() {
       try {

@@ -1,4 +1,4 @@
-import type { RevokeAllProgress, RevokeAllSummary } from "@sessionstore/core";
+import { type RevokeAllProgress, type RevokeAllSummary, revokeAll } from "@sessionstore/core";
 import { EXIT_CODES } from "../exit-codes.js";
 import { CliError, usageError } from "./cli-error.js";
 import type { CommandContext } from "./commands.js";
@@ -42,7 +42,7 @@ function summaryJson(context: CommandContext, summary: RevokeAllSummary) {
 
 /**
  * `revoke-all`: revokes every session of the namespace at the platform and
- * deletes it (`SessionManager.revokeAll`). Exits 6 when some could not be
+ * deletes it (core's `revokeAll`). Exits 6 when some could not be
  * revoked; they stay in the store and are listed.
  */
 export async function revokeAllCommand(context: CommandContext): Promise<void> {
@@ -52,7 +52,7 @@ export async function revokeAllCommand(context: CommandContext): Promise<void> {
   const bar = context.errIsTTY && !options.json ? progressBar(context.err) : undefined;
   let summary: RevokeAllSummary;
   try {
-    summary = await manager.revokeAll({
+    summary = await revokeAll(manager, {
       revokeURL: revoke.revokeURL,
       clientId: revoke.clientId,
       ...(revoke.clientSecret === undefined ? {} : { clientSecret: revoke.clientSecret }),
