@@ -92,7 +92,7 @@ export interface SessionManager {
   forSubject(subject: string): SessionManager;
   /** Every session in the namespace (all subjects). Needs `capabilities.list`. */
   list(): Promise<SessionInfo[]>;
-  /** Deletes every session in the namespace ("revoke for all users"). Needs `capabilities.list`. @returns how many. */
+  /** Deletes every session in the namespace, locally only (`revokeAll(manager, …)` also revokes at the platform). Needs `capabilities.list`. @returns how many. */
   clear(): Promise<number>;
   /** Closes the store (shared by every `forSubject` manager). */
   close(): Promise<void>;

@@ -118,8 +118,10 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
       throw error;
     }
     if (stored && differs(stored, stale) && !isDue(stored, deps.now(), trigger === "expiring" ? deps.marginMs : 0)) {
+      // The store's watch may have adopted this pair already (and said so): one event per pair.
+      const known = slot.current !== undefined && !differs(slot.current, stored);
       slot.current = stored;
-      deps.emit("refresh", { adopted: true, trigger, session: slot.summary(stored)! });
+      if (!known) deps.emit("refresh", { adopted: true, trigger, session: slot.summary(stored)! });
       return stored;
     }
     // The store lost the session (logged out elsewhere, or it expired there): honour that,

@@ -14,6 +14,7 @@ import {
   type SessionStore,
 } from "@sessionstore/core";
 import { invalidArgument } from "../errors.js";
+import { fingerprintMatches } from "../fingerprint.js";
 import type { PlatformClientOptions, SessionSummary } from "../types.js";
 
 /** Turns whatever the user passed as `sessionStore` into a manager for the right subject. */
@@ -111,13 +112,20 @@ export class SessionSlot {
     return this.manager.store;
   }
 
-  /** Reads the store: the session, unless it was written under another configuration. */
+  /**
+   * Reads the store: the session, unless it was written under another
+   * configuration (then `otherConfig` is set, for the restore to delete it).
+   */
   async read(): Promise<AuthObject | undefined> {
     const stored = await this.manager.read(this.authType);
     // Records without a fingerprint were written by podio-js or a legacy store: usable.
-    if (!stored || (stored.fingerprint !== undefined && stored.fingerprint !== this.fingerprint)) return undefined;
+    this.otherConfig = stored !== undefined && !fingerprintMatches(stored.fingerprint, this.fingerprint);
+    if (!stored || this.otherConfig) return undefined;
     return stored.auth;
   }
+
+  /** The last {@link read} found a session written under another configuration. */
+  otherConfig = false;
 
   /** Normalises a token response (keeping `previousRefreshToken` when none came back) and persists it. */
   async save(response: object, options: SaveOptions = {}): Promise<AuthObject> {
