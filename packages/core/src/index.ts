@@ -43,6 +43,8 @@ export type { NormalizeOptions } from "./normalize.js";
 export { isEmptyAuthObject, MAX_TOKEN_LENGTH, normalizeAuthObject } from "./normalize.js";
 export { createSessionManager, isSessionManager } from "./session-manager.js";
 export type {
+  ClearOptions,
+  DeleteOptions,
   GetCallback,
   SessionInfo,
   SessionManager,
