@@ -52,6 +52,8 @@ export type { RevokeAllFailure, RevokeAllOptions, RevokeAllProgress, RevokeAllSu
 export { revokeAll } from "./revoke-all.js";
 export { createSessionManager, isSessionManager } from "./session-manager.js";
 export type {
+  ClearOptions,
+  DeleteOptions,
   GetCallback,
   SessionInfo,
   SessionManager,

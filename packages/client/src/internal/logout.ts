@@ -52,7 +52,7 @@ export async function logoutSession(
         revokeError = error;
       }
     }
-    await slot.clear();
+    await slot.clear(release);
     emit("logout", { reason: "logout", revoked });
     return revokeError ? { revoked, revokeError } : { revoked };
   } finally {

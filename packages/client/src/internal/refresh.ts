@@ -2,6 +2,7 @@ import {
   type AuthObject,
   createSingleFlight,
   isSessionStoreError,
+  type ReleaseLock,
   type SessionStore,
   type SingleFlight,
 } from "@sessionstore/core";
@@ -152,7 +153,7 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
       response = await requestToken(deps.token, grant);
     } catch (error) {
       if (isPlatformApiError(error, "ERR_TOKEN_REQUEST") && error.oauthError === "invalid_grant") {
-        return await onInvalidGrant(deps, base, error, trigger);
+        return await onInvalidGrant(deps, base, error, trigger, release);
       }
       const reason = isPlatformApiError(error) && error.transient ? "transient" : "terminal";
       deps.emit("refreshFailed", { reason, cleared: false, error: asError(error) });
@@ -183,6 +184,7 @@ async function onInvalidGrant(
   sent: AuthObject,
   refused: PlatformApiError,
   trigger: RefreshInfo["trigger"],
+  heldLock: ReleaseLock,
 ): Promise<AuthObject> {
   const { slot } = deps;
   // A store without a cross-process lock can still have been refreshed by someone else meanwhile.
@@ -192,7 +194,7 @@ async function onInvalidGrant(
     deps.emit("refresh", { adopted: true, trigger, session: slot.summary(again)! });
     return again;
   }
-  await slot.clear();
+  await slot.clear(heldLock);
   const expired = new PlatformApiError(
     "ERR_SESSION_EXPIRED",
     "the refresh token was refused (invalid_grant); the session was cleared: sign in again",

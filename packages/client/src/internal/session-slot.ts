@@ -10,6 +10,7 @@ import {
   isSessionStoreError,
   type LockOptions,
   normalizeAuthObject,
+  type ReleaseLock,
   type SessionManager,
   type SessionStore,
 } from "@sessionstore/core";
@@ -207,8 +208,9 @@ export class SessionSlot {
     }
   }
 
-  async clear(): Promise<void> {
-    await this.manager.delete(this.authType);
+  /** Deletes the session; `heldLock` is the session lock when the caller holds it already (a removal takes it otherwise). */
+  async clear(heldLock?: ReleaseLock): Promise<void> {
+    await this.manager.delete(this.authType, heldLock ? { heldLock } : undefined);
     this.current = undefined;
   }
 
