@@ -3,7 +3,14 @@ import { assertOptionalFunction, invokeLater, observed } from "./internal/callba
 import { Emitter } from "./internal/emitter.js";
 import { createKeyedMutex } from "./internal/keyed-mutex.js";
 import { announceWrite, readYourWrites, type WriteAnnouncer } from "./internal/read-your-writes.js";
-import { readClearLock, readDeleteOptions, readLockOptions, removeAll, removeLocked } from "./internal/removal.js";
+import {
+  readClearLock,
+  readDeleteOptions,
+  readLockOptions,
+  removeAll,
+  removeLocked,
+  writeQueue,
+} from "./internal/removal.js";
 import { createSessionLocks, DEFAULT_REMOVAL_LOCK, lockNameFor, type SessionLocks } from "./internal/session-lock.js";
 import {
   assertAuthType,
@@ -122,7 +129,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     const expiry = recordExpiry(auth);
     // Lifetimes are measured on the injected clock; the store keeps wall time.
     const setOptions = expiry === undefined ? {} : { expiresAt: Date.now() + (expiry - at) };
-    const stored = shared.writes.run(key, async () => {
+    const stored = writeQueue(shared, key, async () => {
       try {
         await store.set(key, encodeSession(session), setOptions);
       } catch (error) {

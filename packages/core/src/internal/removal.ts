@@ -68,8 +68,8 @@ export function readClearLock(options: unknown, fallback: LockOptions): LockOpti
  * Deletes the record at `key` holding the session's lock (the one a refresh
  * holds from its re-read to its write): a refresh in flight finishes first,
  * then the delete lands, and no refresh can write its pair back behind it.
- * The lock is taken before the record's write queue is entered, never inside
- * it, so the two cannot wait on each other.
+ * It queues with the record's other writes in issue order; see `writeQueue`
+ * for why that cannot deadlock with a holder of the lock in this process.
  * @returns whether a record was there.
  * @throws `ERR_LOCK_TIMEOUT` when the lock was not free within `lock.waitMs` (nothing was deleted).
  */
@@ -79,15 +79,23 @@ export function removeLocked(
   lock: LockOptions,
   heldLock: ReleaseLock | undefined,
 ): Promise<boolean> {
-  const removed = context.locks.runLocked(lockNameFor(key), lock, heldLock, () =>
-    context.writes.run(key, async () => {
-      try {
-        return await context.store.delete(key);
-      } catch (error) {
-        throw toStoreError(error, "delete");
-      }
-    }),
-  );
+  const deleteRecord = async () => {
+    try {
+      return await context.store.delete(key);
+    } catch (error) {
+      throw toStoreError(error, "delete");
+    }
+  };
+  const lockName = lockNameFor(key);
+  // The holder of the lock (a logout) deletes at once. Anyone else queues in issue
+  // order with the key's writes and takes the lock in its turn: `set({})` then
+  // `set(pair)` without waiting (podio-js refreshes so) must end with the pair.
+  // A lock holder of this process writes past that queue (see `writeQueue`), so
+  // a removal waiting for its lock there never blocks the holder's own write.
+  const removed =
+    heldLock !== undefined
+      ? context.locks.runLocked(lockName, lock, heldLock, deleteRecord)
+      : context.writes.run(key, () => context.locks.runLocked(lockName, lock, undefined, deleteRecord));
   // Announced as issued (not once the lock is had): a read in flight answers with it.
   return announceWrite(context.written, key, removed);
 }
@@ -119,4 +127,14 @@ export async function removeAll(context: RemovalContext, keys: readonly string[]
     );
   }
   return removed;
+}
+
+/**
+ * Runs a write of `key` in issue order with the key's other writes, except for a
+ * write made while this manager holds the session's lock (a refresh or a
+ * deferred write): it goes at once, since a removal queued ahead of it waits for
+ * that very lock.
+ */
+export function writeQueue<T>(context: RemovalContext, key: string, task: () => Promise<T>): Promise<T> {
+  return context.locks.isHeld(lockNameFor(key)) ? task() : context.writes.run(key, task);
 }

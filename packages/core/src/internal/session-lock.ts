@@ -16,6 +16,8 @@ export interface SessionLocks {
   take(lockKey: string, options: LockOptions): Promise<ReleaseLock>;
   /** Whether `release` came from {@link take} for `lockKey` and was not called yet. */
   holds(release: ReleaseLock, lockKey: string): boolean;
+  /** Whether this manager holds `lockKey` now (a refresh, a logout or a deferred write of this process). */
+  isHeld(lockKey: string): boolean;
   /**
    * Runs `task` holding `lockKey`: under `heldLock` when the caller already
    * holds it (a logout), else under a lock taken (and released) here.
@@ -36,6 +38,7 @@ export function lockNameFor(recordKey: string): string {
 
 export function createSessionLocks(store: SessionStore, mutex: KeyedMutex): SessionLocks {
   const live = new WeakMap<ReleaseLock, string>();
+  const heldCounts = new Map<string, number>();
   const take = async (lockKey: string, options: LockOptions): Promise<ReleaseLock> => {
     let release: ReleaseLock;
     if (!canLock(store)) release = await lockInProcess(mutex, lockKey, options);
@@ -48,15 +51,21 @@ export function createSessionLocks(store: SessionStore, mutex: KeyedMutex): Sess
     }
     // A handle of our own, carrying what the store added to its release (Redis' `extend`).
     const handle: ReleaseLock = Object.assign(async () => {
-      live.delete(handle);
+      if (live.delete(handle)) {
+        const count = (heldCounts.get(lockKey) ?? 1) - 1;
+        if (count > 0) heldCounts.set(lockKey, count);
+        else heldCounts.delete(lockKey);
+      }
       await release();
     }, release);
     live.set(handle, lockKey);
+    heldCounts.set(lockKey, (heldCounts.get(lockKey) ?? 0) + 1);
     return handle;
   };
   return {
     take,
     holds: (release, lockKey) => live.get(release) === lockKey,
+    isHeld: (lockKey) => heldCounts.has(lockKey),
     async runLocked(lockKey, options, heldLock, task) {
       if (heldLock !== undefined) {
         if (live.get(heldLock) !== lockKey) {
