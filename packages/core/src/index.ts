@@ -48,10 +48,14 @@ export type { MemoryStore, MemoryStoreOptions } from "./memory-store.js";
 export { createMemoryStore } from "./memory-store.js";
 export type { NormalizeOptions } from "./normalize.js";
 export { isEmptyAuthObject, MAX_TOKEN_LENGTH, normalizeAuthObject } from "./normalize.js";
+export type { RevokeAllFailure, RevokeAllOptions, RevokeAllProgress, RevokeAllSummary } from "./revoke-all.js";
+export { revokeAll } from "./revoke-all.js";
 export type { RuntimeName } from "./runtime.js";
 export { assertRuntimeSupports, detectRuntime, runtimeLabel } from "./runtime.js";
 export { createSessionManager, isSessionManager } from "./session-manager.js";
 export type {
+  ClearOptions,
+  DeleteOptions,
   GetCallback,
   SessionInfo,
   SessionManager,
