@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createMemoryStore, type SessionStore } from "@sessionstore/core";
 import { createFileStore, type FileStore } from "@sessionstore/file";
-import { createRedisStore } from "@sessionstore/redis";
+import { createRedisStore, type RedisStore } from "@sessionstore/redis";
 import { describeSessionStore } from "@sessionstore/testkit";
 import { runRegistered } from "../harness/mini-vitest.js";
 import { report, setting } from "./env.js";
@@ -63,6 +63,9 @@ if (stores.includes("redis")) {
     return `${redisPrefix}-${count}`;
   };
   describeSessionStore("redis", () => createRedisStore({ url: "redis://127.0.0.1:6379", namespace: namespace() }), {
+    // Another instance on the same namespace, as another process would open it.
+    openPeer: (store) =>
+      createRedisStore({ url: "redis://127.0.0.1:6379", namespace: (store as RedisStore).namespace }),
     unavailable: () =>
       createRedisStore({
         url: `redis://127.0.0.1:${closedPort}`,
