@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(async () => removeBundle(script));
 
-it("Deno: sessions in its built-in localStorage survive a restart of the Deno process", async () => {
+it("Deno: sessions in its built-in localStorage survive a restart of the Deno process; the missing Web Locks are announced", async () => {
   const server = await startFakePlatform();
   // Deno keeps localStorage under DENO_DIR, one database per --location origin: both are fresh here.
   const denoDir = await scratchDir("deno-dir");
@@ -25,7 +25,13 @@ it("Deno: sessions in its built-in localStorage survive a restart of the Deno pr
       );
     const signin = await phase("signin");
     expect(signin.code, signin.stderr).toBe(0);
-    expect(signin.result).toMatchObject({ answer: { user: { username: "demo" } }, keys: 1 });
+    expect(signin.result).toMatchObject({
+      answer: { user: { username: "demo" } },
+      keys: 1,
+      // No Web Locks in Deno: no lock capability, and the client announces it.
+      capabilities: { lock: false, list: true },
+      warnings: ["SESSIONSTORE_NO_CROSS_PROCESS_LOCK"],
+    });
 
     const restore = await phase("restore");
     expect(restore.code, restore.stderr).toBe(0);
