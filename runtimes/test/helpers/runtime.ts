@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { RUNTIMES_DIR } from "./bundle.js";
@@ -42,6 +43,10 @@ export function runScript(
   env: Record<string, string>,
   options: { timeoutMs?: number; extraArgs?: readonly string[] } = {},
 ): Promise<RunOutcome> {
+  if (!existsSync(runtime.command)) {
+    // The binaries are optional dependencies for Linux x64: say so instead of a bare ENOENT.
+    throw new Error(`${runtime.name} is not installed at ${runtime.command} (Linux x64 only; run pnpm install there)`);
+  }
   const child = spawn(runtime.command, [...runtime.args, ...(options.extraArgs ?? []), script], {
     cwd: RUNTIMES_DIR,
     env: { ...process.env, NO_COLOR: "1", ...env },
