@@ -15,6 +15,7 @@ import {
 } from "@sessionstore/core";
 import { invalidArgument } from "../errors.js";
 import type { PlatformClientOptions, SessionSummary } from "../types.js";
+import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
 
 /** Turns whatever the user passed as `sessionStore` into a manager for the right subject. */
 export function resolveManager(options: PlatformClientOptions, now: () => number): SessionManager {
@@ -41,6 +42,8 @@ export interface DeferredWritePolicy {
   readonly revoke?: ((auth: AuthObject) => Promise<boolean>) | undefined;
   /** Called when it gave up its pair because the store changed (a logout elsewhere). */
   readonly yielded?: (revoked: boolean) => void;
+  /** Where the slot's store operations are traced, measured and logged. @default none */
+  readonly telemetry?: Telemetry;
 }
 
 /** Options for {@link SessionSlot.save}. */
@@ -67,6 +70,7 @@ export class SessionSlot {
   readonly fingerprint: string;
   readonly #now: () => number;
   readonly #deferred: DeferredWritePolicy;
+  readonly #telemetry: Telemetry;
   #memory: AuthObject | undefined;
   /** A refreshed pair that could not be persisted yet: it is the only valid one, keep trying. */
   #unsaved = false;
@@ -86,6 +90,7 @@ export class SessionSlot {
     this.fingerprint = fingerprint;
     this.#now = now;
     this.#deferred = deferred;
+    this.#telemetry = deferred.telemetry ?? NO_TELEMETRY;
   }
 
   get current(): AuthObject | undefined {
@@ -113,7 +118,7 @@ export class SessionSlot {
 
   /** Reads the store: the session, unless it was written under another configuration. */
   async read(): Promise<AuthObject | undefined> {
-    const stored = await this.manager.read(this.authType);
+    const stored = await this.#telemetry.storeOp("read", () => this.manager.read(this.authType));
     // Records without a fingerprint were written by podio-js or a legacy store: usable.
     if (!stored || (stored.fingerprint !== undefined && stored.fingerprint !== this.fingerprint)) return undefined;
     return stored.auth;
@@ -129,7 +134,7 @@ export class SessionSlot {
         : auth;
     const replacing = "replacing" in options ? options.replacing : this.#memory;
     try {
-      const stored = await this.manager.write(this.authType, complete, { fingerprint: this.fingerprint });
+      const stored = await this.#write(complete);
       this.current = stored.auth;
       return stored.auth;
     } catch (error) {
@@ -157,7 +162,7 @@ export class SessionSlot {
   }
 
   async #flushLocked(): Promise<void> {
-    const release = await this.manager.lock(this.authType, this.#deferred.lock);
+    const release = await this.lock(this.#deferred.lock);
     try {
       const held = this.#memory;
       if (!this.#unsaved || !held) return;
@@ -168,7 +173,7 @@ export class SessionSlot {
           await this.#yield(held, stored);
           return;
         }
-        await this.manager.write(this.authType, held, { fingerprint: this.fingerprint });
+        await this.#write(held);
       }
       if (this.#memory === held) this.current = held;
     } finally {
@@ -200,8 +205,33 @@ export class SessionSlot {
   }
 
   async clear(): Promise<void> {
-    await this.manager.delete(this.authType);
+    await this.#telemetry.storeOp("delete", () => this.manager.delete(this.authType));
     this.current = undefined;
+  }
+
+  #write(auth: AuthObject) {
+    return this.#telemetry.storeOp("write", () =>
+      this.manager.write(this.authType, auth, { fingerprint: this.fingerprint }),
+    );
+  }
+
+  /**
+   * Takes the store's lock on this session (traced as a store operation, its
+   * wait measured); `waited` is told how long that took, ms.
+   * @returns a function that releases it.
+   */
+  async lock(options: LockOptions, waited?: (ms: number) => void): Promise<() => Promise<void>> {
+    const started = performance.now();
+    let acquired = false;
+    try {
+      const release = await this.#telemetry.storeOp("lock", () => this.manager.lock(this.authType, options));
+      acquired = true;
+      return release;
+    } finally {
+      const ms = performance.now() - started;
+      this.#telemetry.lockWaited(ms, acquired);
+      waited?.(ms);
+    }
   }
 
   summary(auth: AuthObject | undefined = this.#memory): SessionSummary | undefined {
