@@ -132,6 +132,7 @@ export function createKeyvStore(options: KeyvStoreOptions | KeyvInstance): KeyvS
   const store: KeyvStore = {
     capabilities,
     keyv,
+    kind: "keyv",
     async get(key) {
       ensureOpen();
       assertStoreKey(key);

@@ -169,6 +169,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
 
   return {
     capabilities: Object.freeze({ lock: true, list: true, nativeExpiry: settings.purgeIntervalMs > 0 }),
+    kind: "sqlite",
     path,
     async get(key) {
       ensureOpen();
