@@ -111,8 +111,10 @@ function fail(span: Span, error: unknown): void {
   const type = errorType(error);
   span.setAttribute("error.type", type);
   span.setStatus({ code: SPAN_STATUS_ERROR, message: type });
-  const message = error instanceof Error ? redactTokens(error.message) : type;
-  const stack = error instanceof Error && error.stack !== undefined ? redactTokens(error.stack) : undefined;
+  // Our errors keep secrets out of their text by contract; another error's text (a user's hook) is not ours to export.
+  const ours = error instanceof Error && typeof (error as { code?: unknown }).code === "string";
+  const message = ours ? redactTokens(error.message) : type;
+  const stack = ours && error.stack !== undefined ? redactTokens(error.stack) : undefined;
   span.recordException({
     name: error instanceof Error ? error.name : "Error",
     code: type,
