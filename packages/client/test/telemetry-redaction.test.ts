@@ -172,4 +172,11 @@ describe("the debug log", () => {
     const off = await stderrOf(server.url, { SESSIONSTORE_DEBUG: undefined });
     expect(off).toBe("");
   }, 60_000);
+
+  it("works, and still logs, where @opentelemetry/api is not installed (the optional peer is missing)", async () => {
+    const server = await platform();
+    const stderr = await stderrOf(server.url, { SESSIONSTORE_DEBUG: "1", HIDE_OTEL_API: "1" });
+    expect(stderr).toMatch(/^sessionstore: token call grant_type=password outcome=success status=200 ms=[\d.]+$/m);
+    expect(server.stats.apiCalls).toBe(1);
+  }, 60_000);
 });

@@ -34,6 +34,8 @@ interface OpenTelemetryApi {
 const API_SPECIFIER = "@opentelemetry/api";
 let api: OpenTelemetryApi | undefined;
 let apiLoading: Promise<void> | undefined;
+/** Set once the import settled (found or not): from then on nobody waits for it. */
+let apiSettled = false;
 
 function isApi(value: unknown): value is OpenTelemetryApi {
   return typeof value === "object" && value !== null && "trace" in value && "metrics" in value;
@@ -45,8 +47,11 @@ function loadApi(): Promise<void> {
     (loaded: unknown) => {
       const namespace = isApi(loaded) ? loaded : (loaded as { default?: unknown }).default;
       if (isApi(namespace)) api = namespace;
+      apiSettled = true;
     },
-    () => undefined,
+    () => {
+      apiSettled = true;
+    },
   );
   return apiLoading;
 }
@@ -188,7 +193,7 @@ export class Telemetry {
     client = false,
   ): Promise<T> {
     // Only the first calls of a process wait for the optional API to load.
-    if (this.#global && api === undefined && apiLoading !== undefined) await apiLoading;
+    if (this.#global && !apiSettled) await apiLoading;
     const tracer = this.#tracer();
     if (!tracer) return work(undefined);
     const kind = client ? SPAN_KIND_CLIENT : SPAN_KIND_INTERNAL;
@@ -238,7 +243,7 @@ export class Telemetry {
       this.#log === undefined &&
       this.#tracerProvider === undefined &&
       this.#meterProvider === undefined &&
-      (!this.#global || (api === undefined && apiLoading === undefined))
+      (!this.#global || (apiSettled && api === undefined))
     );
   }
 
