@@ -163,7 +163,8 @@ export class Telemetry {
     this.#meterProvider = options.meterProvider as MeterProvider | undefined;
     const logger = options.off ? undefined : debugLoggerFrom(options.logger);
     this.#log = logger && ((line) => logger.debug(line));
-    this.#global = !options.off;
+    // With both providers given, the global ones (and so the API) are never needed.
+    this.#global = !options.off && (this.#tracerProvider === undefined || this.#meterProvider === undefined);
     if (this.#global) void loadApi();
   }
 
