@@ -9,8 +9,10 @@ import {
 import { parseRedirect, redirectURIOf } from "./auth-flows.js";
 import { invalidArgument, PlatformApiError } from "./errors.js";
 import { configFingerprint } from "./fingerprint.js";
+import { deleteIfOtherConfig } from "./internal/config-purge.js";
 import * as grants from "./internal/grants.js";
 import { apiError, parseBody, type Sent, send } from "./internal/http.js";
+import { announceMissingLock } from "./internal/lock-warning.js";
 import { logoutSession, revokerFor } from "./internal/logout.js";
 import { PendingAuthorizations } from "./internal/pending-authorization.js";
 import { type AuthorizationConfig, startAuthorization, verifyRedirect } from "./internal/redirect.js";
@@ -73,7 +75,10 @@ export class PlatformClient {
     this.#token = tokenEndpointConfig(auth, resolved, telemetry);
     const fingerprint = configFingerprint({
       tokenURL: resolved.tokenURL,
+      authorizeURL: resolved.authorizeURL,
+      revokeURL: resolved.revokeURL,
       clientId: auth.clientId,
+      clientSecret: auth.clientSecret,
       scope: auth.scope,
       audience: auth.audience,
     });
@@ -84,6 +89,9 @@ export class PlatformClient {
       yielded: (revoked) => this.#events.emit("logout", { reason: "elsewhere", revoked }),
       telemetry,
     });
+    announceMissingLock(this.#slot.store, options.sessionStore, options.singleProcess, (warning) =>
+      this.#events.emit("warning", warning),
+    );
     const { clientId, scope, audience } = auth;
     this.#authorization = { authorizeURL: resolved.authorizeURL, authType: auth.authType, clientId, scope, audience };
     this.#pending = new PendingAuthorizations(
@@ -121,7 +129,14 @@ export class PlatformClient {
 
   async #load(): Promise<void> {
     this.#slot.current = await this.#slot.read();
+    if (this.#slot.otherConfig) await this.#dropOtherConfig();
     this.#loaded = true;
+  }
+
+  /** A session of another configuration is void: delete it (before any sign-in of ours can be written). */
+  async #dropOtherConfig(): Promise<void> {
+    const lock = { ttlMs: this.#options.lockTtlMs, waitMs: this.#options.lockWaitMs };
+    await deleteIfOtherConfig(this.#slot.manager, this.authType, this.#slot.fingerprint, lock);
   }
 
   async #ensureLoaded(): Promise<void> {

@@ -62,6 +62,16 @@ export interface PlatformClientOptions extends ObservabilityOptions {
   authorizeURL?: string;
   /** RFC 7009 revocation endpoint used by `logout()`. @default none (logout only deletes locally) */
   revokeURL?: string;
+  /**
+   * Says that only this one process uses the store. A client whose store
+   * cannot lock across processes (`capabilities.lock` false: a plain Keyv
+   * store, a podio-style store) otherwise warns once — a `'warning'` event and
+   * `process.emitWarning` with code `SESSIONSTORE_NO_CROSS_PROCESS_LOCK` —
+   * because processes sharing such a store can refresh at the same time and,
+   * with rotating refresh tokens, lose the session.
+   * @default false
+   */
+  singleProcess?: boolean;
   /** Whose session this client uses (a user or integration id): the store key's subject. @default the manager's subject ("default") */
   subject?: string;
   /** `fetch` implementation. @default globalThis.fetch */
@@ -198,4 +208,10 @@ export interface PlatformClientEvents {
    * (`capabilities.watch`) — deleted by another tab or instance (`'elsewhere'`).
    */
   logout: { readonly reason: "logout" | "invalid_grant" | "elsewhere"; readonly revoked: boolean };
+  /**
+   * Something about the setup that can lose sessions, said once per client
+   * (after the constructor returns): `SESSIONSTORE_NO_CROSS_PROCESS_LOCK` when
+   * the store cannot lock across processes (see `singleProcess`).
+   */
+  warning: { readonly code: string; readonly message: string };
 }

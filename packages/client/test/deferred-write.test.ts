@@ -65,13 +65,12 @@ function client(server: FakePlatform, store: SessionStore, options: Partial<Plat
 /** A signs in; B (same backend, its own store instance) refreshes while its write fails once. */
 async function unsavedRotation(backend: StoreBackend, revoke: boolean) {
   const server = await platform();
-  const a = client(server, await backend.open());
+  // One configuration for both (the revoke URL is part of the config fingerprint).
+  const revocation = revoke ? { revokeURL: server.revokeURL } : {};
+  const a = client(server, await backend.open(), revocation);
   const { store, faults } = faulty(await backend.open());
   const answers: JsonObject[] = [];
-  const b = client(server, store, {
-    fetch: recordingFetch(answers),
-    ...(revoke ? { revokeURL: server.revokeURL } : {}),
-  });
+  const b = client(server, store, { fetch: recordingFetch(answers), ...revocation });
   const logouts: PlatformClientEvents["logout"][] = [];
   b.on("logout", (event) => logouts.push(event));
   await a.authenticateWithCredentials("demo", "demo-password");
@@ -124,7 +123,7 @@ describe("a rotated pair that could not be saved does not come back after a logo
         await expect(b.request("GET", "/items/2")).resolves.toMatchObject({ item_id: "2" });
         const stored = await createSessionManager(await backend.open()).get("password");
         expect(stored?.refreshToken).toBe(rotated.refresh_token);
-        const fresh = client(server, await backend.open());
+        const fresh = client(server, await backend.open(), { revokeURL: server.revokeURL });
         server.resetStats();
         await fresh.request("GET", "/items/3");
         expect(server.stats.tokenCalls).toBe(0);

@@ -28,7 +28,7 @@ describe("password flow", () => {
     expect(JSON.stringify(session)).not.toMatch(/fp1\.|rt_/);
     expect(await client.isAuthenticated()).toBe(true);
     const stored = await manager.read("password");
-    expect(stored?.fingerprint).toMatch(/^v1:[0-9a-f]{64}$/);
+    expect(stored?.fingerprint).toMatch(/^v2:[0-9a-f]{32}\.[0-9a-f]{32}$/);
     expect(stored?.auth.refreshToken).toMatch(/^rt_/);
     const status = await client.request<{ user: { username: string } }>("GET", "/user/status");
     expect(status.user.username).toBe("demo");

@@ -74,7 +74,7 @@ async function endSession(
         revokeError = error;
       }
     }
-    await slot.clear();
+    await slot.clear(release);
     emit("logout", { reason: "logout", revoked });
     return revokeError ? { revoked, revokeError } : { revoked };
   } finally {

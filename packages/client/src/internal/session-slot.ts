@@ -10,10 +10,12 @@ import {
   isSessionStoreError,
   type LockOptions,
   normalizeAuthObject,
+  type ReleaseLock,
   type SessionManager,
   type SessionStore,
 } from "@sessionstore/core";
 import { invalidArgument } from "../errors.js";
+import { fingerprintMatches } from "../fingerprint.js";
 import type { PlatformClientOptions, SessionSummary } from "../types.js";
 import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
 
@@ -116,13 +118,20 @@ export class SessionSlot {
     return this.manager.store;
   }
 
-  /** Reads the store: the session, unless it was written under another configuration. */
+  /**
+   * Reads the store: the session, unless it was written under another
+   * configuration (then `otherConfig` is set, for the restore to delete it).
+   */
   async read(): Promise<AuthObject | undefined> {
     const stored = await this.#telemetry.storeOp("read", () => this.manager.read(this.authType));
     // Records without a fingerprint were written by podio-js or a legacy store: usable.
-    if (!stored || (stored.fingerprint !== undefined && stored.fingerprint !== this.fingerprint)) return undefined;
+    this.otherConfig = stored !== undefined && !fingerprintMatches(stored.fingerprint, this.fingerprint);
+    if (!stored || this.otherConfig) return undefined;
     return stored.auth;
   }
+
+  /** The last {@link read} found a session written under another configuration. */
+  otherConfig = false;
 
   /** Normalises a token response (keeping `previousRefreshToken` when none came back) and persists it. */
   async save(response: object, options: SaveOptions = {}): Promise<AuthObject> {
@@ -204,8 +213,11 @@ export class SessionSlot {
     }
   }
 
-  async clear(): Promise<void> {
-    await this.#telemetry.storeOp("delete", () => this.manager.delete(this.authType));
+  /** Deletes the session; `heldLock` is the session lock when the caller holds it already (a removal takes it otherwise). */
+  async clear(heldLock?: ReleaseLock): Promise<void> {
+    await this.#telemetry.storeOp("delete", () =>
+      this.manager.delete(this.authType, heldLock ? { heldLock } : undefined),
+    );
     this.current = undefined;
   }
 
