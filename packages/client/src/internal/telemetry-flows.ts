@@ -77,8 +77,7 @@ export async function traceRefresh(
       const observed: RefreshDeps = {
         ...deps,
         emit<K extends keyof PlatformClientEvents>(event: K, payload: PlatformClientEvents[K]) {
-          if (event === "refresh")
-            result = (payload as PlatformClientEvents["refresh"]).adopted ? "adopted" : "performed";
+          if (event === "refresh" && !(payload as PlatformClientEvents["refresh"]).adopted) result = "performed";
           if (event === "refreshFailed") reason = (payload as PlatformClientEvents["refreshFailed"]).reason;
           deps.emit(event, payload);
         },
@@ -88,7 +87,10 @@ export async function traceRefresh(
         },
       };
       try {
-        return await work(observed);
+        const auth = await work(observed);
+        // Success without a "performed" event is an adoption (the watch may have announced the pair already).
+        if (result !== "performed") result = "adopted";
+        return auth;
       } finally {
         span?.setAttribute("sessionstore.refresh.result", result);
       }
