@@ -179,6 +179,7 @@ export class Telemetry {
     return provider && instrumentsFor(provider);
   }
 
+  /** Writes one debug line (names, codes, numbers only), when a logger is set. */
   log(what: string, fields: LogFields): void {
     this.#log?.(formatLine(what, fields));
   }
