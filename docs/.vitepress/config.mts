@@ -86,6 +86,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: "Deploying several instances", link: "/deploying" },
       { text: "Observability (OpenTelemetry)", link: "/observability" },
       { text: "Browser apps", link: "/browser" },
+      { text: "Bun, Deno, Workers", link: "/runtimes" },
       { text: "The CLI", link: "/cli/" },
     ],
   },

@@ -1,5 +1,6 @@
 import {
   assertLockOptions,
+  assertRuntimeSupports,
   assertStoreKey,
   isExpired,
   type JsonObject,
@@ -116,6 +117,14 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, 
  * @throws `ERR_INVALID_ARGUMENT` when `path` or another option is not valid.
  */
 export function createFileStore(options: FileStoreOptions): FileStore {
+  // workerd's node:fs (nodejs_compat) is an in-memory file system per request:
+  // the store would "work" and lose every session. Refuse instead.
+  assertRuntimeSupports("@sessionstore/file", {
+    workerd: {
+      missing: "it has no persistent file system (node:fs there is in memory and gone after the request)",
+      instead: "createMemoryStore() from @sessionstore/core for the isolate's lifetime",
+    },
+  });
   const settings = resolveFileStoreOptions(options);
   const { now } = settings;
   const file = new LockedJsonFile(settings);

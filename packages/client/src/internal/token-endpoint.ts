@@ -99,10 +99,12 @@ async function exchange(
   const { body, headers } = withClientAuth(config, params);
   const request = describeRequest("POST", config.tokenURL);
   // A non-2xx body comes back with every secret of the request masked (see send()).
+  // "manual", not "error": a redirect is never followed (the credentials stay
+  // here) and surfaces as a non-2xx answer; Cloudflare's workerd rejects "error".
   const { response, text, secrets } = await send(
     config.fetch,
     config.tokenURL,
-    { method: "POST", headers, body, redirect: "error" },
+    { method: "POST", headers, body, redirect: "manual" },
     { timeoutMs: config.timeoutMs, readBody: true },
   );
   seen.status = response.status;
@@ -158,7 +160,7 @@ export async function revokeToken(
   const { response, text, secrets } = await send(
     config.fetch,
     revokeURL,
-    { method: "POST", headers, body, redirect: "error" },
+    { method: "POST", headers, body, redirect: "manual" },
     { timeoutMs: config.timeoutMs, readBody: true },
   );
   if (response.ok) return;
