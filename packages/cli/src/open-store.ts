@@ -13,7 +13,8 @@ export interface OpenStoreOptions {
   /**
    * Inspect only: a file store is opened with `readOnly: true`, so a command
    * that only reads (list, show) never writes, moves or creates anything,
-   * even when it finds a corrupt file.
+   * even when it finds a corrupt file; a SQLite store is opened without the
+   * purge of expired rows.
    * @default false
    */
   readOnly?: boolean;
@@ -46,8 +47,9 @@ export async function openStore(uri: StoreUri, options: OpenStoreOptions = {}): 
         path: uri.path,
         ...(uri.table === undefined ? {} : { table: uri.table }),
         busyTimeoutMs: adapterTimeout,
-        // A CLI run is short: no purge timer (opening the database purges once anyway).
+        // A CLI run is short: no purge timer; list/show (read-only) delete nothing, not even expired rows.
         purgeIntervalMs: 0,
+        purgeOnOpen: options.readOnly !== true,
       });
     }
     case "file": {

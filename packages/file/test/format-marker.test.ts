@@ -8,7 +8,7 @@ import { tempDir } from "./helpers/temp-dir.js";
 const FIXTURE = new URL("./fixtures/sessions-0.1.0.json", import.meta.url);
 
 describe("which files the store treats as its own", () => {
-  it("a file written by 0.1.0 (marker `\"sessionstore\": 1` first) is read and updated in place", async () => {
+  it('a file written by 0.1.0 (marker `"sessionstore": 1` first) is read and updated in place', async () => {
     const dir = await tempDir("fixture");
     const path = join(dir, "sessions.json");
     copyFileSync(FIXTURE, path);
