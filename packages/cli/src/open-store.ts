@@ -86,11 +86,25 @@ async function assertExistingFile(path: string, what: string): Promise<void> {
   if (!isFile) throw new SessionStoreError("ERR_STORE_UNAVAILABLE", `${what} ${path} is not a file`);
 }
 
+/**
+ * The store packages are optional peers of the CLI (a Redis-only user does not
+ * build SQLite's native driver): a missing one is named, with the command that
+ * installs it.
+ */
 async function loadAdapter<T>(name: string, load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException | null)?.code;
     const reason = error instanceof Error ? error.message : String(error);
+    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && reason.includes(name)) {
+      throw new SessionStoreError(
+        "ERR_STORE_UNAVAILABLE",
+        `this store needs ${name}, which is not installed: install it beside the CLI ` +
+          `(npm install ${name}, pnpm add ${name}, or npm install -g ${name} for a global CLI)`,
+        { cause: error },
+      );
+    }
     throw new SessionStoreError("ERR_STORE_UNAVAILABLE", `cannot load ${name}: ${reason}`, { cause: error });
   }
 }
