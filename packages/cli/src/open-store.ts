@@ -61,7 +61,7 @@ export async function openStore(uri: StoreUri, options: OpenStoreOptions = {}): 
       const { createRedisStore } = await loadAdapter("@sessionstore/redis", () => import("@sessionstore/redis"));
       return createRedisStore({
         ...(uri.nodes === undefined ? { url: uri.url } : { nodes: uri.nodes }),
-        ...(uri.keyPrefix === undefined ? {} : { namespace: uri.keyPrefix }),
+        ...(uri.keyPrefix === undefined ? {} : { keyPrefix: uri.keyPrefix }),
         connectTimeoutMs: adapterTimeout,
         commandTimeoutMs: adapterTimeout,
       });

@@ -99,6 +99,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
     helpTopic = command;
     const uri = parseStoreUri(options.store, io.cwd ?? process.cwd());
     if (uri.kind === "redis") secrets = uri.secrets;
+    if (uri.kind === "redis")
+      for (const warning of uri.warnings ?? []) stderr.write(`sessionstore: warning: ${warning}\n`);
     if (command === "clear" && !options.yes) throw clearNeedsConfirmation(options, uri.display);
 
     const decryption = options.keyEnv.length > 0 ? decryptionFromEnv(options.keyEnv, env) : undefined;

@@ -1,6 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:net";
 import { EXIT_CODES } from "@sessionstore/cli";
-import { beforeAll, describe, expect, it } from "vitest";
+import { createSessionManager } from "@sessionstore/core";
+import { createRedisStore } from "@sessionstore/redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "./helpers.js";
 
 describe("store failures in the words of the command line", () => {
@@ -26,5 +29,37 @@ describe("store failures in the words of the command line", () => {
     expect(result.code).toBe(EXIT_CODES.STORE_UNAVAILABLE);
     expect(result.stderr).toContain("within the --timeout (1000 ms)");
     expect(result.stderr).not.toMatch(/connectTimeoutMs|commandTimeoutMs|500 ms/);
+  });
+});
+
+describe("list that finds nothing says where it looked and what else is there", () => {
+  const prefix = `cli-else-${randomUUID().slice(0, 8)}`;
+  const empty = `cli-empty-${randomUUID().slice(0, 8)}`;
+
+  afterAll(async () => {
+    const store = createRedisStore({ url: "redis://127.0.0.1:6379", keyPrefix: prefix });
+    await createSessionManager(store, { namespace: "app" }).clear();
+    await store.close();
+  });
+
+  it("names the other namespaces, and for Redis the key prefix it used", async () => {
+    const store = createRedisStore({ url: "redis://127.0.0.1:6379", keyPrefix: prefix });
+    await createSessionManager(store, { namespace: "app" }).forSubject("alice").write("app", { accessToken: "a" });
+    await store.close();
+
+    const wrongNamespace = await run([
+      "list",
+      "--store",
+      `redis://127.0.0.1:6379?prefix=${prefix}`,
+      "--namespace",
+      "ap",
+    ]);
+    expect(wrongNamespace.code).toBe(EXIT_CODES.OK);
+    expect(wrongNamespace.stdout).toContain(`No sessions in namespace "ap" (redis://127.0.0.1:6379?prefix=${prefix})`);
+    expect(wrongNamespace.stdout).toContain('other namespaces of this store: "app"');
+
+    const wrongPrefix = await run(["list", "--store", `redis://127.0.0.1:6379?prefix=${empty}`, "--namespace", "app"]);
+    expect(wrongPrefix.stdout).toContain(`no sessions under the Redis key prefix "${empty}"`);
+    expect(wrongPrefix.stdout).toContain("?prefix=<it>");
   });
 });
