@@ -1,5 +1,5 @@
 // The cases test-consumer.mjs runs in each scratch app (npm- and pnpm-installed).
-import { copyFileSync, mkdirSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
@@ -77,6 +77,31 @@ function realSqlite3(app) {
   return join(fromThere.resolve("sqlite3"), "..", "..");
 }
 
+// Runs docs/getting-started.md's script twice against the fake platform: the second run makes no token call.
+const GETTING_STARTED_RUNNER = `
+import { execFileSync } from "node:child_process";
+import { startFakePlatform } from "@sessionstore/testkit/platform";
+const platform = await startFakePlatform();
+const env = { ...process.env, PLATFORM_URL: platform.url, PLATFORM_CLIENT_ID: "demo-client", PLATFORM_CLIENT_SECRET: "demo-secret", PLATFORM_USERNAME: "demo", PLATFORM_PASSWORD: "demo-password" };
+const outputs = [];
+const calls = [];
+for (let run = 0; run < 2; run += 1) {
+  outputs.push(execFileSync(process.execPath, ["getting-started.mjs"], { env, encoding: "utf8" }).trim());
+  calls.push(platform.stats.tokenCalls);
+}
+await platform.close();
+console.log(JSON.stringify({ outputs, calls }));
+`;
+
+/** The first js block under "## A script that signs in once" in docs/getting-started.md. */
+function gettingStartedScript(ROOT) {
+  const page = readFileSync(join(ROOT, "docs", "getting-started.md"), "utf8");
+  const section = page.slice(page.indexOf("## A script that signs in once"));
+  const match = /```js\n([\s\S]*?)```/.exec(section);
+  if (!match) throw new Error("docs/getting-started.md: no js block under '## A script that signs in once'");
+  return match[1];
+}
+
 /** @returns the case functions for one app. */
 export function examples({ manager, app, ROOT, sh, check, digest, work }) {
   const node = (args, options = {}) => sh(process.execPath, args, { cwd: app, allowFail: true, ...options });
@@ -85,6 +110,19 @@ export function examples({ manager, app, ROOT, sh, check, digest, work }) {
   const label = (text) => `${manager}: ${text}`;
 
   return [
+    async () => {
+      writeFileSync(join(app, "getting-started.mjs"), gettingStartedScript(ROOT));
+      writeFileSync(join(app, "getting-started-runner.mjs"), GETTING_STARTED_RUNNER);
+      const result = node(["getting-started-runner.mjs"]);
+      const out = result.status === 0 ? JSON.parse(result.stdout) : {};
+      check(
+        label("docs/getting-started.md's script: signs in, then restores with no token call"),
+        out.outputs?.every((line) => line === "signed in as demo") &&
+          out.calls?.[0] === out.calls?.[1] &&
+          out.calls?.[0] >= 1,
+        result.stderr + result.stdout,
+      );
+    },
     async () => {
       writeFileSync(join(app, "esm.mjs"), ESM);
       const esm = node(["esm.mjs"]);

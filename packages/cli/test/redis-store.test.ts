@@ -14,6 +14,6 @@ describeRealStore("Redis (default key prefix)", async () => ({
 const prefix = `cli-prefix-${randomUUID().slice(0, 8)}`;
 describeRealStore("Redis (?prefix= key prefix)", async () => ({
   uri: `${REDIS}/0?prefix=${prefix}`,
-  open: () => createRedisStore({ url: REDIS, namespace: prefix }),
+  open: () => createRedisStore({ url: REDIS, keyPrefix: prefix }),
   cleanup: async () => undefined,
 }));

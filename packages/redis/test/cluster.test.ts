@@ -30,7 +30,7 @@ const rawKey = (store: unknown, key: string) => `${(store as RedisStore).namespa
 
 describeSessionStore(
   "redis cluster (nodes option)",
-  () => createRedisStore({ nodes: urls, namespace: uniqueNamespace("cl") }),
+  () => createRedisStore({ nodes: urls, keyPrefix: uniqueNamespace("cl") }),
   {
     async inspect(store, key) {
       return (await admin.get(rawKey(store, key))) ?? undefined;
@@ -41,7 +41,7 @@ describeSessionStore(
     async unavailable() {
       return createRedisStore({
         nodes: [`redis://127.0.0.1:${await sparePort()}`],
-        namespace: uniqueNamespace("cl-down"),
+        keyPrefix: uniqueNamespace("cl-down"),
         connectTimeoutMs: 300,
         commandTimeoutMs: 300,
       });
@@ -70,7 +70,7 @@ describe("redis cluster: a cluster client passed in, and a node outage", () => {
     client.on("error", () => undefined);
     await client.connect();
     const listenersBefore = client.eventNames().map((name) => [name, client.listenerCount(name)]);
-    const stores = Array.from({ length: 20 }, () => createRedisStore({ client, namespace: uniqueNamespace("clp") }));
+    const stores = Array.from({ length: 20 }, () => createRedisStore({ client, keyPrefix: uniqueNamespace("clp") }));
     try {
       const store = stores[0] as RedisStore;
       const keys = Array.from({ length: 30 }, (_, index) => `user_${index}:password`);
@@ -96,7 +96,7 @@ describe("redis cluster: a cluster client passed in, and a node outage", () => {
     sentinel.install();
     const store = createRedisStore({
       nodes: urls,
-      namespace: uniqueNamespace("clo"),
+      keyPrefix: uniqueNamespace("clo"),
       connectTimeoutMs: 1_000,
       commandTimeoutMs: 1_000,
     });

@@ -25,7 +25,7 @@ afterAll(async () => {
 function freshStore(): RedisStore {
   const namespace = uniqueNamespace("conf");
   namespaces.push(namespace);
-  return createRedisStore({ url: SHARED_REDIS_URL, namespace });
+  return createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: namespace });
 }
 
 const rawKey = (store: unknown, key: string) => `${(store as RedisStore).namespace}:record:${key}`;
@@ -41,7 +41,7 @@ describeSessionStore("redis", freshStore, {
     // A port nothing listens on: connections are refused at once.
     return createRedisStore({
       url: `redis://127.0.0.1:${await sparePort()}`,
-      namespace: uniqueNamespace("down"),
+      keyPrefix: uniqueNamespace("down"),
       connectTimeoutMs: 300,
       commandTimeoutMs: 300,
     });
