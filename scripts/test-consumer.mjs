@@ -28,7 +28,7 @@ function sh(command, args, options = {}) {
 function check(label, ok, detail = "") {
   if (ok) log(`ok   ${label}`);
   else {
-    log(`FAIL ${label}${detail ? `\n${detail}` : ""}`);
+    log(`FAIL ${label}${detail ? `\n${detail.slice(-3000)}` : ""}`);
     failures.push(label);
   }
 }

@@ -79,14 +79,16 @@ function realSqlite3(app) {
 
 // Runs docs/getting-started.md's script twice against the fake platform: the second run makes no token call.
 const GETTING_STARTED_RUNNER = `
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { startFakePlatform } from "@sessionstore/testkit/platform";
 const platform = await startFakePlatform();
 const env = { ...process.env, PLATFORM_URL: platform.url, PLATFORM_CLIENT_ID: "demo-client", PLATFORM_CLIENT_SECRET: "demo-secret", PLATFORM_USERNAME: "demo", PLATFORM_PASSWORD: "demo-password" };
 const outputs = [];
 const calls = [];
 for (let run = 0; run < 2; run += 1) {
-  outputs.push(execFileSync(process.execPath, ["getting-started.mjs"], { env, encoding: "utf8" }).trim());
+  // Asynchronously: the platform answers from this same event loop.
+  outputs.push((await promisify(execFile)(process.execPath, ["getting-started.mjs"], { env })).stdout.trim());
   calls.push(platform.stats.tokenCalls);
 }
 await platform.close();
