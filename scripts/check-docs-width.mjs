@@ -17,6 +17,9 @@ const pages = [
   "/client/",
   "/reliability",
   "/security",
+  "/api/",
+  "/api/@sessionstore/core/",
+  "/api/@sessionstore/client/classes/PlatformClient",
 ];
 const types = {
   ".html": "text/html",
