@@ -138,6 +138,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
           options: { ...options, namespace },
           storeDisplay: uri.display,
           now,
+          err: (text) => io.stderr.write(text),
+          errIsTTY: (io.stderr as { isTTY?: unknown }).isTTY === true,
           out: joinJson ? (text) => jsonDocuments.push({ namespace, text }) : (text) => stdout.write(text),
         });
       }

@@ -12,6 +12,7 @@ import {
   type SessionStore,
   type SetOptions,
   type StoreCapabilities,
+  type StoreChangeListener,
   serializeRecord,
   sleep,
   storeClosedError,
@@ -19,6 +20,7 @@ import {
 } from "@sessionstore/core";
 import { Low } from "lowdb";
 import { corruptEntryError, emptyFileData, type FileData, isLiveEntry } from "./internal/file-data.js";
+import { createFileWatch } from "./internal/file-watch.js";
 import { type Change, LockedJsonFile } from "./internal/locked-json-file.js";
 import { resolveFileStoreOptions } from "./internal/options.js";
 
@@ -72,9 +74,18 @@ export interface FileStoreOptions {
    * @default false
    */
   readOnly?: boolean;
+  /**
+   * How `watch()` notices changes: by default fs.watch on the file's
+   * directory (falling back to a 250 ms stat poll where fs.watch fails). Set
+   * this to poll the file's stat every `watchPollMs` milliseconds instead —
+   * needed on network filesystems (NFS, SMB), where fs.watch sees only this
+   * machine's changes. Nothing runs while nobody watches.
+   * @default undefined (fs.watch)
+   */
+  watchPollMs?: number;
 }
 
-/** A {@link SessionStore} kept in one JSON file, shared safely by every process that opens it. */
+/** A {@link SessionStore} kept in one JSON file, shared safely by every process that opens it, with `watch`. */
 export interface FileStore extends SessionStore {
   /** The absolute path of the file. */
   readonly path: string;
@@ -83,9 +94,10 @@ export interface FileStore extends SessionStore {
   delete(key: string): Promise<boolean>;
   lock(key: string, options: LockOptions): Promise<ReleaseLock>;
   list(prefix: string): Promise<string[]>;
+  watch(listener: StoreChangeListener): () => void;
 }
 
-const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, nativeExpiry: false });
+const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, nativeExpiry: false, watch: true });
 
 /**
  * Creates a store that keeps every session in one JSON file (through lowdb),
@@ -133,6 +145,8 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     }
   };
 
+  const watcher = createFileWatch({ path: settings.path, pollMs: settings.watchPollMs });
+
   const tryTakeLease = (key: string, token: string, ttlMs: number) =>
     change("lock", (fresh) => {
       const held = fresh.locks.get(key);
@@ -168,22 +182,32 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       ensureOpen();
       assertStoreKey(key);
       const expiresAt = readExpiresAt(setOptions);
-      const text = serializeRecord(record);
-      await change("set", (fresh) => {
-        fresh.records.set(key, { kind: "record", text, expiresAt });
-        return { result: undefined, changed: true };
-      });
+      const entry = { kind: "record", text: serializeRecord(record), expiresAt } as const;
+      await watcher.ownWrite(key, entry, () =>
+        change("set", (fresh) => {
+          fresh.records.set(key, entry);
+          return { result: undefined, changed: true };
+        }),
+      );
     },
 
     async delete(key: string) {
       ensureOpen();
       assertStoreKey(key);
-      return change("delete", (fresh) => {
-        const entry = fresh.records.get(key);
-        if (entry === undefined) return { result: false, changed: false };
-        fresh.records.delete(key);
-        return { result: isLiveEntry(entry, now()), changed: true };
-      });
+      return watcher.ownWrite(key, undefined, () =>
+        change("delete", (fresh) => {
+          const entry = fresh.records.get(key);
+          if (entry === undefined) return { result: false, changed: false };
+          fresh.records.delete(key);
+          return { result: isLiveEntry(entry, now()), changed: true };
+        }),
+      );
+    },
+
+    watch(listener) {
+      ensureOpen();
+      if (typeof listener !== "function") throw new TypeError("watch(listener): listener must be a function");
+      return watcher.watch(listener);
     },
 
     async lock(key, lockOptions) {
@@ -231,6 +255,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      watcher.close();
       // Writes already accepted still reach the file; nothing new is accepted.
       await file.idle();
     },

@@ -15,6 +15,7 @@ import {
   type SessionStore,
   SessionStoreError,
   type SetOptions,
+  type StoreChangeListener,
   sleep,
   storeClosedError,
   toStoreError,
@@ -22,6 +23,7 @@ import {
 import { type Database, openDatabase } from "./internal/database.js";
 import { envelopeTextOf } from "./internal/envelope.js";
 import { readSqliteOptions } from "./internal/options.js";
+import { createSqliteWatch } from "./internal/sqlite-watch.js";
 import {
   deleteRecord,
   listKeys,
@@ -78,15 +80,24 @@ export interface SqliteStoreOptions {
    * @default Date.now
    */
   now?: () => number;
+  /**
+   * How often `watch()` reads `PRAGMA data_version` (a counter SQLite bumps
+   * when another connection commits) while someone watches, in milliseconds.
+   * Records are read and compared only when it moved. No timer runs while
+   * nobody watches.
+   * @default 200
+   */
+  watchPollMs?: number;
 }
 
-/** A {@link SessionStore} in one SQLite file: lock and list included, every call a Promise. */
+/** A {@link SessionStore} in one SQLite file: lock, list and watch included, every call a Promise. */
 export interface SqliteStore extends SessionStore {
   get(key: string): Promise<JsonObject | undefined>;
   set(key: string, record: JsonObject, options?: SetOptions): Promise<void>;
   delete(key: string): Promise<boolean>;
   lock(key: string, options: LockOptions): Promise<ReleaseLock>;
   list(prefix: string): Promise<string[]>;
+  watch(listener: StoreChangeListener): () => void;
   /** The absolute path of the database file. */
   readonly path: string;
   /**
@@ -173,9 +184,10 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
 
   // Warm-up: never rejects unhandled; database() forgets a failed open, so the first call retries and reports it.
   database().catch(() => undefined);
+  const watcher = createSqliteWatch({ table, run, pollMs: settings.watchPollMs });
 
   return {
-    capabilities: Object.freeze({ lock: true, list: true, nativeExpiry: settings.purgeIntervalMs > 0 }),
+    capabilities: Object.freeze({ lock: true, list: true, nativeExpiry: settings.purgeIntervalMs > 0, watch: true }),
     path,
     async get(key) {
       ensureOpen();
@@ -200,24 +212,32 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
       assertStoreKey(key);
       const expiresAt = readExpiresAt(setOptions);
       const text = encodeEnvelope(record, expiresAt);
-      await run(
-        "set",
-        async (db) => {
-          if (isExpired(expiresAt, now())) {
-            // Dead on arrival: what the caller asked for is "no live record here".
-            await deleteRecord(db, table, key, now());
-            return;
-          }
-          // ttl 0: no Keyv expiry (see envelope.ts); the envelope carries it.
-          if ((await db.keyv.set(key, text, 0)) === false) throw new Error("Keyv reported a failed write");
-        },
-        record,
+      // Dead on arrival: what the caller asked for is "no live record here".
+      const dead = isExpired(expiresAt, now());
+      await watcher.ownWrite(key, dead ? undefined : text, () =>
+        run(
+          "set",
+          async (db) => {
+            if (dead) {
+              await deleteRecord(db, table, key, now());
+              return;
+            }
+            // ttl 0: no Keyv expiry (see envelope.ts); the envelope carries it.
+            if ((await db.keyv.set(key, text, 0)) === false) throw new Error("Keyv reported a failed write");
+          },
+          record,
+        ),
       );
     },
     async delete(key) {
       ensureOpen();
       assertStoreKey(key);
-      return run("delete", (db) => deleteRecord(db, table, key, now()));
+      return watcher.ownWrite(key, undefined, () => run("delete", (db) => deleteRecord(db, table, key, now())));
+    },
+    watch(listener) {
+      ensureOpen();
+      if (typeof listener !== "function") throw new TypeError("watch(listener): listener must be a function");
+      return watcher.watch(listener);
     },
     async list(prefix) {
       ensureOpen();
@@ -255,6 +275,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
     async close() {
       if (closed) return;
       closed = true;
+      watcher.close();
       if (purgeTimer !== undefined) clearInterval(purgeTimer);
       await Promise.allSettled([...inFlight]);
       const pending = opening;

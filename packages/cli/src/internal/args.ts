@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { type AuthType, assertNamespace, assertSubject, DEFAULT_NAMESPACE, isAuthType } from "@sessionstore/core";
 import { usageError } from "./cli-error.js";
 import { COMMANDS, type CommandName } from "./help.js";
+import { REVOKE_ALL_OPTIONS, type RevokeAllCliOptions, revokeAllOptions } from "./revoke-all-args.js";
 import { describeBadArguments, didYouMean } from "./usage-words.js";
 
 /** What the command line asks for. */
@@ -24,6 +25,8 @@ export interface CommandOptions {
   readonly timeoutMs?: number;
   /** `--key-env` entries: `VAR` or `keyId=VAR`. */
   readonly keyEnv: readonly string[];
+  /** `revoke-all`'s options. */
+  readonly revoke?: RevokeAllCliOptions;
 }
 
 const OPTIONS = {
@@ -38,6 +41,7 @@ const OPTIONS = {
   yes: { type: "boolean", short: "y" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
+  ...REVOKE_ALL_OPTIONS,
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -48,6 +52,7 @@ const ALLOWED: Record<CommandName, readonly OptionName[]> = {
   show: [...COMMON, "subject", "auth-type", "reveal"],
   delete: [...COMMON, "subject", "auth-type"],
   clear: [...COMMON, "subject", "auth-type", "yes"],
+  "revoke-all": [...COMMON, ...(Object.keys(REVOKE_ALL_OPTIONS) as (keyof typeof REVOKE_ALL_OPTIONS)[])],
 };
 
 const MAX_TIMEOUT_MS = 600_000;
@@ -153,6 +158,7 @@ function commandOptions(
     yes: values.yes === true,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     keyEnv: Array.isArray(values["key-env"]) ? values["key-env"] : [],
+    ...(command === "revoke-all" ? { revoke: revokeAllOptions(text, env) } : {}),
   };
 }
 

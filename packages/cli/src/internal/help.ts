@@ -1,7 +1,7 @@
 /** The text of `--help` and `help <command>`. */
 
 /** The commands the CLI offers. */
-export const COMMANDS = ["list", "show", "delete", "clear"] as const;
+export const COMMANDS = ["list", "show", "delete", "clear", "revoke-all"] as const;
 /** One of {@link COMMANDS}. */
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -32,7 +32,8 @@ const EXIT_STATUS = `Exit status:
   2  store unavailable (missing file, connection refused, timeout) or unsupported
   3  no such session (show, delete)
   4  a record could not be read (corrupt, or encrypted)
-  5  unexpected internal error`;
+  5  unexpected internal error
+  6  revoke-all: some sessions could not be revoked (they stay in the store)`;
 
 const GENERAL = `Usage: sessionstore <command> --store <uri> [options]
 
@@ -44,6 +45,7 @@ Commands:
   show      print one session's metadata (token values only with --reveal)
   delete    delete one session (log one subject out of one auth type)
   clear     delete every session in the namespace (needs --yes)
+  revoke-all  revoke every session at the platform (RFC 7009), then delete it
   help      help for a command: sessionstore help list
 
 ${STORE_OPTIONS}
@@ -119,6 +121,32 @@ Keys outside the namespace are never touched.
   --yes                 really delete
   --subject <id>        only this subject's sessions
   --auth-type <type>    only this auth type
+
+${STORE_OPTIONS}
+
+${EXIT_STATUS}`,
+  "revoke-all": `Usage: sessionstore revoke-all --store <uri> --revoke-url <url> --client-id <id>
+                              [--client-secret-env <VAR>] [--client-auth <method>]
+                              [--concurrency <n>] [--json]
+
+"Revoke for all users": revokes every session of the namespace at the
+platform's RFC 7009 endpoint (the refresh token, or the access token when there
+is none), retrying 5xx answers, then deletes each revoked session. Running apps
+whose store reports changes (file, SQLite, Redis) drop the session at once.
+Sessions the platform did not confirm stay in the store and are listed; run
+again to retry them (exit 6). A progress bar is drawn on stderr when it is a
+terminal.
+
+  --revoke-url <url>         the platform's revocation endpoint
+  --client-id <id>           the OAuth client id (or env SESSIONSTORE_CLIENT_ID)
+  --client-secret-env <VAR>  NAME of the environment variable holding the client
+                             secret (never put a secret on the command line)
+  --client-auth <method>     client_secret_post or client_secret_basic
+                             [default: client_secret_post]
+  --concurrency <n>          revocations in flight at once, 1 to 64 [default: 8]
+
+With --json, prints {"namespace", "store", "total", "revoked", "deleted",
+"failed": [{ key, code, message }]}.
 
 ${STORE_OPTIONS}
 

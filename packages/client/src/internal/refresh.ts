@@ -2,6 +2,7 @@ import {
   type AuthObject,
   createSingleFlight,
   isSessionStoreError,
+  type ReleaseLock,
   type SessionStore,
   type SingleFlight,
 } from "@sessionstore/core";
@@ -118,8 +119,10 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
       throw error;
     }
     if (stored && differs(stored, stale) && !isDue(stored, deps.now(), trigger === "expiring" ? deps.marginMs : 0)) {
+      // The store's watch may have adopted this pair already (and said so): one event per pair.
+      const known = slot.current !== undefined && !differs(slot.current, stored);
       slot.current = stored;
-      deps.emit("refresh", { adopted: true, trigger, session: slot.summary(stored)! });
+      if (!known) deps.emit("refresh", { adopted: true, trigger, session: slot.summary(stored)! });
       return stored;
     }
     // The store lost the session (logged out elsewhere, or it expired there): honour that,
@@ -150,7 +153,7 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
       response = await requestToken(deps.token, grant);
     } catch (error) {
       if (isPlatformApiError(error, "ERR_TOKEN_REQUEST") && error.oauthError === "invalid_grant") {
-        return await onInvalidGrant(deps, base, error, trigger);
+        return await onInvalidGrant(deps, base, error, trigger, release);
       }
       const reason = isPlatformApiError(error) && error.transient ? "transient" : "terminal";
       deps.emit("refreshFailed", { reason, cleared: false, error: asError(error) });
@@ -158,7 +161,10 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
     }
     let saved: AuthObject;
     try {
-      saved = await slot.save(withKeptFields(response, base, deps.keptOnRefresh), base.refreshToken);
+      saved = await slot.save(withKeptFields(response, base, deps.keptOnRefresh), {
+        previousRefreshToken: base.refreshToken,
+        replacing: stored,
+      });
     } catch (error) {
       deps.emit("refreshFailed", { reason: "transient", cleared: false, error: asError(error) });
       throw error;
@@ -167,7 +173,9 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
     await deps.hooks.afterTokenRefreshed?.(saved);
     return saved;
   } finally {
-    await release();
+    // Best effort: once the pair is written (or the attempt failed for its own
+    // reason) a release that fails must not fail the request; the lease frees the lock.
+    await release().catch(() => undefined);
   }
 }
 
@@ -176,6 +184,7 @@ async function onInvalidGrant(
   sent: AuthObject,
   refused: PlatformApiError,
   trigger: RefreshInfo["trigger"],
+  heldLock: ReleaseLock,
 ): Promise<AuthObject> {
   const { slot } = deps;
   // A store without a cross-process lock can still have been refreshed by someone else meanwhile.
@@ -185,7 +194,7 @@ async function onInvalidGrant(
     deps.emit("refresh", { adopted: true, trigger, session: slot.summary(again)! });
     return again;
   }
-  await slot.clear();
+  await slot.clear(heldLock);
   const expired = new PlatformApiError(
     "ERR_SESSION_EXPIRED",
     "the refresh token was refused (invalid_grant); the session was cleared: sign in again",

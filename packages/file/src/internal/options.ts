@@ -11,6 +11,7 @@ export interface ResolvedFileStoreOptions {
   readonly lockPollMs: number;
   readonly onWarning: (error: Error) => void;
   readonly readOnly: boolean;
+  readonly watchPollMs: number | undefined;
 }
 
 function invalid(field: string, message: string): SessionStoreError {
@@ -59,5 +60,7 @@ export function resolveFileStoreOptions(options: FileStoreOptions): ResolvedFile
     lockPollMs: readDuration(candidate.lockPollMs, "lockPollMs", 10, false),
     onWarning: readFunction(candidate.onWarning, "onWarning", emitWarning),
     readOnly: readFlag(candidate.readOnly, "readOnly"),
+    watchPollMs:
+      candidate.watchPollMs === undefined ? undefined : readDuration(candidate.watchPollMs, "watchPollMs", 0, false),
   };
 }

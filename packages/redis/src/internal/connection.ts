@@ -1,6 +1,7 @@
 import { createClient, createCluster } from "@redis/client";
 import { SessionStoreError } from "@sessionstore/core";
 import type { ResolvedRedisOptions } from "../options.js";
+import type { SubscriberConnection } from "./change-feed.js";
 import { settleWithin, withDeadline } from "./deadline.js";
 import type { ScriptRunner } from "./lock-scripts.js";
 
@@ -14,6 +15,7 @@ export interface RedisCommands extends ScriptRunner {
   ): Promise<unknown>;
   unlink(key: string): Promise<number>;
   scan(cursor: string, options: { MATCH: string; COUNT: number }): Promise<{ cursor: unknown; keys: unknown[] }>;
+  publish(channel: string, message: string): Promise<unknown>;
 }
 
 type Listener = (...args: unknown[]) => void;
@@ -27,6 +29,7 @@ interface NodeRedisBase {
   on(event: string, listener: Listener): unknown;
   off(event: string, listener: Listener): unknown;
   withCommandOptions(options: object): unknown;
+  duplicate(): unknown;
 }
 
 interface NodeRedisClient extends NodeRedisBase {
@@ -56,6 +59,8 @@ export interface RedisConnection {
   ready(): Promise<void>;
   /** One command target per master (one for a single server): SCAN is per node. */
   scanTargets(): Promise<RedisCommands[]>;
+  /** A new, unconnected client (or cluster) like this one, for SUBSCRIBE; whoever opens it closes it. */
+  duplicate(): SubscriberConnection;
   /** Closes the client if the store created it; leaves a client passed in alone. */
   close(): Promise<void>;
 }
@@ -281,6 +286,7 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
       const nodes = await Promise.all(client.masters.map((master) => client.nodeClient(master)));
       return nodes.map((node) => node.withCommandOptions(commandOptions) as RedisCommands);
     },
+    duplicate: () => client.duplicate() as SubscriberConnection,
     async close() {
       if (closed) return;
       closed = true;

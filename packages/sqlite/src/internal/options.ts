@@ -9,6 +9,7 @@ export interface SqliteSettings {
   readonly purgeIntervalMs: number;
   readonly purgeOnOpen: boolean;
   readonly lockPollMs: number;
+  readonly watchPollMs: number;
   readonly now: () => number;
 }
 
@@ -57,5 +58,6 @@ export function readSqliteOptions(options: SqliteStoreOptions): SqliteSettings {
     purgeIntervalMs: duration(options.purgeIntervalMs, "purgeIntervalMs", 60_000, 0),
     lockPollMs: duration(options.lockPollMs, "lockPollMs", 25, 1),
     purgeOnOpen,
+    watchPollMs: duration(options.watchPollMs, "watchPollMs", 200, 1),
   };
 }
