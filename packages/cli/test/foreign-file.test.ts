@@ -39,6 +39,7 @@ describe("a file store pointed at a file that is not its own", () => {
     ["show", "--subject", "alice"],
     ["delete", "--subject", "alice", "--auth-type", "password"],
     ["clear", "--yes"],
+    ["revoke-all", "--revoke-url", "http://127.0.0.1:9/revoke", "--client-id", "c"],
   ];
 
   for (const kind of ["sqlite", "packageJson", "empty", "binary"]) {
