@@ -155,6 +155,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
 
   return {
     capabilities: CAPABILITIES,
+    kind: "redis",
     keyPrefix,
     namespace: keyPrefix,
 
