@@ -32,7 +32,7 @@ describeSessionStore(
   "redis cluster (nodes option)",
   () => createRedisStore({ nodes: urls, keyPrefix: uniqueNamespace("cl") }),
   {
-    openPeer: (store) => createRedisStore({ nodes: urls, namespace: (store as RedisStore).namespace }),
+    openPeer: (store) => createRedisStore({ nodes: urls, keyPrefix: (store as RedisStore).namespace }),
     async inspect(store, key) {
       return (await admin.get(rawKey(store, key))) ?? undefined;
     },

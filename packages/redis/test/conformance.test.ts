@@ -32,7 +32,7 @@ const rawKey = (store: unknown, key: string) => `${(store as RedisStore).namespa
 
 describeSessionStore("redis", freshStore, {
   // Another instance on the same namespace, as another process would open it.
-  openPeer: (store) => createRedisStore({ url: SHARED_REDIS_URL, namespace: (store as RedisStore).namespace }),
+  openPeer: (store) => createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: (store as RedisStore).keyPrefix }),
   async inspect(store, key) {
     return (await admin.get(rawKey(store, key))) ?? undefined;
   },
