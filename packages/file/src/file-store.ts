@@ -106,8 +106,10 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, 
  * applies its change and atomically replaces the file (temp file, fsync,
  * rename, directory fsync). Reads are served from memory while the file is
  * unchanged; the file is loaded when the store is made (warm-up), so the first
- * read does not pay for it. A corrupt file is moved aside to `<path>.corrupt-<timestamp>` and
- * reported once with `ERR_CORRUPT_RECORD`.
+ * read does not pay for it. A corrupt file (ours, with the `"sessionstore"` format
+ * marker, and broken) is moved aside to `<path>.corrupt-<timestamp>` and reported once
+ * with `ERR_CORRUPT_RECORD`. A file that is not ours (not JSON, JSON without the marker,
+ * an empty file) is refused with `ERR_STORE_UNAVAILABLE` and left exactly as it was.
  *
  * @example
  * ```ts

@@ -38,7 +38,7 @@ describe("close() closes only what the store opened", () => {
     const own = await connectAdmin(server.url);
     try {
       const before = await connectionIds(own);
-      const store = createRedisStore({ url: server.url, namespace: namespace("own") });
+      const store = createRedisStore({ url: server.url, keyPrefix: namespace("own") });
       await store.set("k", { v: 1 });
       const opened = [...(await connectionIds(own))].filter((id) => !before.has(id));
       expect(opened).toHaveLength(1);
@@ -65,7 +65,7 @@ describe("close() closes only what the store opened", () => {
     client.on("error", () => undefined);
     await client.connect();
     try {
-      const store = createRedisStore({ client, namespace: namespace("passed") });
+      const store = createRedisStore({ client, keyPrefix: namespace("passed") });
       await store.set("k", { v: 1 });
       await store.close();
       await store.close();
@@ -73,7 +73,7 @@ describe("close() closes only what the store opened", () => {
       expect(await client.ping()).toBe("PONG");
       await expect(store.get("k")).rejects.toMatchObject({ code: "ERR_STORE_CLOSED" });
       // Another store on the same client still works.
-      const other = createRedisStore({ client, namespace: namespace("passed2") });
+      const other = createRedisStore({ client, keyPrefix: namespace("passed2") });
       await other.set("k", { v: 2 });
       expect(await other.get("k")).toEqual({ v: 2 });
       await other.close();
@@ -85,7 +85,7 @@ describe("close() closes only what the store opened", () => {
   it("a client passed in that is not open is reported, never connected by the store", async () => {
     const client = createClient({ url: SHARED_REDIS_URL });
     client.on("error", () => undefined);
-    const store = createRedisStore({ client, namespace: namespace("closed") });
+    const store = createRedisStore({ client, keyPrefix: namespace("closed") });
     await expect(store.get("k")).rejects.toMatchObject({
       code: "ERR_STORE_UNAVAILABLE",
       message: expect.stringContaining("connect()"),
@@ -96,14 +96,14 @@ describe("close() closes only what the store opened", () => {
 
   it("close() releases the locks the store still holds", async () => {
     const ns = namespace("locks");
-    const store = createRedisStore({ url: SHARED_REDIS_URL, namespace: ns });
+    const store = createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: ns });
     const release = await store.lock("held", { ttlMs: 60_000, waitMs: 0 });
     expect(await admin.exists(`${ns}:lock:held`)).toBe(1);
     await store.close();
     expect(await admin.exists(`${ns}:lock:held`)).toBe(0);
     // The release function of a closed store is harmless.
     await release();
-    const other = createRedisStore({ url: SHARED_REDIS_URL, namespace: ns });
+    const other = createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: ns });
     const again = await other.lock("held", { ttlMs: 1_000, waitMs: 0 });
     await again();
     await other.close();
