@@ -62,14 +62,14 @@ if (stores.includes("redis")) {
     count += 1;
     return `${redisPrefix}-${count}`;
   };
-  describeSessionStore("redis", () => createRedisStore({ url: "redis://127.0.0.1:6379", namespace: namespace() }), {
+  describeSessionStore("redis", () => createRedisStore({ url: "redis://127.0.0.1:6379", keyPrefix: namespace() }), {
     // Another instance on the same namespace, as another process would open it.
     openPeer: (store) =>
-      createRedisStore({ url: "redis://127.0.0.1:6379", namespace: (store as RedisStore).namespace }),
+      createRedisStore({ url: "redis://127.0.0.1:6379", keyPrefix: (store as RedisStore).keyPrefix }),
     unavailable: () =>
       createRedisStore({
         url: `redis://127.0.0.1:${closedPort}`,
-        namespace: namespace(),
+        keyPrefix: namespace(),
         connectTimeoutMs: 300,
         commandTimeoutMs: 300,
       }),
