@@ -41,39 +41,51 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-function readToken(field: string, value: unknown, required: boolean): string | undefined {
-  if (value === undefined || (!required && value === null)) {
-    if (required) throw invalid(field, "is required (a non-empty string)");
+// How each known field is read; the order is the order fields are checked in.
+const STRING = 0;
+const TOKEN = 1;
+const SECONDS = 2;
+const EPOCH = 3;
+const SCOPE = 4;
+const KNOWN_FIELDS: Readonly<Record<string, number>> = {
+  accessToken: TOKEN,
+  refreshToken: TOKEN,
+  expiresIn: SECONDS,
+  expiresAt: EPOCH,
+  issuedAt: EPOCH,
+  refreshExpiresAt: EPOCH,
+  tokenType: STRING,
+  scope: SCOPE,
+  transferToken: STRING,
+  idToken: STRING,
+};
+
+/** One known field, checked by its kind; `undefined` when absent (`null` counts as absent, except for `accessToken`). */
+function readField(field: string, value: unknown, kind: number | undefined): unknown {
+  if (value === undefined || (value === null && field !== "accessToken")) {
+    if (field === "accessToken") throw invalid(field, "is required (a non-empty string)");
     return undefined;
   }
-  if (typeof value !== "string") throw invalid(field, `must be a non-empty string, got ${describe(value)}`);
-  if (value.length === 0) throw invalid(field, "must not be empty");
-  if (value.length > MAX_TOKEN_LENGTH) throw invalid(field, `must be at most ${MAX_TOKEN_LENGTH} characters`);
-  return value;
-}
-
-function readNumber(field: string, value: unknown, max: number): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  // Some servers send `"expires_in": "3600"`; a numeric string is taken at its word.
-  const number = typeof value === "string" && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-  if (typeof number !== "number" || !Number.isFinite(number)) {
-    throw invalid(field, `must be a finite number, got ${describe(value)}`);
+  if (kind === SECONDS || kind === EPOCH) {
+    // Some servers send `"expires_in": "3600"`; a numeric string is taken at its word.
+    const number = typeof value === "string" && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+    const max = kind === SECONDS ? MAX_EXPIRES_IN_SECONDS : MAX_EPOCH_MS;
+    if (typeof number !== "number" || !Number.isFinite(number)) {
+      throw invalid(field, `must be a finite number, got ${describe(value)}`);
+    }
+    if (number < 0) throw invalid(field, "must not be negative");
+    if (number > max) throw invalid(field, `must be at most ${max}`);
+    return number;
   }
-  if (number < 0) throw invalid(field, "must not be negative");
-  if (number > max) throw invalid(field, `must be at most ${max}`);
-  return number;
-}
-
-function readString(field: string, value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw invalid(field, `must be a string, got ${describe(value)}`);
+  if (kind === SCOPE && Array.isArray(value) && value.every((entry) => typeof entry === "string")) {
+    return value.join(" ");
+  }
+  if (typeof value !== "string") {
+    throw invalid(field, `must be a ${kind === TOKEN ? "non-empty " : ""}string, got ${describe(value)}`);
+  }
+  if (kind === TOKEN && value.length === 0) throw invalid(field, "must not be empty");
   if (value.length > MAX_TOKEN_LENGTH) throw invalid(field, `must be at most ${MAX_TOKEN_LENGTH} characters`);
   return value;
-}
-
-function readScope(value: unknown): string | undefined {
-  if (Array.isArray(value) && value.every((entry) => typeof entry === "string")) return value.join(" ");
-  return readString("scope", value);
 }
 
 function assertJson(field: string, value: unknown, depth = 0): asserts value is JsonValue {
@@ -131,7 +143,7 @@ export function normalizeAuthObject(
     if (camel !== undefined) {
       if (!(camel in input) || input[camel] === undefined) fields[camel] = value;
     } else if (key === "refresh_expires_in") {
-      const seconds = readNumber("refresh_expires_in", value, MAX_EXPIRES_IN_SECONDS);
+      const seconds = readField(key, value, SECONDS) as number | undefined;
       if (seconds !== undefined && seconds > 0 && input.refreshExpiresAt === undefined) {
         fields.refreshExpiresAt = Math.round(now + seconds * 1000);
       }
@@ -140,42 +152,24 @@ export function normalizeAuthObject(
     }
   }
 
-  const accessToken = readToken("accessToken", fields.accessToken, true) as string;
-  const refreshToken = readToken("refreshToken", fields.refreshToken, false);
-  const expiresIn = readNumber("expiresIn", fields.expiresIn, MAX_EXPIRES_IN_SECONDS);
-  let expiresAt = readNumber("expiresAt", fields.expiresAt, MAX_EPOCH_MS);
-  const issuedAt = readNumber("issuedAt", fields.issuedAt, MAX_EPOCH_MS);
-  const refreshExpiresAt = readNumber("refreshExpiresAt", fields.refreshExpiresAt, MAX_EPOCH_MS);
-  const tokenType = readString("tokenType", fields.tokenType);
-  const scope = readScope(fields.scope);
-  const transferToken = readString("transferToken", fields.transferToken);
-  const idToken = readString("idToken", fields.idToken);
-
-  if (expiresAt === undefined && expiresIn !== undefined && options.stampExpiry !== false) {
-    expiresAt = Math.round((issuedAt ?? now) + expiresIn * 1000);
+  const known: Record<string, unknown> = {};
+  for (const field of Object.keys(KNOWN_FIELDS)) {
+    const value = readField(field, fields[field], KNOWN_FIELDS[field]);
+    if (value !== undefined) known[field] = value;
+  }
+  const { expiresIn, issuedAt } = known as { expiresIn?: number; issuedAt?: number };
+  if (known.expiresAt === undefined && expiresIn !== undefined && options.stampExpiry !== false) {
+    known.expiresAt = Math.round((issuedAt ?? now) + expiresIn * 1000);
   }
 
-  const known: Record<string, unknown> = {
-    accessToken,
-    refreshToken,
-    expiresIn,
-    expiresAt,
-    issuedAt,
-    refreshExpiresAt,
-    tokenType,
-    scope,
-    transferToken,
-    idToken,
-  };
-  const result: AuthObject = { accessToken };
-  for (const [key, value] of Object.entries(fields)) {
-    if (Object.hasOwn(known, key)) continue;
+  const result: AuthObject = { accessToken: known.accessToken as string };
+  for (const key of Object.keys(fields)) {
+    if (Object.hasOwn(KNOWN_FIELDS, key)) continue;
+    const value = fields[key];
     assertJson(key, value);
     result[key] = value;
   }
-  for (const [key, value] of Object.entries(known)) {
-    if (value !== undefined) result[key] = value;
-  }
+  Object.assign(result, known);
   // `ref` and other extra fields were checked above; `ref: null` is podio-js's default and is kept.
   return result;
 }

@@ -16,7 +16,7 @@ const PACKAGES = fileURLToPath(new URL("../../", import.meta.url));
  * spelling on every store-error path, the SessionManager's included: about
  * 1.65 kB, measured 7645 B after it. Printed on every run; raise only with a reason.
  */
-const BUDGET_BYTES = 7700;
+const BUDGET_BYTES = 6300;
 
 /** Fails the build on any attempt to import a Node built-in, reached or not. */
 function forbidNodeBuiltins(found: string[]): Plugin {
@@ -87,6 +87,9 @@ describe("browser bundle", () => {
   it(`core + local-storage for an app (createSessionManager + createLocalStorageStore) is <= ${BUDGET_BYTES} B min+gzip`, async () => {
     const bundle = await browserBundle(MINIMAL);
     expect(bundle.builtins).toEqual([]);
+    // The browser condition of core's `imports` picked the browser's store-error masking.
+    expect(bundle.inputs).toContain("core/src/internal/store-error-mask.browser.ts");
+    expect(bundle.inputs).not.toContain("core/src/internal/store-error-mask.ts");
     const coreOnly = await browserBundle(`export { createSessionManager } from "@sessionstore/core";`);
     console.log(
       `core + local-storage, app entry: ${bundle.minBytes} B min, ${bundle.gzipBytes} B min+gzip ` +
