@@ -5,6 +5,7 @@ import { fileSpec, keyvPostgresSpec, redisSpec, sqliteSpec } from "./cases/backe
 import { benchClient } from "./cases/client.js";
 import { benchColdStart } from "./cases/cold-start.js";
 import { benchPeers } from "./cases/peers.js";
+import { benchScale } from "./cases/scale.js";
 import { benchBackend, memorySpec } from "./cases/stores.js";
 import { benchStorms } from "./cases/storm.js";
 import { compareResults } from "./compare.js";
@@ -27,6 +28,7 @@ const FAMILIES: readonly Family[] = [
   { title: "redis store", run: (budget) => benchBackend(redisSpec, budget) },
   { title: "keyv-postgres store", run: (budget) => benchBackend(keyvPostgresSpec, budget) },
   { title: "keyv peers", run: benchPeers },
+  { title: "scale", run: benchScale },
   { title: "client", run: benchClient },
   { title: "refresh storms", asserts: true, run: benchStorms },
   { title: "cold start", asserts: true, run: benchColdStart },
