@@ -65,9 +65,9 @@ function option(name: string): string | undefined {
 }
 
 /** `bench/results/<date>T<hhmm>.json` for a full run; a quick or partial run writes to the temp dir. */
-function resultsPath(partial: boolean, startedAt: Date): string {
+function resultsPath(quick: boolean, partial: boolean, startedAt: Date): string {
   const stamp = startedAt.toISOString().slice(0, 16).replace(":", "");
-  if (partial) return join(tmpdir(), `sessionstore-bench-partial-${stamp}.json`);
+  if (quick || partial) return join(tmpdir(), `sessionstore-bench-${quick ? "quick" : "partial"}-${stamp}.json`);
   return fileURLToPath(new URL(`../results/${stamp}.json`, import.meta.url));
 }
 
@@ -125,7 +125,7 @@ async function main(): Promise<number> {
   writeReport(report, path);
   console.log(`\nreport written to ${path}`);
   const results = toResults(report);
-  const jsonPath = resultsPath(quick || only !== undefined, startedAt);
+  const jsonPath = resultsPath(quick, only !== undefined, startedAt);
   writeResults(results, jsonPath);
   console.log(`results written to ${jsonPath}`);
   if (before) console.log(`\n${compareResults(before, results)}`);
