@@ -120,8 +120,11 @@ function casesFor(
   record: object,
 ): [Case, Case] {
   const auth = sampleAuth();
+  // Each write carries a new `updatedAt`, as the SessionManager's do: SQLite rewrites identical bytes far faster.
   const keyvCall = (index: number) =>
-    op === "get" ? keyv.get(keys[index] as string) : keyv.set(keys[index] as string, record);
+    op === "get"
+      ? keyv.get(keys[index] as string)
+      : keyv.set(keys[index] as string, { ...record, updatedAt: Date.now() });
   const managerCall = (index: number) => {
     const manager = managers[index] as SessionManager;
     return op === "get" ? manager.get("password") : manager.set(auth, "password");
