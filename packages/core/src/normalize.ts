@@ -1,13 +1,19 @@
 import { SessionStoreError } from "./errors.js";
+import {
+  EPOCH,
+  KNOWN_FIELD_NAMES,
+  KNOWN_FIELDS,
+  MAX_EPOCH_MS,
+  MAX_EXPIRES_IN_SECONDS,
+  MAX_TOKEN_LENGTH,
+  SCOPE,
+  SECONDS,
+  TOKEN,
+} from "./internal/auth-fields.js";
 import { isPlainRecord } from "./internal/json.js";
 import type { AuthObject, JsonValue } from "./types.js";
 
-/** Longest token accepted (JWTs with many claims stay far below this). */
-export const MAX_TOKEN_LENGTH = 65_536;
-// 100 years: anything longer is a unit mistake (ms given as s) or garbage.
-const MAX_EXPIRES_IN_SECONDS = 100 * 365 * 24 * 3600;
-// The largest time a JS Date can hold.
-const MAX_EPOCH_MS = 8.64e15;
+export { MAX_TOKEN_LENGTH };
 
 /** Options for {@link normalizeAuthObject}. */
 export interface NormalizeOptions {
@@ -40,25 +46,6 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   return typeof value;
 }
-
-// How each known field is read; the order is the order fields are checked in.
-const STRING = 0;
-const TOKEN = 1;
-const SECONDS = 2;
-const EPOCH = 3;
-const SCOPE = 4;
-const KNOWN_FIELDS: Readonly<Record<string, number>> = {
-  accessToken: TOKEN,
-  refreshToken: TOKEN,
-  expiresIn: SECONDS,
-  expiresAt: EPOCH,
-  issuedAt: EPOCH,
-  refreshExpiresAt: EPOCH,
-  tokenType: STRING,
-  scope: SCOPE,
-  transferToken: STRING,
-  idToken: STRING,
-};
 
 /** One known field, checked by its kind; `undefined` when absent (`null` counts as absent, except for `accessToken`). */
 function readField(field: string, value: unknown, kind: number | undefined): unknown {
@@ -153,7 +140,7 @@ export function normalizeAuthObject(
   }
 
   const known: Record<string, unknown> = {};
-  for (const field of Object.keys(KNOWN_FIELDS)) {
+  for (const field of KNOWN_FIELD_NAMES) {
     const value = readField(field, fields[field], KNOWN_FIELDS[field]);
     if (value !== undefined) known[field] = value;
   }
@@ -169,7 +156,8 @@ export function normalizeAuthObject(
     assertJson(key, value);
     result[key] = value;
   }
-  Object.assign(result, known);
+  // Known fields last, always in the same order (a stamped expiresAt included).
+  for (const key of KNOWN_FIELD_NAMES) if (known[key] !== undefined) result[key] = known[key];
   // `ref` and other extra fields were checked above; `ref: null` is podio-js's default and is kept.
   return result;
 }
