@@ -34,7 +34,7 @@ function forbidNodeBuiltins(found: string[]): Plugin {
   };
 }
 
-async function browserBundle(contents: string) {
+async function browserBundle(contents: string, extraConditions: string[] = []) {
   const builtins: string[] = [];
   const result = await build({
     stdin: { contents, resolveDir: PACKAGES, loader: "ts", sourcefile: "app.ts" },
@@ -46,7 +46,7 @@ async function browserBundle(contents: string) {
     target: "es2022",
     minify: true,
     metafile: true,
-    conditions: ["@sessionstore/source"],
+    conditions: ["@sessionstore/source", ...extraConditions],
     alias: {
       "@sessionstore/core": `${PACKAGES}core/src/index.ts`,
       "@sessionstore/local-storage": `${PACKAGES}local-storage/src/index.ts`,
@@ -90,6 +90,7 @@ describe("browser bundle", () => {
     // The browser condition of core's `imports` picked the browser's store-error masking.
     expect(bundle.inputs).toContain("core/src/internal/store-error-mask.browser.ts");
     expect(bundle.inputs).not.toContain("core/src/internal/store-error-mask.ts");
+    expect(bundle.inputs).toContain("core/src/internal/decode-auth.browser.ts");
     const coreOnly = await browserBundle(`export { createSessionManager } from "@sessionstore/core";`);
     console.log(
       `core + local-storage, app entry: ${bundle.minBytes} B min, ${bundle.gzipBytes} B min+gzip ` +
@@ -97,6 +98,13 @@ describe("browser bundle", () => {
         `core alone ${coreOnly.gzipBytes} B, local-storage adds ${bundle.gzipBytes - coreOnly.gzipBytes} B`,
     );
     expect(bundle.gzipBytes).toBeLessThanOrEqual(BUDGET_BYTES);
+  });
+
+  it("Cloudflare Workers (workerd condition, which also sets browser) get the full masking and read path", async () => {
+    const bundle = await browserBundle(MINIMAL, ["workerd", "worker"]);
+    expect(bundle.inputs).toContain("core/src/internal/store-error-mask.ts");
+    expect(bundle.inputs).toContain("core/src/internal/decode-auth.ts");
+    expect(bundle.inputs).not.toContain("core/src/internal/store-error-mask.browser.ts");
   });
 
   it("the check itself catches a Node built-in", async () => {
