@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -19,6 +20,10 @@ export default defineConfig({
     ],
   },
   test: {
+    // Most test time is spent waiting on child processes, servers and disks, not on the CPU:
+    // vitest's default (cores - 1, so a single worker on 2 cores) ran the suite one file at a time.
+    // SESSIONSTORE_TEST_WORKERS overrides it.
+    maxWorkers: Number(process.env.SESSIONSTORE_TEST_WORKERS) || Math.max(4, availableParallelism()),
     projects: [
       ...packages.map((name) => ({ name, dir: `packages/${name}` })),
       // Examples are exercised too, so the docs never show code that does not work.

@@ -1,6 +1,6 @@
 // The page's code. serve.mjs bundles it for the browser with esbuild; in your
 // app, your bundler does the same from the published packages.
-import { createCodeVerifier, createState, PlatformClient } from "@sessionstore/client";
+import { PlatformClient } from "@sessionstore/client";
 import { createLocalStorageStore } from "@sessionstore/local-storage";
 
 const redirectURI = `${location.origin}/`;
@@ -32,16 +32,13 @@ sessionStore.watch(({ key }) => {
   void showStatus();
 });
 
-$("sign-in").onclick = () => {
-  const pkce = { codeVerifier: createCodeVerifier(), state: createState() };
-  // Only this tab needs the verifier, and only until the redirect comes back.
-  sessionStorage.setItem("pkce", JSON.stringify(pkce));
-  location.assign(client.getAuthorizationURL(redirectURI, pkce));
+// The client creates the state (and the PKCE verifier) and records them in the
+// store before the page leaves; only the redirect answering them is accepted.
+$("sign-in").onclick = async () => {
+  location.assign(await client.createAuthorizationURL(redirectURI));
 };
-$("sign-in-implicit").onclick = () => {
-  const state = createState();
-  sessionStorage.setItem("pkce", JSON.stringify({ state }));
-  location.assign(client.getAuthorizationURL(redirectURI, { state, responseType: "token" }));
+$("sign-in-implicit").onclick = async () => {
+  location.assign(await client.createAuthorizationURL(redirectURI, { responseType: "token" }));
 };
 $("call").onclick = async () => {
   try {
@@ -62,8 +59,8 @@ $("log-out").onclick = async () => {
 
 try {
   // Back from the authorization server? Exchange the code, or keep the implicit token; the URL is cleaned.
-  const pkce = JSON.parse(sessionStorage.getItem("pkce") ?? "{}");
-  if (await client.handleRedirect(undefined, pkce)) sessionStorage.removeItem("pkce");
+  // A redirect this tab did not start (a forged link) is refused with ERR_REDIRECT.
+  await client.handleRedirect();
 } catch (error) {
   log(`sign-in failed: ${error.message}`);
 }

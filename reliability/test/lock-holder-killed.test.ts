@@ -78,10 +78,12 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))("%s s
         expect(server.stats.tokenCalls - tokenCallsBefore).toBe(1);
         expect(server.stats.reuseDetected).toBe(0);
         expect(server.stats.invalidGrant).toBe(0);
-        expect(reports.flatMap((report) => report.events).sort()).toEqual([
-          ...Array.from({ length: WAITERS - 1 }, () => "adopted"),
-          "refreshed",
-        ]);
+        // One refresh; every other waiter adopted it. With a store that has watch, a waiter booted ahead may
+        // also adopt the previous round's pair when that change reaches it late (SQLite polls every 200 ms).
+        const events = reports.flatMap((report) => report.events);
+        expect(events.filter((event) => event === "refreshed")).toEqual(["refreshed"]);
+        expect(events.filter((event) => event !== "refreshed" && event !== "adopted")).toEqual([]);
+        for (const report of reports) expect(report.events.length).toBeGreaterThan(0);
         const after = await manager.get("password");
         expect(after?.refreshToken).not.toBe(before?.refreshToken);
         expect(after?.accessToken).not.toBe(before?.accessToken);

@@ -135,9 +135,36 @@ const answer: fc.Arbitrary<Generated> = fc.oneof(
   },
 );
 
-/** What normalizeAuthObject says about a JSON object answer: the oracle the client must agree with. */
-function oracle(body: Record<string, unknown>): { accept: true; auth: AuthObject } | { accept: false; field: string } {
+/**
+ * The client's own token-response rules (checked before normalising, terminal
+ * `ERR_TOKEN_RESPONSE`): tokens are printable ASCII without spaces, `expires_in`
+ * 0 to 10 years (a number or a plain numeric string), `token_type` a string.
+ */
+function tokenResponseRule(body: Record<string, unknown>): string | undefined {
+  const badToken = (value: unknown) =>
+    typeof value !== "string" || value.length > MAX_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(value);
+  if (badToken(body.access_token)) return "access_token";
+  if (body.refresh_token !== undefined && body.refresh_token !== null && badToken(body.refresh_token))
+    return "refresh_token";
+  const expiresIn = body.expires_in;
+  if (expiresIn !== undefined && expiresIn !== null) {
+    const seconds =
+      typeof expiresIn === "string" && /^\d{1,12}(\.\d{1,6})?$/.test(expiresIn) ? Number(expiresIn) : expiresIn;
+    if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0 || seconds > 10 * 365 * 24 * 3600)
+      return "expires_in";
+  }
+  if (body.token_type !== undefined && body.token_type !== null && typeof body.token_type !== "string")
+    return "token_type";
+  return undefined;
+}
+
+/** What the client's rules, then normalizeAuthObject, say about a JSON object answer: the oracle the client must agree with. */
+function oracle(
+  body: Record<string, unknown>,
+): { accept: true; auth: AuthObject } | { accept: false; field: string; tokenResponse?: true } {
   if (typeof body.access_token !== "string") return { accept: false, field: "access_token" };
+  const broken = tokenResponseRule(body);
+  if (broken !== undefined) return { accept: false, field: broken, tokenResponse: true };
   try {
     return { accept: true, auth: normalizeAuthObject(body) };
   } catch (error) {
@@ -160,7 +187,9 @@ function expectRefusal(error: unknown, generated: Generated): void {
   const expected = generated.body ? oracle(generated.body) : { accept: false as const, field: "access_token" };
   expect(expected.accept).toBe(false);
   if (expected.accept) return;
-  if (expected.field === "access_token") {
+  if ("tokenResponse" in expected) {
+    expect(error).toMatchObject({ name: "PlatformApiError", code: "ERR_TOKEN_RESPONSE", field: expected.field });
+  } else if (expected.field === "access_token") {
     expect(error).toMatchObject({ name: "PlatformApiError", code: "ERR_INVALID_RESPONSE" });
     expect((error as Error).message).toContain("access_token");
   } else {

@@ -189,7 +189,7 @@ describe("store error paths", () => {
 describe("client error paths", () => {
   async function signedIn(): Promise<{ client: PlatformClient; manager: SessionManager }> {
     const manager = createSessionManager(createMemoryStore(), { namespace: uniqueName("c") });
-    const client = await signedInClient(server, manager, { tokenTimeoutMs: 300 });
+    const client = await signedInClient(server, manager, { tokenTimeoutMs: 2_000 });
     watch(client);
     await learnTokens(manager);
     return { client, manager };

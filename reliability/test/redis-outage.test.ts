@@ -76,6 +76,10 @@ async function setup(now: () => number, killRedisBeforeTokenCall = false) {
     now,
     refreshMarginMs: 60_000,
     lockWaitMs: 1_000,
+    // Killed under the refresh lock, Redis comes back with that lock (AOF) and no
+    // release: it frees after its lease, and the deferred write of the rotated pair
+    // takes the lock first (so it never lands over a logout). Keep the lease short.
+    ...(killRedisBeforeTokenCall ? { lockTtlMs: 5_000, tokenTimeoutMs: 2_000 } : {}),
     onTokenWillRefresh: async () => {
       if (!armed) return;
       armed = false;

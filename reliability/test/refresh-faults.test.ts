@@ -35,7 +35,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))("%s s
     async (_kind, { fault, code }) => {
       const namespace = uniqueName("rf");
       const manager = createSessionManager(backend.open(), { namespace });
-      const client = await signedInClient(server, manager, { tokenTimeoutMs: 300, lockTtlMs: 30_000 });
+      const client = await signedInClient(server, manager, { tokenTimeoutMs: 2_000, lockTtlMs: 30_000 });
       await expireStored(manager);
       server.expireAccessTokens();
       const before = await manager.get("password");

@@ -1,9 +1,21 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SessionStore } from "@sessionstore/core";
 import { describeSessionStore } from "@sessionstore/testkit";
+import { afterAll } from "vitest";
 import { createDirectoryStore } from "../src/index.js";
+
+// Every directory the suite's stores were given, removed after the file (also when a test failed).
+const made: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 // Which directory each store the suite made lives in, for the raw-backend hooks.
 const dirs = new WeakMap<SessionStore, string>();
@@ -13,7 +25,7 @@ const fileOf = (store: SessionStore, key: string) =>
 describeSessionStore(
   "directory (custom adapter example)",
   () => {
-    const dir = mkdtempSync(join(tmpdir(), "sessionstore-dir-"));
+    const dir = tempDir("sessionstore-dir-");
     const store = createDirectoryStore({ dir });
     dirs.set(store, dir);
     return store;
@@ -29,7 +41,7 @@ describeSessionStore(
     corrupt: (store, key) => writeFileSync(fileOf(store, key), '{"record": {"v": 1, "trunc'),
     // A regular file where the directory should be: every call fails with ENOTDIR.
     unavailable: () => {
-      const blocker = join(mkdtempSync(join(tmpdir(), "sessionstore-blocked-")), "not-a-dir");
+      const blocker = join(tempDir("sessionstore-blocked-"), "not-a-dir");
       writeFileSync(blocker, "");
       return createDirectoryStore({ dir: join(blocker, "sessions") });
     },

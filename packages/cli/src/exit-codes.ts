@@ -15,6 +15,8 @@ export const EXIT_CODES = {
   UNREADABLE_RECORD: 4,
   /** A bug: an unexpected failure. Please report it with the message. */
   INTERNAL: 5,
+  /** `revoke-all`: some sessions could not be revoked at the platform (they stay in the store, listed in the output). */
+  REVOKE_FAILED: 6,
 } as const;
 
 /** One of the values of {@link EXIT_CODES}. */

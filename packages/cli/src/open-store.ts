@@ -10,6 +10,13 @@ export interface OpenStoreOptions {
    * @default 5000
    */
   timeoutMs?: number;
+  /**
+   * Inspect only: a file store is opened with `readOnly: true`, so a command
+   * that only reads (list, show) never writes, moves or creates anything,
+   * even when it finds a corrupt file.
+   * @default false
+   */
+  readOnly?: boolean;
 }
 
 /** Opens the store a URI names. Inject your own in `runCli`'s `io.openStore` (tests, other stores). */
@@ -46,12 +53,12 @@ export async function openStore(uri: StoreUri, options: OpenStoreOptions = {}): 
     case "file": {
       await assertExistingFile(uri.path, "session file");
       const { createFileStore } = await loadAdapter("@sessionstore/file", () => import("@sessionstore/file"));
-      return createFileStore({ path: uri.path, lockWaitMs: adapterTimeout });
+      return createFileStore({ path: uri.path, lockWaitMs: adapterTimeout, readOnly: options.readOnly === true });
     }
     case "redis": {
       const { createRedisStore } = await loadAdapter("@sessionstore/redis", () => import("@sessionstore/redis"));
       return createRedisStore({
-        url: uri.url,
+        ...(uri.nodes === undefined ? { url: uri.url } : { nodes: uri.nodes }),
         ...(uri.keyPrefix === undefined ? {} : { namespace: uri.keyPrefix }),
         connectTimeoutMs: adapterTimeout,
         commandTimeoutMs: adapterTimeout,

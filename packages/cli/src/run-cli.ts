@@ -7,6 +7,8 @@ import { COMMAND_HANDLERS, clearNeedsConfirmation } from "./internal/commands.js
 import { decryptionFromEnv } from "./internal/decryption.js";
 import { terminalSafe } from "./internal/format.js";
 import { helpText } from "./internal/help.js";
+import { joinListJson, namespacesIn } from "./internal/namespaces.js";
+import { CLI_VERSION } from "./internal/version.js";
 import { DEFAULT_TIMEOUT_MS, openStore, type StoreOpener } from "./open-store.js";
 import { parseStoreUri } from "./store-uri.js";
 
@@ -30,6 +32,8 @@ export interface CliIO {
   /** Opens the store a URI names; inject one to use another store. @default openStore */
   readonly openStore?: StoreOpener;
 }
+
+const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set(["list", "show"]);
 
 const REVEAL_WARNING =
   "warning: --reveal prints token values. Anyone who sees them can act as the user until they expire: " +
@@ -78,6 +82,10 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
 
   try {
     const invocation = parseInvocation(argv, env);
+    if (invocation.kind === "version") {
+      io.stdout.write(`${CLI_VERSION}\n`);
+      return EXIT_CODES.OK;
+    }
     if (invocation.kind === "help") {
       (invocation.toStderr ? stderr : stdout).write(helpText(invocation.topic));
       return invocation.toStderr ? EXIT_CODES.USAGE : EXIT_CODES.OK;
@@ -96,7 +104,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
     let opened: SessionStore;
     try {
       opened = await withDeadline(
-        Promise.resolve().then(() => opener(uri, { timeoutMs })),
+        // Commands that only read open the store read-only: inspecting never changes what is inspected.
+        Promise.resolve().then(() => opener(uri, { timeoutMs, readOnly: READ_ONLY_COMMANDS.has(command) })),
         timeoutMs,
         uri.display,
         // An opener that answers after the deadline still gets its store closed.
@@ -107,15 +116,26 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
     }
     const store = withCallTimeout(decryption ? decryption.wrap(opened) : opened, timeoutMs);
     try {
-      const manager = createSessionManager(store, { namespace: options.namespace });
       if (options.reveal) stderr.write(REVEAL_WARNING);
-      await COMMAND_HANDLERS[command]({
-        manager,
-        options,
-        storeDisplay: uri.display,
-        now: (io.now ?? Date.now)(),
-        out: (text) => stdout.write(text),
-      });
+      const now = (io.now ?? Date.now)();
+      // `list` without a chosen namespace shows every namespace that holds sessions, not just the default.
+      const found = command === "list" && !options.namespaceGiven ? await namespacesIn(store) : [];
+      const namespaces = found.length > 0 ? found : [options.namespace];
+      const jsonDocuments: Array<{ namespace: string; text: string }> = [];
+      for (const [index, namespace] of namespaces.entries()) {
+        const joinJson = options.json && namespaces.length > 1;
+        if (index > 0 && !options.json) stdout.write("\n");
+        await COMMAND_HANDLERS[command]({
+          manager: createSessionManager(store, { namespace }),
+          options: { ...options, namespace },
+          storeDisplay: uri.display,
+          now,
+          err: (text) => io.stderr.write(text),
+          errIsTTY: (io.stderr as { isTTY?: unknown }).isTTY === true,
+          out: joinJson ? (text) => jsonDocuments.push({ namespace, text }) : (text) => stdout.write(text),
+        });
+      }
+      if (jsonDocuments.length > 0) stdout.write(joinListJson(jsonDocuments, uri.display));
       return EXIT_CODES.OK;
     } finally {
       try {

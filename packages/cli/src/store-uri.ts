@@ -43,6 +43,12 @@ export interface RedisStoreUri {
   readonly display: string;
   /** Secrets found in the URL (the password), masked in everything the CLI prints. */
   readonly secrets: readonly string[];
+  /**
+   * Redis Cluster root nodes (`redis+cluster://host:port,host:port`), as
+   * `redis://[user:password@]host:port` URLs for `RedisStoreOptions.nodes`;
+   * absent for a single server. `host`/`port` are then the first node's.
+   */
+  readonly nodes?: readonly string[];
 }
 
 /** Where sessions live, as parsed from a `--store` URI by {@link parseStoreUri}. */
@@ -61,6 +67,8 @@ function badUri(why: string): SessionStoreError {
  * - `sqlite:<path>`, `sqlite://<path>` (keyv's spelling) or `sqlite:///abs/path`, optionally `?table=<name>`
  * - `file:<path>` or a real file URL `file:///abs/path`
  * - `redis://[user:password@]host[:port][/db][?namespace=<key prefix>]`, `rediss://…` for TLS
+ * - `redis+cluster://[user:password@]host:port,host:port[?namespace=<key prefix>]` (`rediss+cluster://` for TLS):
+ *   Redis Cluster root nodes, one or more; the rest of the topology is discovered
  *
  * @throws `ERR_INVALID_ARGUMENT` (field `store`) naming what is wrong. The
  *   message never contains the URI's password.
@@ -80,6 +88,9 @@ export function parseStoreUri(uri: string, cwd: string = process.cwd()): StoreUr
     case "redis":
     case "rediss":
       return parseRedis(uri, scheme === "rediss");
+    case "redis+cluster":
+    case "rediss+cluster":
+      return parseRedisCluster(uri, scheme === "rediss+cluster");
     default:
       throw badUri(`unsupported scheme "${scheme}:"; use ${SUPPORTED}`);
   }
@@ -178,6 +189,37 @@ function parseRedis(uri: string, tls: boolean): RedisStoreUri {
     display,
     ...(keyPrefix === undefined ? {} : { keyPrefix }),
     secrets: [...new Set(secrets)],
+  };
+}
+
+/**
+ * A cluster URI is the single-server form with a comma-separated host list:
+ * each host is checked by parsing the single-server URI it stands for.
+ */
+function parseRedisCluster(uri: string, tls: boolean): RedisStoreUri {
+  const single = tls ? "rediss" : "redis";
+  const match = /^[^:]+:\/\/(?:([^@/?#]*)@)?([^/?#]*)(.*)$/.exec(uri);
+  const hosts = (match?.[2] ?? "").split(",");
+  if (!match || hosts.some((host) => host.trim() === "")) {
+    throw badUri(
+      `"${maskPasswordLoosely(uri)}" is not a cluster URI; expected ${single}+cluster://host:port,host:port`,
+    );
+  }
+  const credentials = match[1] === undefined ? "" : `${match[1]}@`;
+  const rest = match[3] ?? "";
+  const nodes = hosts.map((host) => parseRedis(`${single}://${credentials}${host.trim()}${rest}`, tls));
+  const first = nodes[0] as RedisStoreUri;
+  if (first.database !== 0) {
+    throw badUri(`"${maskPasswordLoosely(uri)}": Redis Cluster has only database 0`);
+  }
+  // The password never shows: `user:****@` (the user name is not a secret).
+  const shownCredentials = match[1] === undefined ? "" : `${match[1].replace(/:.*$/, ":****")}@`;
+  const query = first.keyPrefix === undefined ? "" : `?namespace=${first.keyPrefix}`;
+  const hostList = nodes.map((node) => `${node.host}:${node.port}`).join(",");
+  return {
+    ...first,
+    display: `${single}+cluster://${shownCredentials}${hostList}${query}`,
+    nodes: nodes.map((node) => `${single}://${credentials}${node.host}:${node.port}`),
   };
 }
 

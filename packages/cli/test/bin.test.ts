@@ -46,6 +46,13 @@ describe("the built sessionstore bin", () => {
     expect(statSync(CLI_DIST).mode & 0o111).not.toBe(0);
   });
 
+  it("--version prints the version from the package manifest", async () => {
+    const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version: string;
+    };
+    expect(await bin(["--version"])).toMatchObject({ code: 0, stdout: `${manifest.version}\n`, stderr: "" });
+  });
+
   it.each(["sqlite", "file", "redis"])("%s: list --json parses and holds no token value", async (kind) => {
     const { code, stdout, stderr } = await bin([
       "list",

@@ -348,7 +348,7 @@ describe("store failures", () => {
     const { store, opener } = sharedMemoryStore();
     await seed(store, "sessionstore", [{ subject: "default", authType: "password", expiresIn: 60 }]);
     const noList = () => {
-      const opened = opener(undefined as never, { timeoutMs: 1000 }) as typeof store;
+      const opened = opener(undefined as never, { timeoutMs: 1000, readOnly: false }) as typeof store;
       return { ...opened, capabilities: { ...store.capabilities, list: false } };
     };
     const list = await run(["list", ...STORE], { openStore: noList });

@@ -91,13 +91,6 @@ export function parseRedirect(url: string): RedirectResult {
   return { kind: "none" };
 }
 
-/** Refuses a redirect whose `state` is not the one sent (RFC 6749 §10.12). */
-export function checkState(expected: string | undefined, received: string | undefined): void {
-  if (expected !== undefined && expected !== received) {
-    throw new PlatformApiError("ERR_REDIRECT", "the redirect's state does not match the one sent (possible CSRF)");
-  }
-}
-
 /** The redirect URI a code was issued for: the URL without query and fragment. */
 export function redirectURIOf(url: string): string {
   const parsed = new URL(url);

@@ -6,17 +6,22 @@ import {
   isSessionStoreError,
   type SessionManager,
 } from "@sessionstore/core";
-import { buildAuthorizationURL, checkState, parseRedirect, redirectURIOf } from "./auth-flows.js";
+import { parseRedirect, redirectURIOf } from "./auth-flows.js";
 import { invalidArgument, PlatformApiError } from "./errors.js";
 import { configFingerprint } from "./fingerprint.js";
+import { deleteIfOtherConfig } from "./internal/config-purge.js";
 import * as grants from "./internal/grants.js";
 import { apiError, parseBody, type Sent, send } from "./internal/http.js";
-import { logoutSession } from "./internal/logout.js";
+import { announceMissingLock } from "./internal/lock-warning.js";
+import { logoutSession, revokerFor } from "./internal/logout.js";
+import { PendingAuthorizations } from "./internal/pending-authorization.js";
+import { type AuthorizationConfig, startAuthorization, verifyRedirect } from "./internal/redirect.js";
 import { isDue, type RefreshDeps, refreshEarly, refreshSession } from "./internal/refresh.js";
 import { type ApiBase, apiBase, buildJsonRequest, resolveApiURL, wantsRefresh, withToken } from "./internal/request.js";
 import { resolveManager, SessionSlot } from "./internal/session-slot.js";
 import { watchSession } from "./internal/store-watch.js";
 import { requestToken, type TokenEndpointConfig } from "./internal/token-endpoint.js";
+import { checkTokenResponse } from "./internal/token-response.js";
 import { checkOptions, type ResolvedOptions } from "./options.js";
 import type {
   AuthorizationURLOptions,
@@ -45,6 +50,8 @@ export class PlatformClient {
   readonly #slot: SessionSlot;
   readonly #token: TokenEndpointConfig;
   readonly #refresh: RefreshDeps;
+  readonly #authorization: AuthorizationConfig;
+  readonly #pending: PendingAuthorizations;
   readonly #events = new Emitter<PlatformClientEvents>();
   #loading: Promise<void>;
   /** Set once a restore has succeeded: `#loading` is then settled for good. */
@@ -74,17 +81,36 @@ export class PlatformClient {
     };
     const fingerprint = configFingerprint({
       tokenURL: resolved.tokenURL,
+      authorizeURL: resolved.authorizeURL,
+      revokeURL: resolved.revokeURL,
       clientId: auth.clientId,
+      clientSecret: auth.clientSecret,
       scope: auth.scope,
       audience: auth.audience,
     });
-    this.#slot = new SessionSlot(resolveManager(options, resolved.now), auth.authType, fingerprint, resolved.now);
+    const lock = { ttlMs: resolved.lockTtlMs, waitMs: resolved.lockWaitMs };
+    this.#slot = new SessionSlot(resolveManager(options, resolved.now), auth.authType, fingerprint, resolved.now, {
+      lock,
+      revoke: revokerFor(this.#token, resolved.revokeURL),
+      yielded: (revoked) => this.#events.emit("logout", { reason: "elsewhere", revoked }),
+    });
+    announceMissingLock(this.#slot.store, options.sessionStore, options.singleProcess, (warning) =>
+      this.#events.emit("warning", warning),
+    );
+    const { clientId, scope, audience } = auth;
+    this.#authorization = { authorizeURL: resolved.authorizeURL, authType: auth.authType, clientId, scope, audience };
+    this.#pending = new PendingAuthorizations(
+      this.#slot.manager,
+      auth.authType,
+      resolved.now,
+      resolved.authorizationTtlMs,
+    );
     this.#refresh = {
       slot: this.#slot,
       token: this.#token,
       now: resolved.now,
       marginMs: resolved.refreshMarginMs,
-      lock: { ttlMs: resolved.lockTtlMs, waitMs: resolved.lockWaitMs },
+      lock,
       hooks: options,
       renewal: auth.authType === "app" ? resolved.appRenewal : undefined,
       keptOnRefresh: resolved.keptOnRefresh,
@@ -108,7 +134,14 @@ export class PlatformClient {
 
   async #load(): Promise<void> {
     this.#slot.current = await this.#slot.read();
+    if (this.#slot.otherConfig) await this.#dropOtherConfig();
     this.#loaded = true;
+  }
+
+  /** A session of another configuration is void: delete it (before any sign-in of ours can be written). */
+  async #dropOtherConfig(): Promise<void> {
+    const lock = { ttlMs: this.#options.lockTtlMs, waitMs: this.#options.lockWaitMs };
+    await deleteIfOtherConfig(this.#slot.manager, this.authType, this.#slot.fingerprint, lock);
   }
 
   async #ensureLoaded(): Promise<void> {
@@ -166,19 +199,24 @@ export class PlatformClient {
     return this.#grant(grants.appGrant(this.authType, this.#options, appId, appToken));
   }
 
-  /** The URL to send the user to (`'server'` and `'client'` types). Synchronous. */
-  getAuthorizationURL(redirectURI: string, options: AuthorizationURLOptions): string {
-    return buildAuthorizationURL(
-      {
-        authorizeURL: this.#options.authorizeURL,
-        clientId: this.#token.clientId,
-        authType: this.authType,
-        scope: this.#token.scope,
-        audience: this.#token.audience,
-      },
-      redirectURI,
-      options,
-    );
+  /**
+   * The URL to send the user to (`'server'` and `'client'` types). Synchronous.
+   * Creates the `state` (and for `'client'` the PKCE verifier) unless given, and
+   * records them in the session store so `handleRedirect` accepts only this
+   * request's redirect, once, within `authorizationTtlMs`.
+   */
+  getAuthorizationURL(redirectURI: string, options: AuthorizationURLOptions = {}): string {
+    const started = startAuthorization(this.#authorization, this.#pending, this.#options.now, redirectURI, options);
+    // handleRedirect in this process waits for the record; a failed one makes it refuse the redirect.
+    started.recorded.catch(() => undefined);
+    return started.url;
+  }
+
+  /** {@link getAuthorizationURL}, resolved once the request is recorded (rejects when the store failed). */
+  async createAuthorizationURL(redirectURI: string, options: AuthorizationURLOptions = {}): Promise<string> {
+    const started = startAuthorization(this.#authorization, this.#pending, this.#options.now, redirectURI, options);
+    await started.recorded;
+    return started.url;
   }
 
   /** Exchanges an authorization code ([RFC 6749 §4.1.3](https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3)), with the PKCE verifier if one was used. */
@@ -192,33 +230,39 @@ export class PlatformClient {
 
   /**
    * Completes a redirect back from the authorization server: exchanges
-   * `?code=` or stores a legacy implicit `#access_token=`. Reads `location`
-   * when no URL is given, and then removes the parameters from the address bar.
+   * `?code=` or stores a legacy implicit `#access_token=`, only when its
+   * `state` is one `getAuthorizationURL` recorded (used up here) or the
+   * `options.state` you kept. Reads `location` when no URL is given, and then
+   * removes the parameters from the address bar, accepted or not.
    * @returns whether the URL carried a result.
-   * @throws `ERR_REDIRECT` for an error redirect or a `state` mismatch.
+   * @throws `ERR_REDIRECT` for an error redirect or a state not issued here, expired or used; nothing is stored then.
    */
   async handleRedirect(url?: string, options: RedirectOptions = {}): Promise<boolean> {
     const href = url ?? globalThis.location?.href;
     if (typeof href !== "string") throw invalidArgument("url", "is required outside a browser");
     const result = parseRedirect(href);
     if (result.kind === "none") return false;
-    checkState(options.state, result.state);
-    if (result.kind === "code") {
-      await this.getAccessToken(
-        result.code,
-        options.redirectURI ?? redirectURIOf(href),
-        options.codeVerifier === undefined ? {} : { codeVerifier: options.codeVerifier },
-      );
-    } else {
-      grants.requireType(this.authType, ["client"], "an implicit redirect");
-      const { state: _state, ...tokens } = result.params;
-      await this.#ensureLoaded();
-      const saved = await this.#slot.save(tokens);
-      this.#events.emit("tokens", { grant: "implicit", session: this.#slot.summary(saved)! });
+    try {
+      if (result.kind === "implicit") grants.requireType(this.authType, ["client"], "an implicit redirect");
+      const verified = await verifyRedirect(this.#pending, result, href, options ?? {});
+      if (result.kind === "code") {
+        const { codeVerifier } = verified;
+        await this.getAccessToken(
+          result.code,
+          verified.redirectURI,
+          codeVerifier === undefined ? {} : { codeVerifier },
+        );
+      } else {
+        const { state: _state, ...tokens } = result.params;
+        await this.#ensureLoaded();
+        const saved = await this.#slot.save(checkTokenResponse(tokens, "implicit"));
+        this.#events.emit("tokens", { grant: "implicit", session: this.#slot.summary(saved)! });
+      }
+    } finally {
+      // A token (or a forged one) must not linger in the address bar or the history.
+      if (url === undefined && globalThis.history?.replaceState)
+        globalThis.history.replaceState(null, "", redirectURIOf(href));
     }
-    // The token must not linger in the address bar or the history.
-    if (url === undefined && globalThis.history?.replaceState)
-      globalThis.history.replaceState(null, "", redirectURIOf(href));
     return true;
   }
 
@@ -255,8 +299,7 @@ export class PlatformClient {
    */
   async logout(): Promise<LogoutResult> {
     await this.#ensureLoaded();
-    const lock = { ttlMs: this.#options.lockTtlMs, waitMs: this.#options.lockWaitMs };
-    return logoutSession(this.#slot, this.#token, this.#options.revokeURL, lock, (event, payload) =>
+    return logoutSession(this.#slot, this.#token, this.#options.revokeURL, this.#refresh.lock, (event, payload) =>
       this.#events.emit(event, payload),
     );
   }

@@ -26,7 +26,14 @@ export const PLATFORM_ERROR_CODES = {
   ERR_TIMEOUT: "ERR_TIMEOUT",
   /** The server answered something that is not a valid token response. */
   ERR_INVALID_RESPONSE: "ERR_INVALID_RESPONSE",
-  /** A redirect's `state` did not match, or it carried an OAuth error. */
+  /**
+   * The token endpoint (or an implicit redirect) answered a token response with
+   * a malformed `access_token` / `refresh_token` (control characters, spaces),
+   * an `expires_in` that is not 0 to 10 years, or a non-string `token_type`.
+   * Terminal; nothing was stored (at sign-in the previous session stays).
+   */
+  ERR_TOKEN_RESPONSE: "ERR_TOKEN_RESPONSE",
+  /** A redirect carried an OAuth error, or a `state` this client did not issue, that expired or was used already. */
   ERR_REDIRECT: "ERR_REDIRECT",
   /** An argument or option is not valid; `field` names it. */
   ERR_INVALID_ARGUMENT: "ERR_INVALID_ARGUMENT",

@@ -7,7 +7,7 @@ export {
   type PlatformApiErrorOptions,
   type PlatformErrorCode,
 } from "./errors.js";
-export { configFingerprint, type FingerprintInput } from "./fingerprint.js";
+export { configFingerprint, type FingerprintInput, fingerprintMatches } from "./fingerprint.js";
 export { codeChallengeS256, createCodeVerifier, createState } from "./pkce.js";
 export {
   type AppGrant,

@@ -16,6 +16,7 @@ export interface ResolvedOptions {
   readonly tokenTimeoutMs: number;
   readonly lockTtlMs: number;
   readonly lockWaitMs: number;
+  readonly authorizationTtlMs: number;
   readonly clientAuthMethod: ClientAuthMethod;
   readonly authScheme: string;
   /** Whether to refresh on a given 401 (the client's option, else the profile's, else RFC 6750's). */
@@ -99,6 +100,7 @@ export function checkOptions(auth: PlatformAuthOptions, options: PlatformClientO
     tokenTimeoutMs: duration("options.tokenTimeoutMs", options.tokenTimeoutMs, 15_000, 1),
     lockTtlMs: duration("options.lockTtlMs", options.lockTtlMs, 30_000, 1),
     lockWaitMs: duration("options.lockWaitMs", options.lockWaitMs, 35_000),
+    authorizationTtlMs: duration("options.authorizationTtlMs", options.authorizationTtlMs, 600_000, 1),
     clientAuthMethod: method,
     authScheme: scheme,
     shouldRefresh,

@@ -61,6 +61,16 @@ export interface PlatformClientOptions {
   authorizeURL?: string;
   /** RFC 7009 revocation endpoint used by `logout()`. @default none (logout only deletes locally) */
   revokeURL?: string;
+  /**
+   * Says that only this one process uses the store. A client whose store
+   * cannot lock across processes (`capabilities.lock` false: a plain Keyv
+   * store, a podio-style store) otherwise warns once — a `'warning'` event and
+   * `process.emitWarning` with code `SESSIONSTORE_NO_CROSS_PROCESS_LOCK` —
+   * because processes sharing such a store can refresh at the same time and,
+   * with rotating refresh tokens, lose the session.
+   * @default false
+   */
+  singleProcess?: boolean;
   /** Whose session this client uses (a user or integration id): the store key's subject. @default the manager's subject ("default") */
   subject?: string;
   /** `fetch` implementation. @default globalThis.fetch */
@@ -79,6 +89,11 @@ export interface PlatformClientOptions {
   lockTtlMs?: number;
   /** How long to wait for another process's refresh lock, ms. @default 35000 */
   lockWaitMs?: number;
+  /**
+   * How long an authorization request (`getAuthorizationURL`) waits for its
+   * redirect, ms; a later redirect is refused. @default 600000 (10 minutes)
+   */
+  authorizationTtlMs?: number;
   /** How the client secret is sent. @default "client_secret_post" */
   clientAuthMethod?: ClientAuthMethod;
   /** Authorization header scheme (`"OAuth2"` is what podio-js sends). @default the profile's, else "Bearer" */
@@ -123,9 +138,16 @@ export interface RequestOptions {
 
 /** Options for `getAuthorizationURL`. */
 export interface AuthorizationURLOptions {
-  /** Anti-CSRF value echoed back on the redirect; check it (see `createState()`). */
-  state: string;
-  /** PKCE verifier (see `createCodeVerifier()`); required for the `'client'` type's code flow. */
+  /**
+   * Anti-CSRF value echoed back on the redirect (8+ unguessable characters).
+   * @default a new one from `createState()`, recorded for `handleRedirect`
+   */
+  state?: string;
+  /**
+   * PKCE verifier; its S256 challenge is sent. @default for the `'client'`
+   * type's code flow, a new one from `createCodeVerifier()`, recorded for
+   * `handleRedirect`; none for `'server'`
+   */
   codeVerifier?: string;
   /** `'token'` asks for a legacy implicit redirect (`'client'` only; no refresh token). @default "code" */
   responseType?: "code" | "token";
@@ -135,11 +157,14 @@ export interface AuthorizationURLOptions {
 
 /** Options for `handleRedirect`. */
 export interface RedirectOptions {
-  /** The `state` you sent; a different or missing one is refused. */
+  /**
+   * The `state` you kept yourself. A redirect whose state differs is refused.
+   * @default the redirect must carry a state that `getAuthorizationURL` recorded, unexpired and unused
+   */
   state?: string;
-  /** The PKCE verifier you sent (code flow). */
+  /** The PKCE verifier you kept yourself (code flow). @default the one recorded with the state */
   codeVerifier?: string;
-  /** The redirect URI you sent. @default the URL without its query and fragment */
+  /** The redirect URI you sent. @default the one recorded with the state, else the URL without its query and fragment */
   redirectURI?: string;
 }
 
@@ -182,4 +207,10 @@ export interface PlatformClientEvents {
    * (`capabilities.watch`) — deleted by another tab or instance (`'elsewhere'`).
    */
   logout: { readonly reason: "logout" | "invalid_grant" | "elsewhere"; readonly revoked: boolean };
+  /**
+   * Something about the setup that can lose sessions, said once per client
+   * (after the constructor returns): `SESSIONSTORE_NO_CROSS_PROCESS_LOCK` when
+   * the store cannot lock across processes (see `singleProcess`).
+   */
+  warning: { readonly code: string; readonly message: string };
 }

@@ -117,7 +117,7 @@ describe("fake platform", () => {
   });
 
   it("survives a restart with the same signingKey and stateFile, keeping no token in the file", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "fake-platform-"));
+    const dir = mkdtempSync(join(tmpdir(), "sessionstore-fake-platform-"));
     dirs.push(dir);
     const options = { signingKey: randomBytes(32).toString("base64"), stateFile: join(dir, "state.json") };
     const first = await startFakePlatform(options);

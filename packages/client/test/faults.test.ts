@@ -10,7 +10,8 @@ async function signedIn(
 ) {
   const server = await platform(options);
   const manager = createSessionManager(createMemoryStore());
-  const client = makeClient(server, { sessionStore: manager, tokenTimeoutMs: 300, ...clientOptions });
+  // Long enough for a sign-in on a loaded machine; the "hang" fault still times out.
+  const client = makeClient(server, { sessionStore: manager, tokenTimeoutMs: 2_000, ...clientOptions });
   const failures: PlatformClientEvents["refreshFailed"][] = [];
   const logouts: PlatformClientEvents["logout"][] = [];
   client.on("refreshFailed", (event) => failures.push(event));

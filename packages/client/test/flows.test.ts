@@ -28,7 +28,7 @@ describe("password flow", () => {
     expect(JSON.stringify(session)).not.toMatch(/fp1\.|rt_/);
     expect(await client.isAuthenticated()).toBe(true);
     const stored = await manager.read("password");
-    expect(stored?.fingerprint).toMatch(/^v1:[0-9a-f]{64}$/);
+    expect(stored?.fingerprint).toMatch(/^v2:[0-9a-f]{32}\.[0-9a-f]{32}$/);
     expect(stored?.auth.refreshToken).toMatch(/^rt_/);
     const status = await client.request<{ user: { username: string } }>("GET", "/user/status");
     expect(status.user.username).toBe("demo");
@@ -155,10 +155,12 @@ describe("authorization code ('server')", () => {
 describe("browser client ('client')", () => {
   const auth = { authType: "client", clientId: "demo-public" } as const;
 
-  it("requires PKCE, exchanges the code as a public client, and refreshes", async () => {
+  it("always uses PKCE, exchanges the code as a public client, and refreshes", async () => {
     const server = await platform();
     const client = makeClient(server, {}, auth);
-    expect(() => client.getAuthorizationURL("http://localhost/cb", { state: createState() })).toThrow(/codeVerifier/);
+    // With no verifier given, one is created and recorded with the state.
+    const generated = new URL(client.getAuthorizationURL("http://localhost/cb", { state: createState() }));
+    expect(generated.searchParams.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const codeVerifier = createCodeVerifier();
     const state = createState();
     const location = await authorize(client.getAuthorizationURL("http://localhost/cb", { state, codeVerifier }));

@@ -1,6 +1,12 @@
+import { createHash } from "node:crypto";
 import { type AuthType, createMemoryStore, createSessionManager } from "@sessionstore/core";
 import { describe, expect, it } from "vitest";
-import type { PlatformClientEvents } from "../src/index.js";
+import {
+  configFingerprint,
+  type PlatformAuthOptions,
+  type PlatformClientEvents,
+  type PlatformClientOptions,
+} from "../src/index.js";
 import { makeClient, PASSWORD_AUTH, platform } from "./helpers.js";
 
 describe("sessionStore accepts a manager, a bare store or a podio-style store", () => {
@@ -54,23 +60,78 @@ describe("sessionStore accepts a manager, a bare store or a podio-style store", 
 });
 
 describe("config fingerprint", () => {
-  it("a changed scope, client id or token URL ignores the stored token", async () => {
+  it("a changed client secret, token, authorize or revoke URL, scope, client id or audience: the session is not used and is deleted", async () => {
+    const server = await platform();
+    const changes: [string, Partial<PlatformClientOptions>, PlatformAuthOptions][] = [
+      ["client secret", {}, { ...PASSWORD_AUTH, clientSecret: "rotated-secret" }],
+      ["token URL", { tokenURL: `${server.url}/v2/oauth/token` }, PASSWORD_AUTH],
+      ["authorize URL", { authorizeURL: `${server.url}/v2/oauth/authorize` }, PASSWORD_AUTH],
+      ["revoke URL", { revokeURL: `${server.url}/oauth/revoke` }, PASSWORD_AUTH],
+      ["scope", {}, { ...PASSWORD_AUTH, scope: "items:read" }],
+      ["client id", {}, { ...PASSWORD_AUTH, clientId: "other-client" }],
+      ["audience", {}, { ...PASSWORD_AUTH, audience: "https://api.other" }],
+    ];
+    for (const [what, options, auth] of changes) {
+      const store = createMemoryStore();
+      const manager = createSessionManager(store);
+      await makeClient(server, { sessionStore: manager }).authenticateWithCredentials("demo", "demo-password");
+      expect(store.list("")).toHaveLength(1);
+      const changed = makeClient(server, { sessionStore: manager, ...options }, auth);
+      await changed.ready;
+      expect(await changed.isAuthenticated(), what).toBe(false);
+      await expect(changed.request("GET", "/user/status"), what).rejects.toMatchObject({
+        code: "ERR_NOT_AUTHENTICATED",
+      });
+      expect(store.list(""), `${what}: the old record is gone from the store`).toEqual([]);
+    }
+  });
+
+  it("the same configuration keeps its session, and a session written by 0.1.0 (v1 fingerprint) survives the upgrade", async () => {
     const server = await platform();
     const manager = createSessionManager(createMemoryStore());
     await makeClient(server, { sessionStore: manager }).authenticateWithCredentials("demo", "demo-password");
-    const changed = [
-      makeClient(server, { sessionStore: manager }, { ...PASSWORD_AUTH, scope: "items:read" }),
-      makeClient(server, { sessionStore: manager }, { ...PASSWORD_AUTH, clientId: "other-client" }),
-      makeClient(server, { sessionStore: manager, tokenURL: `${server.url}/v2/oauth/token` }),
-      makeClient(server, { sessionStore: manager }, { ...PASSWORD_AUTH, audience: "https://api.other" }),
-    ];
-    for (const client of changed) {
-      await client.ready;
-      expect(await client.isAuthenticated()).toBe(false);
-      await expect(client.request("GET", "/user/status")).rejects.toMatchObject({ code: "ERR_NOT_AUTHENTICATED" });
-    }
     const same = makeClient(server, { sessionStore: manager });
     expect(await same.isAuthenticated()).toBe(true);
+
+    // What 0.1.0 stored: SHA-256 of [tokenURL, clientId, scope, audience], prefixed v1.
+    const stored = await manager.read("password");
+    const v1 = `v1:${createHash("sha256")
+      .update(JSON.stringify([`${server.url}/oauth/token`, PASSWORD_AUTH.clientId, "", ""]))
+      .digest("hex")}`;
+    await manager.write("password", stored?.auth ?? {}, { fingerprint: v1 });
+    const upgraded = makeClient(server, { sessionStore: manager });
+    await expect(upgraded.request("GET", "/user/status")).resolves.toMatchObject({ user: { username: "demo" } });
+    expect((await manager.read("password"))?.fingerprint).toBe(v1);
+    // A v1 record of another client id is another configuration: deleted.
+    const otherV1 = `v1:${createHash("sha256")
+      .update(JSON.stringify([`${server.url}/oauth/token`, "other", "", ""]))
+      .digest("hex")}`;
+    await manager.write("password", stored?.auth ?? {}, { fingerprint: otherV1 });
+    const fresh = makeClient(server, { sessionStore: manager });
+    expect(await fresh.isAuthenticated()).toBe(false);
+    expect(await manager.read("password")).toBeUndefined();
+    expect(server.stats.tokenCalls).toBe(1);
+  });
+
+  it("a record of the new configuration written meanwhile by another process is kept", async () => {
+    const server = await platform();
+    const manager = createSessionManager(createMemoryStore());
+    await makeClient(server, { sessionStore: manager }).authenticateWithCredentials("demo", "demo-password");
+    const rotated = { ...PASSWORD_AUTH, clientSecret: "rotated-secret" };
+    // Hold the lock as a process of the new configuration would while it signs in.
+    const release = await manager.lock("password", { ttlMs: 10_000, waitMs: 0 });
+    const changed = makeClient(server, { sessionStore: manager }, rotated);
+    const old = await manager.read("password");
+    const newConfig = configFingerprint({
+      tokenURL: `${server.url}/oauth/token`,
+      authorizeURL: `${server.url}/oauth/authorize`,
+      clientId: rotated.clientId,
+      clientSecret: rotated.clientSecret,
+    });
+    await manager.write("password", old?.auth ?? {}, { fingerprint: newConfig });
+    await release();
+    await changed.ready;
+    expect(await changed.isAuthenticated()).toBe(true);
   });
 });
 

@@ -48,6 +48,8 @@ export type { MemoryStore, MemoryStoreOptions } from "./memory-store.js";
 export { createMemoryStore } from "./memory-store.js";
 export type { NormalizeOptions } from "./normalize.js";
 export { isEmptyAuthObject, MAX_TOKEN_LENGTH, normalizeAuthObject } from "./normalize.js";
+export type { RevokeAllFailure, RevokeAllOptions, RevokeAllProgress, RevokeAllSummary } from "./revoke-all.js";
+export { revokeAll } from "./revoke-all.js";
 export { createSessionManager, isSessionManager } from "./session-manager.js";
 export type {
   GetCallback,

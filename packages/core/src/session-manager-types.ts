@@ -61,7 +61,13 @@ export interface SessionManager {
   readonly namespace: string;
   readonly subject: string;
   readonly capabilities: StoreCapabilities;
-  /** The session for `authType`, or `undefined`. Rejects on a store failure. */
+  /**
+   * The session for `authType`, or `undefined`. Rejects on a store failure.
+   * Read your own write: if a `set`, `write`, `delete`, logout or `clear` of
+   * this key is issued on this manager (or a `forSubject` sibling) while the
+   * read is pending, it answers with what that call wrote (`undefined` after a
+   * delete), not with the store's older answer. So do `read` and the callback form.
+   */
   get(authType: AuthType): Promise<AuthObject | undefined>;
   /** podio-js form: `callback(authObject | undefined, error?)`, always called once, asynchronously. */
   get(authType: AuthType, callback: GetCallback): void;
@@ -86,7 +92,7 @@ export interface SessionManager {
   forSubject(subject: string): SessionManager;
   /** Every session in the namespace (all subjects). Needs `capabilities.list`. */
   list(): Promise<SessionInfo[]>;
-  /** Deletes every session in the namespace ("revoke for all users"). Needs `capabilities.list`. @returns how many. */
+  /** Deletes every session in the namespace, locally only (`revokeAll(manager, …)` also revokes at the platform). Needs `capabilities.list`. @returns how many. */
   clear(): Promise<number>;
   /** Closes the store (shared by every `forSubject` manager). */
   close(): Promise<void>;

@@ -3,6 +3,7 @@ import { assertOptionalFunction, invokeLater, observed } from "./internal/callba
 import { Emitter } from "./internal/emitter.js";
 import { createKeyedMutex } from "./internal/keyed-mutex.js";
 import { lockInProcess } from "./internal/process-lock.js";
+import { announceWrite, readYourWrites, type WriteAnnouncer } from "./internal/read-your-writes.js";
 import {
   assertAuthType,
   assertNamespace,
@@ -33,6 +34,8 @@ interface Shared {
   readonly now: () => number;
   readonly writes: ReturnType<typeof createKeyedMutex>;
   readonly events: Emitter<SessionManagerEvents>;
+  /** Writes of record keys as they are issued, so a read in flight answers with them (read-your-writes.ts). */
+  readonly written: WriteAnnouncer;
 }
 
 const BRAND = Symbol.for("sessionstore.SessionManager");
@@ -63,6 +66,7 @@ export function createSessionManager(store: SessionStore, options: SessionManage
     now: options.now ?? Date.now,
     writes: createKeyedMutex(),
     events: new Emitter(),
+    written: new Emitter(),
   };
   return scopedManager(shared, options.subject ?? DEFAULT_SUBJECT);
 }
@@ -78,15 +82,17 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
   const { store, namespace, now } = shared;
   const keyFor = (authType: AuthType) => sessionKey({ namespace, subject, authType });
 
-  const read = async (authType: AuthType): Promise<StoredSession | undefined> => {
+  const read = (authType: AuthType): Promise<StoredSession | undefined> => {
     const key = keyFor(authType);
-    let record: Awaited<ReturnType<SessionStore["get"]>>;
-    try {
-      record = await store.get(key);
-    } catch (error) {
-      throw toStoreError(error, "get");
-    }
-    return record === undefined ? undefined : decodeSession(record, key);
+    return readYourWrites(shared.written, key, async () => {
+      let record: Awaited<ReturnType<SessionStore["get"]>>;
+      try {
+        record = await store.get(key);
+      } catch (error) {
+        throw toStoreError(error, "get");
+      }
+      return record === undefined ? undefined : decodeSession(record, key);
+    });
   };
 
   const write = async (authType: AuthType, authObject: object, writeOptions: WriteOptions = {}) => {
@@ -106,7 +112,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     const expiry = recordExpiry(auth);
     // Lifetimes are measured on the injected clock; the store keeps wall time.
     const setOptions = expiry === undefined ? {} : { expiresAt: Date.now() + (expiry - at) };
-    await shared.writes.run(key, async () => {
+    const stored = shared.writes.run(key, async () => {
       try {
         await store.set(key, encodeSession(session), setOptions);
       } catch (error) {
@@ -114,18 +120,20 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
         throw toStoreError(error, "set", auth);
       }
     });
+    await announceWrite(shared.written, key, stored, session);
     return session;
   };
 
   const remove = (authType: AuthType) => {
     const key = keyFor(authType);
-    return shared.writes.run(key, async () => {
+    const removed = shared.writes.run(key, async () => {
       try {
         return await store.delete(key);
       } catch (error) {
         throw toStoreError(error, "delete");
       }
     });
+    return announceWrite(shared.written, key, removed);
   };
 
   const getAuth = async (authType: AuthType) => {
@@ -246,13 +254,14 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
       let removed = 0;
       for (const key of await listKeys(shared)) {
         if (!parseSessionKey(key)) continue;
-        const deleted = await shared.writes.run(key, async () => {
+        const deleting = shared.writes.run(key, async () => {
           try {
             return await store.delete(key);
           } catch (error) {
             throw toStoreError(error, "delete");
           }
         });
+        const deleted = await announceWrite(shared.written, key, deleting);
         if (deleted) removed += 1;
       }
       return removed;

@@ -12,6 +12,7 @@ import {
   type SessionStore,
   type SetOptions,
   type StoreCapabilities,
+  type StoreChangeListener,
   serializeRecord,
   sleep,
   storeClosedError,
@@ -19,6 +20,7 @@ import {
 } from "@sessionstore/core";
 import { Low } from "lowdb";
 import { corruptEntryError, emptyFileData, type FileData, isLiveEntry } from "./internal/file-data.js";
+import { createFileWatch } from "./internal/file-watch.js";
 import { type Change, LockedJsonFile } from "./internal/locked-json-file.js";
 import { resolveFileStoreOptions } from "./internal/options.js";
 
@@ -63,9 +65,27 @@ export interface FileStoreOptions {
    * @default process.emitWarning
    */
   onWarning?: (error: Error) => void;
+  /**
+   * Open the file for inspection only: reads work; nothing is ever written,
+   * renamed or created (no lock directory, no temp file, and a corrupt file is
+   * reported with `ERR_CORRUPT_RECORD` but left where it is). `set`, `delete`,
+   * `clear` and `lock` reject with `ERR_UNSUPPORTED`. The CLI's `list` and
+   * `show` open files this way.
+   * @default false
+   */
+  readOnly?: boolean;
+  /**
+   * How `watch()` notices changes: by default fs.watch on the file's
+   * directory (falling back to a 250 ms stat poll where fs.watch fails). Set
+   * this to poll the file's stat every `watchPollMs` milliseconds instead —
+   * needed on network filesystems (NFS, SMB), where fs.watch sees only this
+   * machine's changes. Nothing runs while nobody watches.
+   * @default undefined (fs.watch)
+   */
+  watchPollMs?: number;
 }
 
-/** A {@link SessionStore} kept in one JSON file, shared safely by every process that opens it. */
+/** A {@link SessionStore} kept in one JSON file, shared safely by every process that opens it, with `watch`. */
 export interface FileStore extends SessionStore {
   /** The absolute path of the file. */
   readonly path: string;
@@ -74,9 +94,10 @@ export interface FileStore extends SessionStore {
   delete(key: string): Promise<boolean>;
   lock(key: string, options: LockOptions): Promise<ReleaseLock>;
   list(prefix: string): Promise<string[]>;
+  watch(listener: StoreChangeListener): () => void;
 }
 
-const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, nativeExpiry: false });
+const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, nativeExpiry: false, watch: true });
 
 /**
  * Sessions one file is meant for. Every write rewrites the whole file, so a
@@ -90,7 +111,8 @@ export const FILE_STORE_SESSION_LIMIT = 1000;
  * safe to share between processes: each write locks the file, re-reads it,
  * applies its change and atomically replaces the file (temp file, fsync,
  * rename, directory fsync). Reads are served from memory while the file is
- * unchanged. A corrupt file is moved aside to `<path>.corrupt-<timestamp>` and
+ * unchanged; the file is loaded when the store is made (warm-up), so the first
+ * read does not pay for it. A corrupt file is moved aside to `<path>.corrupt-<timestamp>` and
  * reported once with `ERR_CORRUPT_RECORD`.
  *
  * @example
@@ -129,6 +151,8 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     }
   };
 
+  const watcher = createFileWatch({ path: settings.path, pollMs: settings.watchPollMs });
+
   const tryTakeLease = (key: string, token: string, ttlMs: number) =>
     change("lock", (fresh) => {
       const held = fresh.locks.get(key);
@@ -143,6 +167,9 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       fresh.locks.delete(key);
       return { result: undefined, changed: true };
     });
+
+  // Warm-up: the first read is then a stat, not a load (warm() never rejects).
+  void file.warm();
 
   return {
     capabilities: CAPABILITIES,
@@ -161,11 +188,13 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       ensureOpen();
       assertStoreKey(key);
       const expiresAt = readExpiresAt(setOptions);
-      const text = serializeRecord(record);
-      const held = await change("set", (fresh) => {
-        fresh.records.set(key, { kind: "record", text, expiresAt });
-        return { result: fresh.records.size, changed: true };
-      });
+      const entry = { kind: "record", text: serializeRecord(record), expiresAt } as const;
+      const held = await watcher.ownWrite(key, entry, () =>
+        change("set", (fresh) => {
+          fresh.records.set(key, entry);
+          return { result: fresh.records.size, changed: true };
+        }),
+      );
       if (held > FILE_STORE_SESSION_LIMIT && !warnedAboveLimit) {
         warnedAboveLimit = true;
         settings.onWarning(
@@ -180,12 +209,20 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     async delete(key: string) {
       ensureOpen();
       assertStoreKey(key);
-      return change("delete", (fresh) => {
-        const entry = fresh.records.get(key);
-        if (entry === undefined) return { result: false, changed: false };
-        fresh.records.delete(key);
-        return { result: isLiveEntry(entry, now()), changed: true };
-      });
+      return watcher.ownWrite(key, undefined, () =>
+        change("delete", (fresh) => {
+          const entry = fresh.records.get(key);
+          if (entry === undefined) return { result: false, changed: false };
+          fresh.records.delete(key);
+          return { result: isLiveEntry(entry, now()), changed: true };
+        }),
+      );
+    },
+
+    watch(listener) {
+      ensureOpen();
+      if (typeof listener !== "function") throw new TypeError("watch(listener): listener must be a function");
+      return watcher.watch(listener);
     },
 
     async lock(key, lockOptions) {
@@ -233,6 +270,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      watcher.close();
       // Writes already accepted still reach the file; nothing new is accepted.
       await file.idle();
     },

@@ -14,6 +14,8 @@ import {
 } from "@sessionstore/core";
 import { envelopeTextOf } from "./internal/envelope.js";
 import { callKeyv, failOnEmittedError, keyFromIterated, storageKeyOf } from "./internal/keyv-access.js";
+import { resolveLockSource } from "./internal/lock-source.js";
+import { tolerantIterator, UNREADABLE_ENTRY } from "./internal/tolerant-iterator.js";
 import { isKeyvInstance, type KeyvInstance } from "./keyv-instance.js";
 
 /** Options for {@link createKeyvStore}. */
@@ -36,20 +38,40 @@ export interface KeyvStoreOptions {
    * @default Date.now
    */
   now?: () => number;
+  /**
+   * A store that can lock across processes (`capabilities.lock`), e.g.
+   * `createRedisStore(...)`, or a PostgreSQL or SQLite store every process
+   * reaches. `lock()` is delegated to it and `capabilities.lock` becomes
+   * `true`, so processes sharing this Keyv backend refresh a session once.
+   * Without it the store cannot lock across processes: with refresh tokens
+   * that rotate, several processes sharing it can each refresh at once and
+   * lose the session. `close()` leaves this store open (it is yours).
+   * @default undefined (no cross-process lock)
+   */
+  lock?: SessionStore;
 }
 
-/** A {@link SessionStore} over a Keyv instance. `lock` is never offered; `list` when the adapter can iterate. */
+/** A {@link SessionStore} over a Keyv instance. `lock` when a lock store is given; `list` when the adapter can iterate. */
 export interface KeyvStore extends SessionStore {
   /** The Keyv instance the store writes to (the one you passed in). */
   readonly keyv: KeyvInstance;
 }
 
+/** The key the store reads once when it is made, to open the backend early; nothing is ever written there. */
+const WARM_UP_KEY = "sessionstore-warm-up";
+
 function hasTtlSupport(store: unknown): boolean {
   return typeof store === "object" && store !== null && (store as { ttlSupport?: unknown }).ttlSupport === true;
 }
 
-function resolveOptions(input: KeyvStoreOptions | KeyvInstance): KeyvStoreOptions {
-  const options = isKeyvInstance(input) ? { keyv: input } : input;
+function resolveOptions(
+  input: KeyvStoreOptions | KeyvInstance,
+  more: Omit<KeyvStoreOptions, "keyv"> | undefined,
+): KeyvStoreOptions {
+  if (more !== undefined && (typeof more !== "object" || more === null)) {
+    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options must be an object", { field: "options" });
+  }
+  const options = isKeyvInstance(input) ? { ...more, keyv: input } : { ...input, ...more };
   if (typeof options !== "object" || options === null || !isKeyvInstance(options.keyv)) {
     throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.keyv must be a Keyv instance", {
       field: "options.keyv",
@@ -83,23 +105,40 @@ function enableThrowOnErrors(keyv: KeyvInstance): void {
  *   passed too, so backends with native expiry drop the entry themselves.
  * - `throwOnErrors` is turned on in the instance you pass: a failing backend
  *   rejects with `ERR_STORE_UNAVAILABLE`, it never reads as "no session".
- * - `lock` is not offered (`capabilities.lock: false`): Keyv has no atomic
- *   "set if absent", so a lock built on get-then-set lets two holders in.
+ * - `lock` is offered only when `options.lock` names a store that can lock
+ *   (a Redis store, say): Keyv has no atomic "set if absent", so a lock built
+ *   on get-then-set would let two holders in.
  * - `list` is offered when the instance can iterate (`keyv.iterator`), decided
  *   when the store is made.
  * - `close()` never disconnects the instance; call `keyv.disconnect()` yourself.
+ * - Making the store reads one key (`sessionstore-warm-up`, under the
+ *   instance's namespace) and ignores the answer: adapters that connect or
+ *   create their table on first use do it now, so the first real call is not
+ *   the slow one. A failure there is not reported; the first call meets it.
  *
+ * @example
+ * ```ts
+ * const store = createKeyvStore(new Keyv(new KeyvPostgres({ uri })), {
+ *   lock: createRedisStore({ url: "redis://127.0.0.1:6379" }),
+ * });
+ * ```
  * @param options the options, or a Keyv instance alone (`createKeyvStore(keyv)`).
- * @throws `ERR_INVALID_ARGUMENT` when no Keyv instance is given.
+ * @param more further options when the first argument is a Keyv instance (`createKeyvStore(keyv, { lock })`).
+ * @throws `ERR_INVALID_ARGUMENT` when no Keyv instance is given, or `lock` cannot lock.
  */
-export function createKeyvStore(options: KeyvStoreOptions | KeyvInstance): KeyvStore {
-  const { keyv, now = Date.now, nativeExpiry } = resolveOptions(options);
+export function createKeyvStore(
+  options: KeyvStoreOptions | KeyvInstance,
+  more?: Omit<KeyvStoreOptions, "keyv">,
+): KeyvStore {
+  const resolved = resolveOptions(options, more);
+  const { keyv, now = Date.now, nativeExpiry } = resolved;
+  const lockSource = resolveLockSource(resolved.lock);
   enableThrowOnErrors(keyv);
   const iterator = keyv.iterator;
   // Keyv strips a namespace segment from iterated keys even when it has no namespace to strip.
   const canList = typeof iterator === "function" && (!keyv.useKeyPrefix || Boolean(keyv.namespace));
   const capabilities: StoreCapabilities = Object.freeze({
-    lock: false,
+    lock: lockSource !== undefined,
     list: canList,
     nativeExpiry: nativeExpiry ?? hasTtlSupport(keyv.store),
   });
@@ -172,6 +211,18 @@ export function createKeyvStore(options: KeyvStoreOptions | KeyvInstance): KeyvS
     },
   };
 
+  // Warm-up (see above): never rejects unhandled, and keeps no state.
+  Promise.resolve()
+    .then(() => keyv.get(storageKeyOf(keyv, WARM_UP_KEY), { raw: true }))
+    .catch(() => undefined);
+
+  if (lockSource) {
+    store.lock = async (name, lockOptions) => {
+      ensureOpen();
+      assertStoreKey(name);
+      return lockSource.lock(name, lockOptions);
+    };
+  }
   if (canList && iterator) {
     store.list = async (prefix: string) => {
       ensureOpen();
@@ -179,10 +230,14 @@ export function createKeyvStore(options: KeyvStoreOptions | KeyvInstance): KeyvS
       return failOnEmittedError(keyv, "list", () =>
         callKeyv("list", `an entry listed under prefix "${prefix}"`, async () => {
           const keys: string[] = [];
-          for await (const entry of iterator.call(keyv)) {
+          // One entry Keyv cannot deserialize is listed (its get() reports it corrupt), not fatal to the rest.
+          const iterate = tolerantIterator(keyv) ?? (() => iterator.call(keyv));
+          for await (const entry of iterate()) {
             if (!Array.isArray(entry) || typeof entry[0] !== "string") continue;
             const key = keyFromIterated(keyv, entry[0]);
-            if (key?.startsWith(prefix) && isLive(entry[1], key, now())) keys.push(key);
+            if (key?.startsWith(prefix) && (entry[1] === UNREADABLE_ENTRY || isLive(entry[1], key, now()))) {
+              keys.push(key);
+            }
           }
           return keys;
         }),

@@ -1,5 +1,6 @@
 import type { SessionStore } from "@sessionstore/core";
 import { createKeyvStore } from "@sessionstore/keyv";
+import { createRedisStore } from "@sessionstore/redis";
 import { describeSessionStore, uniqueNamespace } from "@sessionstore/testkit";
 import Keyv from "keyv";
 import { afterAll } from "vitest";
@@ -50,4 +51,17 @@ describeSessionStore("keyv + @keyv/postgres", () => createKeyvStore({ keyv }), {
     );
     return createKeyvStore({ keyv: dead.keyv });
   },
+});
+
+// The same, with a Redis store as its lock: the locking concern runs too.
+const lockedNamespace = uniqueNamespace("pglock");
+const locked = postgresKeyv(table, lockedNamespace);
+const lockStores: SessionStore[] = [];
+afterAll(async () => {
+  for (const store of lockStores.splice(0)) await store.close();
+});
+describeSessionStore("keyv + @keyv/postgres + a redis lock", () => {
+  const lock = createRedisStore({ url: "redis://127.0.0.1:6379", namespace: uniqueNamespace("keyv-lock") });
+  lockStores.push(lock);
+  return createKeyvStore(locked.keyv, { lock });
 });

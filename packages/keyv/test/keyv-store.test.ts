@@ -1,4 +1,4 @@
-import type { SessionStore } from "@sessionstore/core";
+import { createSessionManager, type SessionStore } from "@sessionstore/core";
 import { createKeyvStore } from "@sessionstore/keyv";
 import Keyv, { type KeyvOptions } from "keyv";
 import { afterEach, describe, expect, it } from "vitest";
@@ -163,20 +163,41 @@ describe("createKeyvStore: corrupt entries", () => {
     });
   }
 
-  it("bytes Keyv cannot deserialize: get and list reject ERR_CORRUPT_RECORD until the key is deleted or rewritten", async () => {
+  it("bytes Keyv cannot deserialize: get rejects ERR_CORRUPT_RECORD; list lists the rest and the bad key", async () => {
     const { keyv, map } = memoryKeyv();
     const store = track(createKeyvStore(keyv));
     await store.set("good", record);
     map.set("keyv:bad", "not json {");
+    await store.set("zz-after", record);
     await expect(store.get("bad")).rejects.toMatchObject({ code: "ERR_CORRUPT_RECORD" });
-    // Keyv's iterator stops at the entry it cannot deserialize, so list cannot skip it.
-    await expect(store.list?.("")).rejects.toMatchObject({ code: "ERR_CORRUPT_RECORD" });
+    // Keyv's own iterator throws at the entry it cannot deserialize; the store's goes on past it.
+    const keyvList = async () => {
+      const keys: unknown[] = [];
+      for await (const [key] of keyv.iterator?.(undefined) ?? []) keys.push(key);
+      return keys;
+    };
+    await expect(keyvList()).rejects.toThrow(SyntaxError);
+    expect((await store.list?.(""))?.sort()).toEqual(["bad", "good", "zz-after"]);
     expect(await store.get("good")).toEqual(record);
     await store.set("bad", { v: 1, fixed: true });
     expect(await store.get("bad")).toEqual({ v: 1, fixed: true });
     map.set("keyv:bad", "not json {");
     expect(await store.delete("bad")).toBe(true);
-    expect(await store.list?.("")).toEqual(["good"]);
+    expect((await store.list?.(""))?.sort()).toEqual(["good", "zz-after"]);
+  });
+
+  it("a SessionManager lists every session and marks the undeserialisable one corrupt", async () => {
+    const { keyv, map } = memoryKeyv();
+    const sessions = createSessionManager(track(createKeyvStore(keyv)), { namespace: "app" });
+    await sessions.forSubject("alice").set({ accessToken: "at-a" }, "password");
+    await sessions.forSubject("carol").set({ accessToken: "at-c" }, "password");
+    map.set("keyv:app:bob:password", "not json {");
+    const listed = (await sessions.list()).map(({ subject, corrupt }) => ({ subject, corrupt: corrupt === true }));
+    expect(listed.sort((a, b) => a.subject.localeCompare(b.subject))).toEqual([
+      { subject: "alice", corrupt: false },
+      { subject: "bob", corrupt: true },
+      { subject: "carol", corrupt: false },
+    ]);
   });
 });
 

@@ -50,6 +50,23 @@ describe("keyv store on PostgreSQL (@keyv/postgres)", () => {
     expect(await store.delete(key)).toBe(true);
   });
 
+  it("a row Keyv cannot deserialize: list goes on past it and lists its key; get reports it corrupt", async () => {
+    const store = open();
+    await store.set("listbad:ok_1:password", record);
+    await adapter.query(`INSERT INTO ${table} (key, value) VALUES ($1, $2)`, [
+      `${namespace}:listbad:bad_1:password`,
+      "not json {",
+    ]);
+    await store.set("listbad:ok_2:password", record);
+    expect((await store.list?.("listbad:"))?.sort()).toEqual([
+      "listbad:bad_1:password",
+      "listbad:ok_1:password",
+      "listbad:ok_2:password",
+    ]);
+    await expect(store.get("listbad:bad_1:password")).rejects.toMatchObject({ code: "ERR_CORRUPT_RECORD" });
+    expect(await store.delete("listbad:bad_1:password")).toBe(true);
+  });
+
   it("close() leaves the caller's Keyv connected", async () => {
     const store = open();
     await store.set("still-there", record);

@@ -12,10 +12,12 @@ import {
   SessionStoreError,
   type SetOptions,
   type StoreCapabilities,
+  type StoreChangeListener,
   sleep,
   storeClosedError,
   toStoreError,
 } from "@sessionstore/core";
+import { createChangeFeed } from "./internal/change-feed.js";
 import { openRedisConnection } from "./internal/connection.js";
 import { withDeadline } from "./internal/deadline.js";
 import { readRecord } from "./internal/envelope.js";
@@ -46,10 +48,11 @@ export interface RedisStore extends SessionStore {
   delete(key: string): Promise<boolean>;
   lock(key: string, options: LockOptions): Promise<RedisLockRelease>;
   list(prefix: string): Promise<string[]>;
+  watch(listener: StoreChangeListener): () => void;
   close(): Promise<void>;
 }
 
-const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, nativeExpiry: true });
+const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, nativeExpiry: true, watch: true });
 
 // Redis refuses a PX whose absolute time overflows a 64-bit ms clock, and a
 // JS number past 2^53 is no longer an integer: an expiry further away than
@@ -81,6 +84,12 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   const connection = openRedisConnection(resolved);
   const keyv = createRecordKeyv(connection.keyvClient);
   const { commands } = connection;
+  const feed = createChangeFeed({
+    channel: keys.changes,
+    openSubscriber: () => connection.duplicate(),
+    publish: (channel, message) => run("publish", () => commands.publish(channel, message)),
+    retryMs: resolved.connectTimeoutMs,
+  });
   // Locks this store holds (token -> lock key), released by close().
   const held = new Map<string, string>();
   let closed = false;
@@ -110,6 +119,11 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       throw toError(error, operation);
     }
   };
+
+  // The record is written: a lost notice only means other instances learn of
+  // it at their next read (a refresh re-reads under the lock anyway), so a
+  // failed PUBLISH does not turn a successful write into an error.
+  const announce = (key: string) => feed.announce(key).catch(() => undefined);
 
   const withKey = (error: unknown, key: string): unknown => {
     if (!isSessionStoreError(error, "ERR_CORRUPT_RECORD")) return error;
@@ -157,24 +171,27 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       assertStoreKey(key);
       const expiresAt = readExpiresAt(setOptions);
       const rawKey = keys.record(key);
-      if (expiresAt === undefined) {
-        await run("set", () => keyv.set(rawKey, record));
-        return;
-      }
-      const ttlMs = Math.ceil(expiresAt - Date.now());
-      if (ttlMs <= 0) {
-        // Already expired: PX refuses a non-positive TTL, and the old record
-        // must not outlive a write that replaced it, so the key goes.
-        await run("set", () => keyv.delete(rawKey));
-        return;
-      }
-      await run("set", () => keyv.set(rawKey, record, Math.min(ttlMs, MAX_TTL_MS)));
+      const ttlMs = expiresAt === undefined ? undefined : Math.ceil(expiresAt - Date.now());
+      if (ttlMs === undefined) await run("set", () => keyv.set(rawKey, record));
+      // Already expired: PX refuses a non-positive TTL, and the old record
+      // must not outlive a write that replaced it, so the key goes.
+      else if (ttlMs <= 0) await run("set", () => keyv.delete(rawKey));
+      else await run("set", () => keyv.set(rawKey, record, Math.min(ttlMs, MAX_TTL_MS)));
+      await announce(key);
     },
 
     async delete(key) {
       ensureOpen();
       assertStoreKey(key);
-      return run("delete", () => keyv.delete(keys.record(key)));
+      const removed = await run("delete", () => keyv.delete(keys.record(key)));
+      if (removed) await announce(key);
+      return removed;
+    },
+
+    watch(listener) {
+      ensureOpen();
+      if (typeof listener !== "function") throw new TypeError("watch(listener): listener must be a function");
+      return feed.watch(listener);
     },
 
     async lock(key, lockOptions) {
@@ -227,6 +244,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     async close() {
       if (closed) return;
       closed = true;
+      feed.close();
       const stillHeld = [...held];
       held.clear();
       // Best effort, bounded: leases free these anyway, and a Redis outage

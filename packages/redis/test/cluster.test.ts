@@ -32,6 +32,7 @@ describeSessionStore(
   "redis cluster (nodes option)",
   () => createRedisStore({ nodes: urls, namespace: uniqueNamespace("cl") }),
   {
+    openPeer: (store) => createRedisStore({ nodes: urls, namespace: (store as RedisStore).namespace }),
     async inspect(store, key) {
       return (await admin.get(rawKey(store, key))) ?? undefined;
     },

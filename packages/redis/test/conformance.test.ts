@@ -31,6 +31,8 @@ function freshStore(): RedisStore {
 const rawKey = (store: unknown, key: string) => `${(store as RedisStore).namespace}:record:${key}`;
 
 describeSessionStore("redis", freshStore, {
+  // Another instance on the same namespace, as another process would open it.
+  openPeer: (store) => createRedisStore({ url: SHARED_REDIS_URL, namespace: (store as RedisStore).namespace }),
   async inspect(store, key) {
     return (await admin.get(rawKey(store, key))) ?? undefined;
   },

@@ -15,6 +15,7 @@ import {
   type SessionStore,
   SessionStoreError,
   type SetOptions,
+  type StoreChangeListener,
   sleep,
   storeClosedError,
   toStoreError,
@@ -22,6 +23,7 @@ import {
 import { type Database, openDatabase } from "./internal/database.js";
 import { envelopeTextOf } from "./internal/envelope.js";
 import { readSqliteOptions } from "./internal/options.js";
+import { createSqliteWatch } from "./internal/sqlite-watch.js";
 import {
   deleteRecord,
   listKeys,
@@ -71,15 +73,24 @@ export interface SqliteStoreOptions {
    * @default Date.now
    */
   now?: () => number;
+  /**
+   * How often `watch()` reads `PRAGMA data_version` (a counter SQLite bumps
+   * when another connection commits) while someone watches, in milliseconds.
+   * Records are read and compared only when it moved. No timer runs while
+   * nobody watches.
+   * @default 200
+   */
+  watchPollMs?: number;
 }
 
-/** A {@link SessionStore} in one SQLite file: lock and list included, every call a Promise. */
+/** A {@link SessionStore} in one SQLite file: lock, list and watch included, every call a Promise. */
 export interface SqliteStore extends SessionStore {
   get(key: string): Promise<JsonObject | undefined>;
   set(key: string, record: JsonObject, options?: SetOptions): Promise<void>;
   delete(key: string): Promise<boolean>;
   lock(key: string, options: LockOptions): Promise<ReleaseLock>;
   list(prefix: string): Promise<string[]>;
+  watch(listener: StoreChangeListener): () => void;
   /** The absolute path of the database file. */
   readonly path: string;
   /**
@@ -98,7 +109,9 @@ function isSyntaxError(error: unknown): boolean {
 /**
  * Creates a {@link SqliteStore}: keyv 5 + @keyv/sqlite on one file, shared
  * safely by every process that opens it (WAL, a busy timeout, single-statement
- * writes and a lease lock). Nothing touches the disk until the first call.
+ * writes and a lease lock). The database starts opening when the store is
+ * made (warm-up), so the first call does not pay for it; an open that fails
+ * is tried again by the first call, which reports it (`ERR_STORE_UNAVAILABLE`).
  * @throws `ERR_INVALID_ARGUMENT` for an invalid option.
  */
 export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore {
@@ -162,8 +175,12 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
     return task;
   };
 
+  // Warm-up: never rejects unhandled; database() forgets a failed open, so the first call retries and reports it.
+  database().catch(() => undefined);
+  const watcher = createSqliteWatch({ table, run, pollMs: settings.watchPollMs });
+
   return {
-    capabilities: Object.freeze({ lock: true, list: true, nativeExpiry: settings.purgeIntervalMs > 0 }),
+    capabilities: Object.freeze({ lock: true, list: true, nativeExpiry: settings.purgeIntervalMs > 0, watch: true }),
     path,
     async get(key) {
       ensureOpen();
@@ -188,24 +205,32 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
       assertStoreKey(key);
       const expiresAt = readExpiresAt(setOptions);
       const text = encodeEnvelope(record, expiresAt);
-      await run(
-        "set",
-        async (db) => {
-          if (isExpired(expiresAt, now())) {
-            // Dead on arrival: what the caller asked for is "no live record here".
-            await deleteRecord(db, table, key, now());
-            return;
-          }
-          // ttl 0: no Keyv expiry (see envelope.ts); the envelope carries it.
-          if ((await db.keyv.set(key, text, 0)) === false) throw new Error("Keyv reported a failed write");
-        },
-        record,
+      // Dead on arrival: what the caller asked for is "no live record here".
+      const dead = isExpired(expiresAt, now());
+      await watcher.ownWrite(key, dead ? undefined : text, () =>
+        run(
+          "set",
+          async (db) => {
+            if (dead) {
+              await deleteRecord(db, table, key, now());
+              return;
+            }
+            // ttl 0: no Keyv expiry (see envelope.ts); the envelope carries it.
+            if ((await db.keyv.set(key, text, 0)) === false) throw new Error("Keyv reported a failed write");
+          },
+          record,
+        ),
       );
     },
     async delete(key) {
       ensureOpen();
       assertStoreKey(key);
-      return run("delete", (db) => deleteRecord(db, table, key, now()));
+      return watcher.ownWrite(key, undefined, () => run("delete", (db) => deleteRecord(db, table, key, now())));
+    },
+    watch(listener) {
+      ensureOpen();
+      if (typeof listener !== "function") throw new TypeError("watch(listener): listener must be a function");
+      return watcher.watch(listener);
     },
     async list(prefix) {
       ensureOpen();
@@ -243,6 +268,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
     async close() {
       if (closed) return;
       closed = true;
+      watcher.close();
       if (purgeTimer !== undefined) clearInterval(purgeTimer);
       await Promise.allSettled([...inFlight]);
       const pending = opening;

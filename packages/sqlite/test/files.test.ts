@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { chmod, copyFile, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { SessionStoreError } from "@sessionstore/core";
@@ -29,10 +30,16 @@ afterEach(async () => {
 });
 
 describe("the database file and its directory", () => {
-  it("defaults to .sessionstore/sessions.db under the working directory, touching nothing until used", async () => {
+  it("defaults to .sessionstore/sessions.db under the working directory", async () => {
+    const existed = existsSync(resolve(".sessionstore"));
     const store = createSqliteStore();
-    expect(store.path).toBe(resolve(".sessionstore/sessions.db"));
-    await store.close();
+    try {
+      expect(store.path).toBe(resolve(".sessionstore/sessions.db"));
+    } finally {
+      await store.close();
+      // The store opened (created) it when it was made: leave the working directory as it was.
+      if (!existed) await rm(resolve(".sessionstore"), { recursive: true, force: true });
+    }
   });
 
   it("creates missing directories with mode 0700 and the file (and its WAL files) with mode 0600", async () => {

@@ -39,8 +39,8 @@ describe("options", () => {
     }
   });
 
-  it("declares lock and list; nativeExpiry while the purge timer runs", async () => {
-    expect((await openStore()).capabilities).toEqual({ lock: true, list: true, nativeExpiry: true });
+  it("declares lock, list and watch; nativeExpiry while the purge timer runs", async () => {
+    expect((await openStore()).capabilities).toEqual({ lock: true, list: true, nativeExpiry: true, watch: true });
     expect((await openStore({ purgeIntervalMs: 0 })).capabilities.nativeExpiry).toBe(false);
   });
 });

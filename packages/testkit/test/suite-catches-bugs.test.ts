@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,9 +28,12 @@ beforeAll(async () => {
       () => resolve(),
     );
   });
-  const report = JSON.parse(await readFile(output, "utf8")) as {
-    testResults: { assertionResults: AssertionResult[] }[];
-  };
+  let report: { testResults: { assertionResults: AssertionResult[] }[] };
+  try {
+    report = JSON.parse(await readFile(output, "utf8")) as typeof report;
+  } finally {
+    await rm(output, { force: true });
+  }
   results = report.testResults.flatMap((file) => file.assertionResults);
 }, 150_000);
 

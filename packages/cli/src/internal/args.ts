@@ -2,16 +2,20 @@ import { parseArgs } from "node:util";
 import { type AuthType, assertNamespace, assertSubject, DEFAULT_NAMESPACE, isAuthType } from "@sessionstore/core";
 import { usageError } from "./cli-error.js";
 import { COMMANDS, type CommandName } from "./help.js";
+import { REVOKE_ALL_OPTIONS, type RevokeAllCliOptions, revokeAllOptions } from "./revoke-all-args.js";
 
 /** What the command line asks for. */
 export type Invocation =
   | { readonly kind: "help"; readonly topic?: CommandName; readonly toStderr: boolean }
+  | { readonly kind: "version" }
   | ({ readonly kind: "command"; readonly command: CommandName } & CommandOptions);
 
 /** The options a command runs with, validated. */
 export interface CommandOptions {
   readonly store: string;
   readonly namespace: string;
+  /** Whether the namespace was chosen (`--namespace` or SESSIONSTORE_NAMESPACE), not the default. */
+  readonly namespaceGiven: boolean;
   readonly subject?: string;
   readonly authType?: AuthType;
   readonly json: boolean;
@@ -20,6 +24,8 @@ export interface CommandOptions {
   readonly timeoutMs?: number;
   /** `--key-env` entries: `VAR` or `keyId=VAR`. */
   readonly keyEnv: readonly string[];
+  /** `revoke-all`'s options. */
+  readonly revoke?: RevokeAllCliOptions;
 }
 
 const OPTIONS = {
@@ -33,6 +39,8 @@ const OPTIONS = {
   reveal: { type: "boolean" },
   yes: { type: "boolean", short: "y" },
   help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+  ...REVOKE_ALL_OPTIONS,
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -43,6 +51,7 @@ const ALLOWED: Record<CommandName, readonly OptionName[]> = {
   show: [...COMMON, "subject", "auth-type", "reveal"],
   delete: [...COMMON, "subject", "auth-type"],
   clear: [...COMMON, "subject", "auth-type", "yes"],
+  "revoke-all": [...COMMON, ...(Object.keys(REVOKE_ALL_OPTIONS) as (keyof typeof REVOKE_ALL_OPTIONS)[])],
 };
 
 const MAX_TIMEOUT_MS = 600_000;
@@ -69,6 +78,7 @@ export function parseInvocation(
   const { values, positionals } = parsed;
   const [first, ...rest] = positionals;
 
+  if (first === undefined && values.version === true && values.help !== true) return { kind: "version" };
   if (first === undefined) return { kind: "help", toStderr: values.help !== true };
   if (first === "help") {
     const [topic, ...extra] = rest;
@@ -104,7 +114,8 @@ function commandOptions(
   if (store === undefined) {
     throw usageError("--store is required (or set SESSIONSTORE_STORE), e.g. --store sqlite:./sessions.db", command);
   }
-  const namespace = text("namespace") ?? nonEmpty(env.SESSIONSTORE_NAMESPACE) ?? DEFAULT_NAMESPACE;
+  const chosenNamespace = text("namespace") ?? nonEmpty(env.SESSIONSTORE_NAMESPACE);
+  const namespace = chosenNamespace ?? DEFAULT_NAMESPACE;
   try {
     assertNamespace(namespace);
   } catch (error) {
@@ -136,6 +147,7 @@ function commandOptions(
   return {
     store,
     namespace,
+    namespaceGiven: chosenNamespace !== undefined,
     ...(subject === undefined ? {} : { subject }),
     ...(authType === undefined ? {} : { authType }),
     json: values.json === true,
@@ -143,6 +155,7 @@ function commandOptions(
     yes: values.yes === true,
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     keyEnv: Array.isArray(values["key-env"]) ? values["key-env"] : [],
+    ...(command === "revoke-all" ? { revoke: revokeAllOptions(text, env) } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import type { CommandOptions } from "./args.js";
 import { CliError, usageError } from "./cli-error.js";
 import { table } from "./format.js";
 import type { CommandName } from "./help.js";
+import { revokeAllCommand } from "./revoke-all-command.js";
 import {
   listEntryJson,
   listRow,
@@ -32,6 +33,10 @@ export interface CommandContext {
   /** One instant for the whole run, so every row is measured against the same clock. */
   readonly now: number;
   readonly out: (text: string) => void;
+  /** Progress and warnings (stderr). */
+  readonly err: (text: string) => void;
+  /** Whether stderr is a terminal (a progress bar may be drawn there). */
+  readonly errIsTTY: boolean;
 }
 
 /** Every command, by name. */
@@ -40,6 +45,7 @@ export const COMMAND_HANDLERS: Record<CommandName, (context: CommandContext) => 
   show: showCommand,
   delete: deleteCommand,
   clear: clearCommand,
+  "revoke-all": revokeAllCommand,
 };
 
 function plural(count: number, noun: string): string {

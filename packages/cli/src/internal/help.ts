@@ -1,7 +1,7 @@
 /** The text of `--help` and `help <command>`. */
 
 /** The commands the CLI offers. */
-export const COMMANDS = ["list", "show", "delete", "clear"] as const;
+export const COMMANDS = ["list", "show", "delete", "clear", "revoke-all"] as const;
 /** One of {@link COMMANDS}. */
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -15,6 +15,7 @@ const STORE_OPTIONS = `Store options (every command):
                                                          passwords: argv is visible to others)
                           redis://host:6379?namespace=x  the Redis store's key prefix
                                                          [default: sessionstore]
+                          redis+cluster://h1:7000,h2:7001  Redis Cluster root nodes
   --namespace <name>    session namespace, the first part of every session key
                         (or env SESSIONSTORE_NAMESPACE) [default: sessionstore]
   --timeout <ms>        give up on an unresponsive store after this long [default: 5000]
@@ -22,7 +23,8 @@ const STORE_OPTIONS = `Store options (every command):
                         environment variable holding the base64 key (for every key id);
                         kid=VAR for one key id; repeat for several keys
   --json                machine-readable output on stdout (errors as JSON on stderr)
-  -h, --help            this help`;
+  -h, --help            this help
+  -v, --version         print the version (sessionstore --version)`;
 
 const EXIT_STATUS = `Exit status:
   0  success
@@ -30,7 +32,8 @@ const EXIT_STATUS = `Exit status:
   2  store unavailable (missing file, connection refused, timeout) or unsupported
   3  no such session (show, delete)
   4  a record could not be read (corrupt, or encrypted)
-  5  unexpected internal error`;
+  5  unexpected internal error
+  6  revoke-all: some sessions could not be revoked (they stay in the store)`;
 
 const GENERAL = `Usage: sessionstore <command> --store <uri> [options]
 
@@ -42,6 +45,7 @@ Commands:
   show      print one session's metadata (token values only with --reveal)
   delete    delete one session (log one subject out of one auth type)
   clear     delete every session in the namespace (needs --yes)
+  revoke-all  revoke every session at the platform (RFC 7009), then delete it
   help      help for a command: sessionstore help list
 
 ${STORE_OPTIONS}
@@ -60,6 +64,9 @@ const COMMAND_HELP: Record<CommandName, string> = {
 Lists every session in the namespace: subject, auth type, when the access token
 expires (relative and absolute, UTC), whether a refresh token is held, and when
 the session was last written. Records that cannot be read are listed as such.
+Without --namespace (or SESSIONSTORE_NAMESPACE), lists every namespace that holds
+sessions. list and show only read: a file store is opened read-only, so even a
+corrupt file is reported and left where it is.
 
   --subject <id>        only this subject's sessions
   --auth-type <type>    only this auth type: server, client, password or app
@@ -68,6 +75,8 @@ the session was last written. Records that cannot be read are listed as such.
 With --json, prints {"namespace", "store", "sessions": [{ key, subject, authType,
 readable, expiresAt, expiresInSeconds, expired, refreshable, updatedAt }]}
 (times are ISO 8601 UTC or null; with --reveal each entry gains "tokens").
+When several namespaces are listed, "namespace" is null, "namespaces" names
+them, and each session carries its "namespace".
 
 ${STORE_OPTIONS}
 
@@ -112,6 +121,32 @@ Keys outside the namespace are never touched.
   --yes                 really delete
   --subject <id>        only this subject's sessions
   --auth-type <type>    only this auth type
+
+${STORE_OPTIONS}
+
+${EXIT_STATUS}`,
+  "revoke-all": `Usage: sessionstore revoke-all --store <uri> --revoke-url <url> --client-id <id>
+                              [--client-secret-env <VAR>] [--client-auth <method>]
+                              [--concurrency <n>] [--json]
+
+"Revoke for all users": revokes every session of the namespace at the
+platform's RFC 7009 endpoint (the refresh token, or the access token when there
+is none), retrying 5xx answers, then deletes each revoked session. Running apps
+whose store reports changes (file, SQLite, Redis) drop the session at once.
+Sessions the platform did not confirm stay in the store and are listed; run
+again to retry them (exit 6). A progress bar is drawn on stderr when it is a
+terminal.
+
+  --revoke-url <url>         the platform's revocation endpoint
+  --client-id <id>           the OAuth client id (or env SESSIONSTORE_CLIENT_ID)
+  --client-secret-env <VAR>  NAME of the environment variable holding the client
+                             secret (never put a secret on the command line)
+  --client-auth <method>     client_secret_post or client_secret_basic
+                             [default: client_secret_post]
+  --concurrency <n>          revocations in flight at once, 1 to 64 [default: 8]
+
+With --json, prints {"namespace", "store", "total", "revoked", "deleted",
+"failed": [{ key, code, message }]}.
 
 ${STORE_OPTIONS}
 

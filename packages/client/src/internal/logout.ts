@@ -1,7 +1,29 @@
+import type { AuthObject } from "@sessionstore/core";
 import { isPlatformApiError, type PlatformApiError } from "../errors.js";
 import type { LogoutResult, PlatformClientEvents } from "../types.js";
 import type { SessionSlot } from "./session-slot.js";
 import { revokeToken, type TokenEndpointConfig } from "./token-endpoint.js";
+
+/**
+ * Revokes a pair at `revokeURL`, refresh token first (RFC 7009 §2.1: that ends the grant).
+ * @throws `PlatformApiError` when the server refuses or cannot be reached.
+ */
+export async function revokePair(token: TokenEndpointConfig, revokeURL: string, auth: AuthObject): Promise<void> {
+  if (auth.refreshToken !== undefined) await revokeToken(token, revokeURL, auth.refreshToken, "refresh_token");
+  await revokeToken(token, revokeURL, auth.accessToken, "access_token");
+}
+
+/** A revoker for pairs the client gives up, or `undefined` when there is no `revokeURL`. */
+export function revokerFor(
+  token: TokenEndpointConfig,
+  revokeURL: string | undefined,
+): ((auth: AuthObject) => Promise<boolean>) | undefined {
+  if (revokeURL === undefined) return undefined;
+  return async (auth) => {
+    await revokePair(token, revokeURL, auth);
+    return true;
+  };
+}
 
 /**
  * Ends the session under the store lock (so no refresh elsewhere writes a new
@@ -23,8 +45,7 @@ export async function logoutSession(
     let revokeError: PlatformApiError | undefined;
     if (revokeURL !== undefined && auth) {
       try {
-        if (auth.refreshToken !== undefined) await revokeToken(token, revokeURL, auth.refreshToken, "refresh_token");
-        await revokeToken(token, revokeURL, auth.accessToken, "access_token");
+        await revokePair(token, revokeURL, auth);
         revoked = true;
       } catch (error) {
         if (!isPlatformApiError(error)) throw error;
@@ -35,6 +56,7 @@ export async function logoutSession(
     emit("logout", { reason: "logout", revoked });
     return revokeError ? { revoked, revokeError } : { revoked };
   } finally {
-    await release();
+    // Best effort once the delete landed: the lease frees a lock whose release failed.
+    await release().catch(() => undefined);
   }
 }

@@ -118,8 +118,10 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
       throw error;
     }
     if (stored && differs(stored, stale) && !isDue(stored, deps.now(), trigger === "expiring" ? deps.marginMs : 0)) {
+      // The store's watch may have adopted this pair already (and said so): one event per pair.
+      const known = slot.current !== undefined && !differs(slot.current, stored);
       slot.current = stored;
-      deps.emit("refresh", { adopted: true, trigger, session: slot.summary(stored)! });
+      if (!known) deps.emit("refresh", { adopted: true, trigger, session: slot.summary(stored)! });
       return stored;
     }
     // The store lost the session (logged out elsewhere, or it expired there): honour that,
@@ -158,7 +160,10 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
     }
     let saved: AuthObject;
     try {
-      saved = await slot.save(withKeptFields(response, base, deps.keptOnRefresh), base.refreshToken);
+      saved = await slot.save(withKeptFields(response, base, deps.keptOnRefresh), {
+        previousRefreshToken: base.refreshToken,
+        replacing: stored,
+      });
     } catch (error) {
       deps.emit("refreshFailed", { reason: "transient", cleared: false, error: asError(error) });
       throw error;
@@ -167,7 +172,9 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
     await deps.hooks.afterTokenRefreshed?.(saved);
     return saved;
   } finally {
-    await release();
+    // Best effort: once the pair is written (or the attempt failed for its own
+    // reason) a release that fails must not fail the request; the lease frees the lock.
+    await release().catch(() => undefined);
   }
 }
 

@@ -8,11 +8,13 @@ import {
   isSessionManager,
   isSessionStore,
   isSessionStoreError,
+  type LockOptions,
   normalizeAuthObject,
   type SessionManager,
   type SessionStore,
 } from "@sessionstore/core";
 import { invalidArgument } from "../errors.js";
+import { fingerprintMatches } from "../fingerprint.js";
 import type { PlatformClientOptions, SessionSummary } from "../types.js";
 
 /** Turns whatever the user passed as `sessionStore` into a manager for the right subject. */
@@ -32,6 +34,29 @@ export function resolveManager(options: PlatformClientOptions, now: () => number
   return options.subject === undefined ? manager : manager.forSubject(options.subject);
 }
 
+/** How a deferred write (see {@link SessionSlot.flush}) behaves. */
+export interface DeferredWritePolicy {
+  /** The store lock it takes. */
+  readonly lock: LockOptions;
+  /** Revokes a pair it gives up (at `revokeURL`); resolves whether the server confirmed. */
+  readonly revoke?: ((auth: AuthObject) => Promise<boolean>) | undefined;
+  /** Called when it gave up its pair because the store changed (a logout elsewhere). */
+  readonly yielded?: (revoked: boolean) => void;
+}
+
+/** Options for {@link SessionSlot.save}. */
+export interface SaveOptions {
+  /** Kept when the response carries no refresh token. */
+  readonly previousRefreshToken?: string | undefined;
+  /** The stored pair this one replaces (read under the lock); a deferred write only lands over it. */
+  readonly replacing?: AuthObject | undefined;
+}
+
+function samePair(a: AuthObject | undefined, b: AuthObject | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.accessToken === b.accessToken && a.refreshToken === b.refreshToken;
+}
+
 /**
  * One session slot (manager + auth type + config fingerprint) and the copy
  * held in memory. Reads ignore a record written under another fingerprint;
@@ -42,15 +67,26 @@ export class SessionSlot {
   readonly authType: AuthType;
   readonly fingerprint: string;
   readonly #now: () => number;
+  readonly #deferred: DeferredWritePolicy;
   #memory: AuthObject | undefined;
   /** A refreshed pair that could not be persisted yet: it is the only valid one, keep trying. */
   #unsaved = false;
+  /** What the store held when the unsaved pair was made: the deferred write lands only over that. */
+  #replaced: AuthObject | undefined;
+  #flushing: Promise<void> | undefined;
 
-  constructor(manager: SessionManager, authType: AuthType, fingerprint: string, now: () => number) {
+  constructor(
+    manager: SessionManager,
+    authType: AuthType,
+    fingerprint: string,
+    now: () => number,
+    deferred: DeferredWritePolicy = { lock: { ttlMs: 30_000, waitMs: 35_000 } },
+  ) {
     this.manager = manager;
     this.authType = authType;
     this.fingerprint = fingerprint;
     this.#now = now;
+    this.#deferred = deferred;
   }
 
   get current(): AuthObject | undefined {
@@ -76,50 +112,98 @@ export class SessionSlot {
     return this.manager.store;
   }
 
-  /** Reads the store: the session, unless it was written under another configuration. */
+  /**
+   * Reads the store: the session, unless it was written under another
+   * configuration (then `otherConfig` is set, for the restore to delete it).
+   */
   async read(): Promise<AuthObject | undefined> {
     const stored = await this.manager.read(this.authType);
     // Records without a fingerprint were written by podio-js or a legacy store: usable.
-    if (!stored || (stored.fingerprint !== undefined && stored.fingerprint !== this.fingerprint)) return undefined;
+    this.otherConfig = stored !== undefined && !fingerprintMatches(stored.fingerprint, this.fingerprint);
+    if (!stored || this.otherConfig) return undefined;
     return stored.auth;
   }
 
+  /** The last {@link read} found a session written under another configuration. */
+  otherConfig = false;
+
   /** Normalises a token response (keeping `previousRefreshToken` when none came back) and persists it. */
-  async save(response: object, previousRefreshToken?: string): Promise<AuthObject> {
+  async save(response: object, options: SaveOptions = {}): Promise<AuthObject> {
     const auth = normalizeAuthObject(response, this.#now());
+    const { previousRefreshToken } = options;
     const complete: AuthObject =
       auth.refreshToken === undefined && previousRefreshToken !== undefined
         ? { ...auth, refreshToken: previousRefreshToken }
         : auth;
+    const replacing = "replacing" in options ? options.replacing : this.#memory;
     try {
       const stored = await this.manager.write(this.authType, complete, { fingerprint: this.fingerprint });
       this.current = stored.auth;
       return stored.auth;
     } catch (error) {
       // Rotation already happened server-side: losing this pair would end the session.
+      if (!this.#unsaved) this.#replaced = replacing;
       this.#memory = complete;
       this.#unsaved = true;
       throw error;
     }
   }
 
-  /** Persists a pair whose earlier write failed. */
-  async flush(): Promise<void> {
-    if (!this.#unsaved || !this.#memory) return;
-    await this.manager.write(this.authType, this.#memory, { fingerprint: this.fingerprint });
-    this.#unsaved = false;
+  /**
+   * Persists a pair whose earlier write failed, under the store lock and only
+   * over the record it replaced. When the store changed meanwhile (a logout
+   * elsewhere emptied it, or someone signed in anew) the store wins: the pair
+   * is dropped, revoked when a revoke endpoint is configured, and the store's
+   * session (or none) is held instead.
+   */
+  flush(): Promise<void> {
+    if (!this.#unsaved || !this.#memory) return Promise.resolve();
+    this.#flushing ??= this.#flushLocked().finally(() => {
+      this.#flushing = undefined;
+    });
+    return this.#flushing;
+  }
+
+  async #flushLocked(): Promise<void> {
+    const release = await this.manager.lock(this.authType, this.#deferred.lock);
+    try {
+      const held = this.#memory;
+      if (!this.#unsaved || !held) return;
+      const stored = await this.read();
+      // A write reported as failed may still have landed (a timeout after the backend applied it).
+      if (!samePair(stored, held)) {
+        if (!samePair(stored, this.#replaced)) {
+          await this.#yield(held, stored);
+          return;
+        }
+        await this.manager.write(this.authType, held, { fingerprint: this.fingerprint });
+      }
+      if (this.#memory === held) this.current = held;
+    } finally {
+      // Best effort: the write (or the yield) is done, and the lease frees a lock whose release failed.
+      await release().catch(() => undefined);
+    }
+  }
+
+  async #yield(held: AuthObject, stored: AuthObject | undefined): Promise<void> {
+    if (this.#memory === held) this.current = stored;
+    // Nobody else has this pair: revoke it, or its refresh token would stay valid unseen.
+    const revoked = (await this.#deferred.revoke?.(held).catch(() => false)) ?? false;
+    this.#deferred.yielded?.(revoked);
   }
 
   /**
-   * {@link flush}, except that a store still down is not an error: the pair
-   * stays in memory, marked unsaved, and calls go on with it (it is the only
-   * valid pair); the next call tries to write it again.
+   * {@link flush}, except that a store still down (or its lock still held) is
+   * not an error: the pair stays in memory, marked unsaved, and calls go on
+   * with it (it is the only valid pair); the next call tries to write it again.
    */
   async flushIfReachable(): Promise<void> {
     try {
       await this.flush();
     } catch (error) {
-      if (!isSessionStoreError(error, "ERR_STORE_UNAVAILABLE")) throw error;
+      const passing =
+        isSessionStoreError(error, "ERR_STORE_UNAVAILABLE") || isSessionStoreError(error, "ERR_LOCK_TIMEOUT");
+      if (!passing) throw error;
     }
   }
 

@@ -2,6 +2,7 @@ import { type JsonObject, redactTokens } from "@sessionstore/core";
 import { PlatformApiError } from "../errors.js";
 import type { ClientAuthMethod } from "../types.js";
 import { describeRequest, isTransientStatus, oauthErrorOf, parseBody, send } from "./http.js";
+import { checkTokenResponse } from "./token-response.js";
 
 /** What the token endpoint needs to know about the client. */
 export interface TokenEndpointConfig {
@@ -56,7 +57,8 @@ export function withClientAuth(
  * and returns the parsed token response.
  * @throws `PlatformApiError`: `ERR_TOKEN_REQUEST` with `oauthError` for a refused grant;
  *   `ERR_SERVER` / `ERR_NETWORK` / `ERR_TIMEOUT` (transient) otherwise;
- *   `ERR_INVALID_RESPONSE` for a 2xx that is not a token response.
+ *   `ERR_INVALID_RESPONSE` for a 2xx that is not a token response;
+ *   `ERR_TOKEN_RESPONSE` (terminal) for one whose tokens or `expires_in` are malformed.
  */
 export async function requestToken(config: TokenEndpointConfig, grant: Record<string, string>): Promise<JsonObject> {
   const params: Record<string, string> = { ...grant };
@@ -105,7 +107,7 @@ export async function requestToken(config: TokenEndpointConfig, grant: Record<st
       },
     );
   }
-  return parsed as JsonObject;
+  return checkTokenResponse(parsed as JsonObject, grantType, { status: response.status, request });
 }
 
 /**

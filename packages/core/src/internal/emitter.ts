@@ -20,7 +20,9 @@ export class Emitter<Events extends object> {
   }
 
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
-    this.#listeners.get(event)?.delete(listener as Listener<never>);
+    const set = this.#listeners.get(event);
+    // Events may be keys (the SessionManager announces writes by record key): keep no empty set behind.
+    if (set?.delete(listener as Listener<never>) && set.size === 0) this.#listeners.delete(event);
   }
 
   /** Calls every listener; a listener that throws does not stop the others. @returns whether anyone listened. */

@@ -7,8 +7,9 @@
 import { randomBytes } from "node:crypto";
 import { open, readdir, rename, rm, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { isProcessAlive, LOCK_SIDE_MARKS } from "./file-lock.js";
 import { errorCode } from "./fs-errors.js";
+import { BREAK_CLAIM_MARK } from "./lock-break.js";
+import { isProcessAlive, LOCK_SIDE_MARKS } from "./lock-dir.js";
 
 /** Temp files are `<name>.tmp-<pid>-<random>`: unique per writer, and the pid says whose. */
 export const TEMP_MARK = ".tmp-";
@@ -69,15 +70,23 @@ function pidInName(rest: string): number | undefined {
  * present then belongs to a writer that died (or lost the lock, and must fail
  * anyway). Lock directories being prepared or removed (`.lock.new-`,
  * `.lock.old-`) belong to other processes working outside the lock: they are
- * removed only when their pid is dead or they are older than `staleMs`.
+ * removed only when their pid is dead or they are older than `staleMs`. Claims
+ * to remove a lock instance (`.lock.break-`) go once that instance is gone.
  * @returns how many entries were removed.
  */
-export async function removeLeftovers(target: string, staleMs: number): Promise<number> {
+export async function removeLeftovers(target: string, staleMs: number, lockToken: string): Promise<number> {
   const dir = dirname(target);
   const name = basename(target);
   let removed = 0;
   for (const entry of await readdir(dir)) {
     let remove = entry.startsWith(`${name}${TEMP_MARK}`);
+    if (entry.startsWith(`${name}${BREAK_CLAIM_MARK}`)) {
+      // A claim to remove a lock instance that is gone (we hold the lock under another token) guards
+      // nothing any more; one on our own lock stays. Inode-named claims go only once stale.
+      const id = entry.slice(name.length + BREAK_CLAIM_MARK.length).replace(/-\d+$/, "");
+      const info = id.startsWith("ino") ? await stat(join(dir, entry)).catch(() => undefined) : undefined;
+      remove = id.startsWith("ino") ? info !== undefined && Date.now() - info.mtimeMs > staleMs : id !== lockToken;
+    }
     const sideMark = LOCK_SIDE_MARKS.find((mark) => entry.startsWith(`${name}${mark}`));
     if (!remove && sideMark !== undefined) {
       const pid = pidInName(entry.slice(name.length + sideMark.length));

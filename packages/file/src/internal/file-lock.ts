@@ -10,13 +10,23 @@
  * - a lost lock is reported, never thrown from a timer (proper-lockfile's
  *   default `onCompromised` crashes the process), and leases below 2 s work.
  */
-import { randomBytes, randomUUID } from "node:crypto";
-import { readlinkSync } from "node:fs";
-import { mkdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
-import { hostname } from "node:os";
-import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { rename, rm, utimes } from "node:fs/promises";
 import { sleep } from "@sessionstore/core";
 import { errorCode } from "./fs-errors.js";
+import { removeLockInstance } from "./lock-break.js";
+import {
+  HELD_CODES,
+  HOST,
+  isAbandoned,
+  type ObservedLock,
+  type Owner,
+  observe,
+  prepare,
+  readOwner,
+} from "./lock-dir.js";
+
+export { isProcessAlive, LOCK_SIDE_MARKS } from "./lock-dir.js";
 
 /** Options for {@link acquireFileLock}. */
 export interface FileLockOptions {
@@ -36,110 +46,8 @@ export interface FileLock {
   verify(): Promise<void>;
   /** Removes the lock if it is still ours. Never rejects. */
   release(): Promise<void>;
-}
-
-interface Owner {
-  readonly pid: number;
-  readonly host: string;
+  /** This holder's token, as written in the lock's owner file. */
   readonly token: string;
-}
-
-interface ObservedLock {
-  readonly ino: number;
-  readonly mtimeMs: number;
-  readonly owner: Owner | undefined;
-}
-
-const OWNER_FILE = "owner.json";
-/**
- * Side names of lock directories, `<file>.lock.<mark><pid>-<random>`: being
- * prepared (`new-`) or on their way out (`old-`). A process killed at the
- * wrong instant leaves one; the next writer removes it (see removeLeftovers).
- */
-export const LOCK_SIDE_MARKS = [".lock.new-", ".lock.old-"] as const;
-/** Errors of `rename(dir, lockPath)` that mean "someone holds it". */
-const HELD_CODES = new Set(["EEXIST", "ENOTEMPTY", "ENOTDIR", ...(process.platform === "win32" ? ["EPERM"] : [])]);
-
-/**
- * The pid namespace matters as much as the host name: two containers sharing a
- * volume may have the same host name and different pid spaces, and a pid from
- * the other one must never be judged dead by us.
- */
-function currentHostIdentity(): string {
-  let pidNamespace = "";
-  try {
-    pidNamespace = readlinkSync("/proc/self/ns/pid");
-  } catch {
-    // Not Linux: the host name alone identifies the pid space.
-  }
-  return `${hostname()}|${pidNamespace}`;
-}
-
-const HOST = currentHostIdentity();
-
-/** Whether a process with this pid exists on this machine (EPERM: it exists, owned by someone else). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) !== "ESRCH";
-  }
-}
-
-function parseOwner(text: string | undefined): Owner | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const value = JSON.parse(text) as Partial<Owner>;
-    if (typeof value.pid === "number" && typeof value.host === "string" && typeof value.token === "string") {
-      return { pid: value.pid, host: value.host, token: value.token };
-    }
-  } catch {
-    // A torn owner file is treated as no owner: only the lease can free that lock.
-  }
-  return undefined;
-}
-
-async function readOwner(lockPath: string): Promise<Owner | undefined> {
-  try {
-    return parseOwner(await readFile(join(lockPath, OWNER_FILE), "utf8"));
-  } catch (error) {
-    if (errorCode(error) === "ENOENT" || errorCode(error) === "ENOTDIR") return undefined;
-    throw error;
-  }
-}
-
-async function observe(lockPath: string): Promise<ObservedLock | undefined> {
-  try {
-    const info = await stat(lockPath);
-    return { ino: info.ino, mtimeMs: info.mtimeMs, owner: await readOwner(lockPath) };
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return undefined;
-    throw error;
-  }
-}
-
-function isAbandoned(lock: ObservedLock, staleMs: number): boolean {
-  if (Date.now() - lock.mtimeMs > staleMs) return true;
-  const owner = lock.owner;
-  return owner !== undefined && owner.host === HOST && !isProcessAlive(owner.pid);
-}
-
-function sideName(lockPath: string, mark: (typeof LOCK_SIDE_MARKS)[number]): string {
-  return `${lockPath.slice(0, -".lock".length)}${mark}${process.pid}-${randomBytes(4).toString("hex")}`;
-}
-
-/** Makes the lock directory, owner file included, under a private name. */
-async function prepare(lockPath: string, owner: Owner): Promise<string> {
-  const prepared = sideName(lockPath, ".lock.new-");
-  await mkdir(prepared, { mode: 0o700 });
-  try {
-    await writeFile(join(prepared, OWNER_FILE), JSON.stringify(owner), { mode: 0o600, flag: "wx" });
-  } catch (error) {
-    await rm(prepared, { recursive: true, force: true }).catch(() => undefined);
-    throw error;
-  }
-  return prepared;
 }
 
 async function tryTake(prepared: string, lockPath: string): Promise<boolean> {
@@ -155,35 +63,6 @@ async function tryTake(prepared: string, lockPath: string): Promise<boolean> {
   }
 }
 
-/**
- * Moves the lock directory away whole (so `lockPath` never exists empty or
- * without its owner) and deletes it, if it still is the one `expected`
- * describes; otherwise puts it back. Renaming is atomic: of two processes
- * moving the same directory only one succeeds.
- * @returns whether it was removed.
- */
-async function removeIfSame(lockPath: string, expected: { ino?: number; token: string | undefined }): Promise<boolean> {
-  const away = sideName(lockPath, ".lock.old-");
-  try {
-    await rename(lockPath, away);
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return false;
-    throw error;
-  }
-  const moved = await observe(away);
-  const same =
-    moved !== undefined &&
-    moved.owner?.token === expected.token &&
-    (expected.ino === undefined || moved.ino === expected.ino);
-  if (!same) {
-    // We moved a newer lock (someone broke and retook it first): give it back. If that fails its holder
-    // finds out in verify() before committing.
-    await rename(away, lockPath).catch(() => undefined);
-  }
-  await rm(away, { recursive: true, force: true });
-  return same;
-}
-
 function lockBusyError(options: FileLockOptions, holder: ObservedLock | undefined): Error {
   const who = holder?.owner ? ` (held by pid ${holder.owner.pid})` : "";
   return Object.assign(new Error(`lock ${options.lockPath} is busy${who}: not acquired within ${options.waitMs} ms`), {
@@ -191,8 +70,9 @@ function lockBusyError(options: FileLockOptions, holder: ObservedLock | undefine
   });
 }
 
-function holdLock(options: FileLockOptions, token: string): FileLock {
+function holdLock(options: FileLockOptions, owner: Owner): FileLock {
   const { lockPath } = options;
+  const { token } = owner;
   let lost: Error | undefined;
   let released = false;
 
@@ -238,6 +118,7 @@ function holdLock(options: FileLockOptions, token: string): FileLock {
   heartbeat.unref();
 
   return {
+    token,
     async verify() {
       if (lost) throw lost;
       await checkOwnership();
@@ -248,8 +129,8 @@ function holdLock(options: FileLockOptions, token: string): FileLock {
       clearInterval(heartbeat);
       if (lost) return;
       try {
-        const owner = await readOwner(lockPath);
-        if (owner?.token !== token || !(await removeIfSame(lockPath, { token }))) {
+        const current = await readOwner(lockPath);
+        if (current?.token !== token || !(await removeLockInstance(lockPath, { token }, owner, options.staleMs))) {
           markLost("it was no longer ours at release");
         }
       } catch (error) {
@@ -273,7 +154,7 @@ export async function acquireFileLock(options: FileLockOptions): Promise<FileLoc
   try {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        if (await tryTake(prepared, lockPath)) return holdLock(options, token);
+        if (await tryTake(prepared, lockPath)) return holdLock(options, owner);
       } catch (error) {
         // Our prepared directory was swept away as a leftover (we looked dead or stale): make another.
         if (errorCode(error) !== "ENOENT") throw error;
@@ -283,7 +164,7 @@ export async function acquireFileLock(options: FileLockOptions): Promise<FileLoc
       const holder = await observe(lockPath);
       if (holder === undefined) continue;
       if (isAbandoned(holder, options.staleMs)) {
-        await removeIfSame(lockPath, { ino: holder.ino, token: holder.owner?.token });
+        await removeLockInstance(lockPath, { ino: holder.ino, token: holder.owner?.token }, owner, options.staleMs);
         continue;
       }
       const remaining = deadline - Date.now();

@@ -27,6 +27,8 @@ export interface LockedJsonFileOptions {
   readonly lockWaitMs: number;
   readonly now: () => number;
   readonly onWarning: (error: Error) => void;
+  /** Never write, rename or create anything: writes reject, a corrupt file is reported and left alone. */
+  readonly readOnly?: boolean;
 }
 
 interface PendingChange {
@@ -101,11 +103,27 @@ export class LockedJsonFile implements Adapter<FileData> {
       return this.#remember(loaded.signature, loaded.data);
     } catch (error) {
       if (!(error instanceof FileFormatError) || error.kind !== "corrupt") throw this.#translate(error);
+      if (this.#options.readOnly) throw this.#corruptLeftAlone(error);
       // Look again under the lock: another process may be mid-recovery, and only one must move the file.
       return this.#withLock(async () => {
         const loaded = await this.#loadOrQuarantine();
         return this.#remember(loaded.signature, loaded.data);
       });
+    }
+  }
+
+  /**
+   * Loads the file into memory ahead of the first read (the store's warm-up).
+   * Never rejects and never quarantines: a missing, unreadable or corrupt file
+   * is left for the first read to meet and report. A snapshot taken meanwhile
+   * by a read or a write is kept (it is at least as fresh).
+   */
+  async warm(): Promise<void> {
+    try {
+      const loaded = await this.#load();
+      this.#snapshot ??= loaded;
+    } catch {
+      // Reported by the first real call, which does the same work again.
     }
   }
 
@@ -121,6 +139,14 @@ export class LockedJsonFile implements Adapter<FileData> {
 
   /** Applies `change` to the file's fresh content under the lock; rewrites the file when it says so. */
   update<T>(change: (fresh: FileData) => Change<T>): Promise<T> {
+    if (this.#options.readOnly) {
+      return Promise.reject(
+        new SessionStoreError(
+          "ERR_UNSUPPORTED",
+          `session file ${this.#options.path} was opened read-only (readOnly: true): nothing is written`,
+        ),
+      );
+    }
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ apply: change, resolve: resolve as (result: unknown) => void, reject });
       this.#startFlush();
@@ -166,7 +192,7 @@ export class LockedJsonFile implements Adapter<FileData> {
       });
       if (results.some((outcome) => outcome.ok && outcome.change.changed)) {
         purgeExpired(fresh, this.#options.now());
-        await removeLeftovers(this.#options.path, this.#options.lockStaleMs);
+        await removeLeftovers(this.#options.path, this.#options.lockStaleMs, lock.token);
         await writeFileAtomic(this.#options.path, serializeFileData(fresh), () => lock.verify());
         this.#remember(await currentSignature(this.#options.path), fresh);
       } else {
@@ -233,6 +259,14 @@ export class LockedJsonFile implements Adapter<FileData> {
         { cause: error },
       );
     }
+  }
+
+  #corruptLeftAlone(error: FileFormatError): SessionStoreError {
+    return new SessionStoreError(
+      "ERR_CORRUPT_RECORD",
+      `session file ${this.#options.path} is corrupt (${error.message}); opened read-only, it was left where it is`,
+      { cause: error },
+    );
   }
 
   #remember(signature: string, data: FileData): FileData {

@@ -10,6 +10,8 @@ export interface ResolvedFileStoreOptions {
   readonly lockWaitMs: number;
   readonly lockPollMs: number;
   readonly onWarning: (error: Error) => void;
+  readonly readOnly: boolean;
+  readonly watchPollMs: number | undefined;
 }
 
 function invalid(field: string, message: string): SessionStoreError {
@@ -28,6 +30,12 @@ function readFunction<T>(value: unknown, field: string, fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value !== "function") throw invalid(field, "must be a function");
   return value as T;
+}
+
+function readFlag(value: unknown, field: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw invalid(field, "must be true or false");
+  return value;
 }
 
 function emitWarning(error: Error): void {
@@ -51,5 +59,8 @@ export function resolveFileStoreOptions(options: FileStoreOptions): ResolvedFile
     lockWaitMs: readDuration(candidate.lockWaitMs, "lockWaitMs", 10_000, true),
     lockPollMs: readDuration(candidate.lockPollMs, "lockPollMs", 10, false),
     onWarning: readFunction(candidate.onWarning, "onWarning", emitWarning),
+    readOnly: readFlag(candidate.readOnly, "readOnly"),
+    watchPollMs:
+      candidate.watchPollMs === undefined ? undefined : readDuration(candidate.watchPollMs, "watchPollMs", 0, false),
   };
 }

@@ -1,6 +1,7 @@
 import { createClient, createCluster } from "@redis/client";
 import { SessionStoreError } from "@sessionstore/core";
 import type { ResolvedRedisOptions } from "../options.js";
+import type { SubscriberConnection } from "./change-feed.js";
 import { settleWithin, withDeadline } from "./deadline.js";
 import type { ScriptRunner } from "./lock-scripts.js";
 
@@ -14,6 +15,7 @@ export interface RedisCommands extends ScriptRunner {
   ): Promise<unknown>;
   unlink(key: string): Promise<number>;
   scan(cursor: string, options: { MATCH: string; COUNT: number }): Promise<{ cursor: unknown; keys: unknown[] }>;
+  publish(channel: string, message: string): Promise<unknown>;
 }
 
 type Listener = (...args: unknown[]) => void;
@@ -27,6 +29,7 @@ interface NodeRedisBase {
   on(event: string, listener: Listener): unknown;
   off(event: string, listener: Listener): unknown;
   withCommandOptions(options: object): unknown;
+  duplicate(): unknown;
 }
 
 interface NodeRedisClient extends NodeRedisBase {
@@ -56,6 +59,8 @@ export interface RedisConnection {
   ready(): Promise<void>;
   /** One command target per master (one for a single server): SCAN is per node. */
   scanTargets(): Promise<RedisCommands[]>;
+  /** A new, unconnected client (or cluster) like this one, for SUBSCRIBE; whoever opens it closes it. */
+  duplicate(): SubscriberConnection;
   /** Closes the client if the store created it; leaves a client passed in alone. */
   close(): Promise<void>;
 }
@@ -70,13 +75,21 @@ function reconnectDelay(retries: number): number {
   return Math.min(50 * 2 ** Math.min(retries, 10), 1000) + Math.floor(Math.random() * 50);
 }
 
-function createOwnedClient(options: ResolvedRedisOptions): NodeRedisBase {
+/**
+ * @param inUse whether the store was called yet: before that the connection
+ * is only warming up, and a failed attempt ends it (no retry timers keeping an
+ * unused store's process alive); the first call connects again, with retries.
+ */
+function createOwnedClient(options: ResolvedRedisOptions, inUse: () => boolean): NodeRedisBase {
   const { source, connectTimeoutMs } = options;
   // Without the offline queue node-redis rejects commands while disconnected
   // instead of holding them until Redis returns (possibly never).
   const clientDefaults = {
     disableOfflineQueue: true,
-    socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: reconnectDelay },
+    socket: {
+      connectTimeout: connectTimeoutMs,
+      reconnectStrategy: (retries: number) => (inUse() ? reconnectDelay(retries) : false),
+    },
   };
   if (source.kind === "nodes") {
     return createCluster({
@@ -141,15 +154,26 @@ export function keyvClientView(commands: object): object {
   }) as object;
 }
 
-/** Opens (lazily) the connection described by `options`. */
+/**
+ * Opens the connection described by `options`. A client the store creates
+ * starts connecting at once (warm-up), so the first call does not pay for the
+ * connection (like any open connection, it keeps the process alive until
+ * `close()`). A client passed in is left as it is.
+ */
 export function openRedisConnection(options: ResolvedRedisOptions): RedisConnection {
   const { source, connectTimeoutMs, commandTimeoutMs } = options;
   const owned = source.kind !== "client";
+  let used = false;
   const client: NodeRedisBase =
-    source.kind === "client" ? (source.client as unknown as NodeRedisBase) : createOwnedClient(options);
+    source.kind === "client" ? (source.client as unknown as NodeRedisBase) : createOwnedClient(options, () => used);
   let lastError: unknown;
   let connecting: Promise<unknown> | undefined;
   let closed = false;
+
+  // Called before every command: from the first one on, a failed attempt is retried (see createOwnedClient).
+  const markUsed = () => {
+    used = true;
+  };
 
   if (owned) {
     // We created it, so an 'error' event nobody listens to would be ours to
@@ -195,8 +219,11 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
       "the Redis client passed in is not open: call connect() on it before using the store",
       new Error("client is not open"),
     );
+  // A refused password is not an outage: say so, or the user hunts for a network problem.
   const unreachable = () =>
-    unavailable(`Redis was not reachable within ${connectTimeoutMs} ms (connectTimeoutMs)`, lastError);
+    isAuthFailure(lastError)
+      ? unavailable("Redis authentication failed: check the user name and password", lastError)
+      : unavailable(`Redis was not reachable within ${connectTimeoutMs} ms (connectTimeoutMs)`, lastError);
 
   const clientReady = async (single: NodeRedisClient) => {
     const deadline = Date.now() + connectTimeoutMs;
@@ -207,8 +234,21 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
         void connect();
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw unreachable();
-      await settleWithin(nextReadyOrEnd(single), left);
+      // Retrying cannot fix a refused password: fail at once instead of after the whole bound.
+      if (left <= 0 || isAuthFailure(lastError)) throw unreachable();
+      // Our own client also wakes on its next error, so a refused password is reported at once.
+      let onError: (() => void) | undefined;
+      const errored = owned
+        ? new Promise<void>((resolve) => {
+            onError = () => resolve();
+            single.on("error", onError);
+          })
+        : undefined;
+      try {
+        await settleWithin(errored ? Promise.race([nextReadyOrEnd(single), errored]) : nextReadyOrEnd(single), left);
+      } finally {
+        if (onError) single.off("error", onError);
+      }
     }
   };
 
@@ -222,18 +262,31 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
     if (outcome.value !== undefined) throw unavailable("could not connect to the Redis cluster", outcome.value);
   };
 
+  if (owned) {
+    // Never rejects (see connect); a failure is remembered and reported by the first call.
+    void connect();
+  }
+
   return {
     owned,
     commands,
     keyvClient: keyvClientView(commands as object),
-    isReady: () =>
-      !closed && (isCluster(client) ? client.isOpen && connecting === undefined : (client as NodeRedisClient).isReady),
-    ready: () => (isCluster(client) ? clusterReady(client) : clientReady(client as NodeRedisClient)),
+    isReady: () => {
+      markUsed();
+      return (
+        !closed && (isCluster(client) ? client.isOpen && connecting === undefined : (client as NodeRedisClient).isReady)
+      );
+    },
+    ready: () => {
+      markUsed();
+      return isCluster(client) ? clusterReady(client) : clientReady(client as NodeRedisClient);
+    },
     async scanTargets() {
       if (!isCluster(client)) return [commands];
       const nodes = await Promise.all(client.masters.map((master) => client.nodeClient(master)));
       return nodes.map((node) => node.withCommandOptions(commandOptions) as RedisCommands);
     },
+    duplicate: () => client.duplicate() as SubscriberConnection,
     async close() {
       if (closed) return;
       closed = true;
@@ -248,4 +301,12 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
       if (client.isOpen) client.destroy();
     },
   };
+}
+
+/** Whether Redis refused the connection's credentials (WRONGPASS, NOAUTH, or AUTH against a server without a password). */
+function isAuthFailure(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : "";
+  return (
+    /^(WRONGPASS|NOAUTH)\b/.test(message) || /AUTH <password> called without any password configured/i.test(message)
+  );
 }

@@ -9,6 +9,8 @@ export interface RedisKeySpace {
   readonly recordPrefix: string;
   /** Every lock key starts with this: `<namespace>:lock:`. */
   readonly lockPrefix: string;
+  /** The pub/sub channel `watch` listens on: `<namespace>:changes` (a channel, never a key). */
+  readonly changes: string;
   record(key: string): string;
   lock(key: string): string;
 }
@@ -20,6 +22,7 @@ export function redisKeySpace(namespace: string): RedisKeySpace {
   return {
     recordPrefix,
     lockPrefix,
+    changes: `${namespace}:changes`,
     record: (key) => `${recordPrefix}${key}`,
     lock: (key) => `${lockPrefix}${key}`,
   };

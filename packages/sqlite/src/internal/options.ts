@@ -8,6 +8,7 @@ export interface SqliteSettings {
   readonly busyTimeoutMs: number;
   readonly purgeIntervalMs: number;
   readonly lockPollMs: number;
+  readonly watchPollMs: number;
   readonly now: () => number;
 }
 
@@ -53,5 +54,6 @@ export function readSqliteOptions(options: SqliteStoreOptions): SqliteSettings {
     busyTimeoutMs: duration(options.busyTimeoutMs, "busyTimeoutMs", 5_000, 0),
     purgeIntervalMs: duration(options.purgeIntervalMs, "purgeIntervalMs", 60_000, 0),
     lockPollMs: duration(options.lockPollMs, "lockPollMs", 25, 1),
+    watchPollMs: duration(options.watchPollMs, "watchPollMs", 200, 1),
   };
 }

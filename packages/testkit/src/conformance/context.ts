@@ -33,6 +33,15 @@ export interface DescribeSessionStoreOptions {
    * @default 300
    */
   lockTtlMs?: number;
+  /**
+   * Opens a second store instance over the same backend as `store` (same file,
+   * database, namespace or prefix), as another process of the same app would.
+   * The watch tests write through it and expect `store`'s listeners to hear
+   * of it. Needed only when the factory's stores do not already share a
+   * backend (for instance a factory that picks a fresh namespace each call).
+   * @default the factory itself
+   */
+  openPeer?: (store: SessionStore) => Awaitable<SessionStore>;
 }
 
 /** What every concern file of the suite gets. */
@@ -43,6 +52,8 @@ export interface SuiteContext {
   readonly capabilities: StoreCapabilities;
   /** A fresh store from the factory, closed after the test. */
   open(): Promise<SessionStore>;
+  /** A second instance over the same backend as `store` (see {@link DescribeSessionStoreOptions.openPeer}), closed after the test. */
+  openPeer(store: SessionStore): Promise<SessionStore>;
   /** Tracks a store made elsewhere (for instance by `unavailable`) so it is closed after the test. */
   track(store: SessionStore): SessionStore;
 }
@@ -83,6 +94,9 @@ export function createSuiteContext(
     track,
     async open() {
       return track(await factory());
+    },
+    async openPeer(store) {
+      return track(await (options.openPeer ? options.openPeer(store) : factory()));
     },
   };
 }

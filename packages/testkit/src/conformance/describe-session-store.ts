@@ -8,12 +8,15 @@ import { describeIsolation } from "./isolation.js";
 import { describeLegacyContract } from "./legacy-contract.js";
 import { describeListing } from "./listing.js";
 import { describeLocking } from "./locking.js";
+import { describeReadYourWrites } from "./read-your-writes.js";
+import { describeWatch } from "./watch.js";
 
 /**
  * Registers the SessionStore conformance suite for a store: crud, expiry,
- * isolation, errors, concurrency, the podio-js callback contract through a
+ * isolation, errors, concurrency, the podio-js callback contract and
+ * read-your-own-write (a slow read overtaken by a write) through a
  * SessionManager, and — when the store declares them in `capabilities` —
- * locking and listing. Call it at the top level of a vitest test file:
+ * locking, listing and watch. Call it at the top level of a vitest test file:
  *
  * ```ts
  * import { describeSessionStore } from "@sessionstore/testkit";
@@ -40,7 +43,9 @@ export function describeSessionStore(
     describeErrors(ctx);
     describeConcurrency(ctx);
     describeLegacyContract(ctx);
+    describeReadYourWrites(ctx);
     if (capabilities.lock) describeLocking(ctx);
     if (capabilities.list) describeListing(ctx);
+    if (capabilities.watch) describeWatch(ctx);
   });
 }

@@ -99,3 +99,32 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   const match = /^(?:bearer|oauth2)\s+(\S+)$/i.exec(req.headers.authorization ?? "");
   return match?.[1];
 }
+
+/** Headers a browser may read from a cross-origin answer (besides the CORS-safelisted ones). */
+const EXPOSED_HEADERS = "WWW-Authenticate, Retry-After, Content-Length";
+
+/**
+ * CORS, so a browser app served from another origin (a dev server on another
+ * port) can call the platform: every answer carries
+ * `Access-Control-Allow-Origin` (the caller's origin, echoed), and a preflight
+ * (`OPTIONS` with `Access-Control-Request-Method`) is answered here with what
+ * it asked for.
+ * @returns true when the request was a preflight and is answered.
+ */
+export function applyCors(req: IncomingMessage, res: ServerResponse): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  res.setHeader("Access-Control-Allow-Origin", origin);
+  res.setHeader("Vary", "Origin");
+  res.setHeader("Access-Control-Expose-Headers", EXPOSED_HEADERS);
+  const requestedMethod = req.headers["access-control-request-method"];
+  if (req.method !== "OPTIONS" || requestedMethod === undefined) return false;
+  res.writeHead(204, {
+    "Access-Control-Allow-Methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": req.headers["access-control-request-headers"] ?? "Authorization, Content-Type",
+    "Access-Control-Max-Age": "600",
+    "Content-Length": "0",
+  });
+  res.end();
+  return true;
+}

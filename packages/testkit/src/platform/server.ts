@@ -4,7 +4,7 @@ import { handleApi } from "./api-routes.js";
 import { handleAuthorize } from "./authorize-endpoint.js";
 import type { PlatformContext } from "./context.js";
 import { FaultQueue } from "./faults.js";
-import { sendJson } from "./http-util.js";
+import { applyCors, sendJson } from "./http-util.js";
 import { podioState } from "./podio-mode.js";
 import { handleRevoke } from "./revoke-endpoint.js";
 import { handleToken } from "./token-endpoint.js";
@@ -77,6 +77,8 @@ export async function startFakePlatform(options: FakePlatformOptions = {}): Prom
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
+    // Before latency and faults: a preflight is the browser's, not a call the tests count or break.
+    if (applyCors(req, res)) return;
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname === "/oauth/token") return handleToken(ctx, req, res);

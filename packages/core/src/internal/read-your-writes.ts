@@ -1,0 +1,64 @@
+import type { StoredSession } from "../session-record.js";
+import type { Emitter } from "./emitter.js";
+
+/** What a write of a key left there (`session` undefined after a delete); `undefined` when the write failed. */
+type Written = { readonly session: StoredSession | undefined } | undefined;
+
+/**
+ * Writes of record keys, announced by key as they are issued, to the reads of
+ * that key in flight. Shared by every `forSubject` manager of one root.
+ */
+export type WriteAnnouncer = Emitter<Record<string, Promise<Written>>>;
+
+/** Tells the reads of `key` in flight about a write issued now; returns `write` unchanged. */
+export function announceWrite<T>(announcer: WriteAnnouncer, key: string, write: Promise<T>, session?: StoredSession) {
+  announcer.emit(
+    key,
+    write.then(
+      () => ({ session }),
+      () => undefined,
+    ),
+  );
+  return write;
+}
+
+/**
+ * Runs `readStore` for `key`, and answers with the last write of `key` issued
+ * meanwhile that succeeded, if any; else with the store's own answer (a failed
+ * write changed nothing). Without it, a store that opens lazily (a first read
+ * that takes 30 ms) answers a caller's read with "no session" after that same
+ * caller wrote one: podio-js reads in its constructor without waiting, signs
+ * in, writes, and then takes the late, stale answer as the truth.
+ */
+export async function readYourWrites(
+  announcer: WriteAnnouncer,
+  key: string,
+  readStore: () => Promise<StoredSession | undefined>,
+): Promise<StoredSession | undefined> {
+  let announced: Promise<Written> | undefined;
+  const stop = announcer.on(key, (write) => {
+    announced = write;
+  });
+  try {
+    let value: StoredSession | undefined;
+    let failure: { error: unknown } | undefined;
+    try {
+      value = await readStore();
+    } catch (error) {
+      failure = { error };
+    }
+    // One issued while we wait for another counts too; the last that succeeded decides.
+    let written: Written;
+    while (announced) {
+      const next = announced;
+      announced = undefined;
+      written = (await next) ?? written;
+    }
+    // A copy: a reader changing what it got cannot change what the writer holds.
+    if (written) return written.session && structuredClone(written.session);
+    if (failure) throw failure.error;
+    return value;
+  } finally {
+    stop();
+  }
+}

@@ -1,0 +1,187 @@
+import { type FSWatcher, watch as watchDirectory } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { basename, dirname } from "node:path";
+import type { StoreChangeListener } from "@sessionstore/core";
+import { emptyFileData, type FileData, parseFileData, type RecordEntry } from "./file-data.js";
+import { errorCode } from "./fs-errors.js";
+
+/** What the watcher needs from the store. */
+export interface FileWatchOptions {
+  readonly path: string;
+
+  /** Poll the file's stat at this interval instead of using fs.watch; `undefined`: fs.watch. */
+  readonly pollMs: number | undefined;
+}
+
+/** The store's side of `watch`. */
+export interface FileWatch {
+  watch(listener: StoreChangeListener): () => void;
+  /**
+   * Runs a write of this instance that leaves `entry` at `key` (`undefined`:
+   * removes it), so it is not reported back to this instance.
+   */
+  ownWrite<T>(key: string, entry: RecordEntry | undefined, write: () => Promise<T>): Promise<T>;
+  close(): void;
+}
+
+// Used when fs.watch is unavailable (some network and virtual filesystems).
+const FALLBACK_POLL_MS = 250;
+
+function fingerprintOf(entry: RecordEntry | undefined): string | undefined {
+  if (entry === undefined) return undefined;
+  return entry.kind === "record" ? `r${entry.expiresAt ?? ""}:${entry.text}` : `c${JSON.stringify(entry.raw)}`;
+}
+
+function snapshotOf(data: FileData): Map<string, string> {
+  const snapshot = new Map<string, string>();
+  for (const [key, entry] of data.records) snapshot.set(key, fingerprintOf(entry) as string);
+  return snapshot;
+}
+
+/**
+ * `watch` for the file store: fs.watch on the file's directory (the file is
+ * replaced by rename, so watching the file itself would lose it after the
+ * first write), or a stat poll where fs.watch fails. On a change the file is
+ * read and compared with the last version seen; keys whose entry differs are
+ * reported. This instance's own writes update that version as they land, so
+ * they are not reported. Nothing runs while nobody watches.
+ */
+export function createFileWatch(options: FileWatchOptions): FileWatch {
+  const listeners = new Set<StoreChangeListener>();
+  let known: Map<string, string> | undefined;
+  // Own writes under way: the file may change (and be compared) before the write's promise settles.
+  const pending = new Map<string, string | undefined>();
+  let watcher: FSWatcher | undefined;
+  let poll: ReturnType<typeof setInterval> | undefined;
+  let lastStat = "";
+  let checking = false;
+  let again = false;
+
+  const report = (key: string) => {
+    for (const listener of [...listeners]) {
+      try {
+        listener({ key });
+      } catch {
+        // A throwing listener must not stop the others.
+      }
+    }
+  };
+
+  // Read here without side effects: the store's own read moves a corrupt file
+  // aside and reports that once, to its caller — the watcher must not take that report.
+  const read = async (): Promise<FileData> => {
+    try {
+      return parseFileData(await readFile(options.path, "utf8"));
+    } catch (error) {
+      if (errorCode(error) === "ENOENT") return emptyFileData();
+      throw error;
+    }
+  };
+
+  const compare = async () => {
+    const data = await read();
+    if (listeners.size === 0) return;
+    const fresh = snapshotOf(data);
+    const previous = known;
+    known = fresh;
+    if (previous === undefined) return;
+    const changed = (key: string, value: string | undefined) =>
+      previous.get(key) !== value && !(pending.has(key) && pending.get(key) === value);
+    for (const [key, value] of fresh) if (changed(key, value)) report(key);
+    for (const key of previous.keys()) if (!fresh.has(key) && changed(key, undefined)) report(key);
+  };
+
+  const check = () => {
+    if (checking) {
+      again = true;
+      return;
+    }
+    checking = true;
+    compare()
+      // An unreadable file (mid-outage, corrupt) is reported by the store's own calls; the next change retries.
+      .catch(() => undefined)
+      .finally(() => {
+        checking = false;
+        if (again && listeners.size > 0) {
+          again = false;
+          check();
+        }
+      });
+  };
+
+  const startPolling = (everyMs: number) => {
+    poll = setInterval(() => {
+      stat(options.path, { bigint: true }).then(
+        (info) => {
+          const signature = `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+          if (signature !== lastStat) {
+            lastStat = signature;
+            check();
+          }
+        },
+        () => {
+          if (lastStat !== "missing") {
+            lastStat = "missing";
+            check();
+          }
+        },
+      );
+    }, everyMs);
+    poll.unref();
+  };
+
+  const start = () => {
+    check(); // the first read is the baseline
+    if (options.pollMs !== undefined) return startPolling(options.pollMs);
+    const name = basename(options.path);
+    try {
+      watcher = watchDirectory(dirname(options.path), { persistent: false }, (_event, filename) => {
+        if (filename === null || filename === name) check();
+      });
+      watcher.on("error", () => {
+        watcher?.close();
+        watcher = undefined;
+        if (listeners.size > 0 && poll === undefined) startPolling(FALLBACK_POLL_MS);
+      });
+    } catch {
+      startPolling(FALLBACK_POLL_MS);
+    }
+  };
+
+  const stop = () => {
+    watcher?.close();
+    watcher = undefined;
+    if (poll !== undefined) clearInterval(poll);
+    poll = undefined;
+    known = undefined;
+    pending.clear();
+    lastStat = "";
+  };
+
+  return {
+    watch(listener) {
+      listeners.add(listener);
+      if (listeners.size === 1) start();
+      return () => {
+        if (listeners.delete(listener) && listeners.size === 0) stop();
+      };
+    },
+    async ownWrite(key, entry, write) {
+      if (listeners.size === 0) return write();
+      const value = fingerprintOf(entry);
+      pending.set(key, value);
+      try {
+        const result = await write();
+        if (value === undefined) known?.delete(key);
+        else known?.set(key, value);
+        return result;
+      } finally {
+        pending.delete(key);
+      }
+    },
+    close() {
+      listeners.clear();
+      stop();
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import type { StoreChangeListener } from "@sessionstore/core";
+import type { Database } from "./database.js";
+
+/** What the watcher needs from the store. */
+export interface SqliteWatchOptions {
+  readonly table: string;
+  /** Runs a query on the store's connection (tracked by the store, so close() waits for it). */
+  readonly run: <T>(operation: string, body: (db: Database) => Promise<T>) => Promise<T>;
+  /** How often `PRAGMA data_version` is read while someone watches, in milliseconds. */
+  readonly pollMs: number;
+}
+
+/** The store's side of `watch`. */
+export interface SqliteWatch {
+  watch(listener: StoreChangeListener): () => void;
+  /**
+   * Runs a write of this instance that leaves `text` (the envelope) at `key`
+   * (`undefined`: removes it), so it is not reported back to this instance.
+   */
+  ownWrite<T>(key: string, text: string | undefined, write: () => Promise<T>): Promise<T>;
+  close(): void;
+}
+
+/** The envelope text of a row's `value` column (a Keyv entry `{ value, expires }`), or the raw text. */
+function envelopeText(value: unknown): string {
+  if (typeof value !== "string") return String(value);
+  try {
+    const entry: unknown = JSON.parse(value);
+    const inner = (entry as { value?: unknown } | null)?.value;
+    return typeof inner === "string" ? inner : value;
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * `watch` for the SQLite store. `PRAGMA data_version` changes when another
+ * connection (process, or store instance) commits to the file; it is read
+ * every `pollMs` while someone watches, and only then are the records read and
+ * compared with the last version seen. Keys whose record differs are reported.
+ * This instance's own writes update that version as they land, so they are
+ * not reported. No timer runs while nobody watches.
+ */
+export function createSqliteWatch(options: SqliteWatchOptions): SqliteWatch {
+  const { table, run } = options;
+  const listeners = new Set<StoreChangeListener>();
+  const pending = new Map<string, string | undefined>();
+  let known: Map<string, string> | undefined;
+  let version: unknown;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let active = false;
+  // Bumped by stop(): a poll chain of an earlier watch session ends instead of running beside a new one.
+  let session = 0;
+
+  const report = (key: string) => {
+    for (const listener of [...listeners]) {
+      try {
+        listener({ key });
+      } catch {
+        // A throwing listener must not stop the others.
+      }
+    }
+  };
+
+  const readAll = async (): Promise<Map<string, string>> => {
+    const rows = await run("watch", (db) => db.query(`SELECT key, value FROM ${table}`));
+    const snapshot = new Map<string, string>();
+    for (const row of rows as Array<{ key?: unknown; value?: unknown }>) {
+      if (typeof row.key === "string") snapshot.set(row.key, envelopeText(row.value));
+    }
+    return snapshot;
+  };
+
+  const poll = async () => {
+    const rows = await run("watch", (db) => db.query("PRAGMA data_version"));
+    const current = (rows[0] as { data_version?: unknown } | undefined)?.data_version;
+    if (known !== undefined && current === version) return;
+    version = current;
+    const fresh = await readAll();
+    const previous = known;
+    known = fresh;
+    if (previous === undefined) return;
+    const changed = (key: string, value: string | undefined) =>
+      previous.get(key) !== value && !(pending.has(key) && pending.get(key) === value);
+    for (const [key, value] of fresh) if (changed(key, value)) report(key);
+    for (const key of previous.keys()) if (!fresh.has(key) && changed(key, undefined)) report(key);
+  };
+
+  const schedule = (mine: number) => {
+    timer = setTimeout(() => {
+      timer = undefined;
+      poll()
+        // A failed poll (database busy, store closing) changes nothing: the next one compares again.
+        .catch(() => undefined)
+        .finally(() => {
+          if (active && session === mine) schedule(mine);
+        });
+    }, options.pollMs);
+    timer.unref();
+  };
+
+  const stop = () => {
+    active = false;
+    session += 1;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    known = undefined;
+    version = undefined;
+    pending.clear();
+  };
+
+  return {
+    watch(listener) {
+      listeners.add(listener);
+      if (!active) {
+        active = true;
+        const mine = session;
+        // The first poll reads the baseline at once; later ones wait pollMs.
+        poll()
+          .catch(() => undefined)
+          .finally(() => {
+            if (active && session === mine) schedule(mine);
+          });
+      }
+      return () => {
+        if (listeners.delete(listener) && listeners.size === 0) stop();
+      };
+    },
+    async ownWrite(key, text, write) {
+      if (!active) return write();
+      pending.set(key, text);
+      try {
+        const result = await write();
+        if (text === undefined) known?.delete(key);
+        else known?.set(key, text);
+        return result;
+      } finally {
+        pending.delete(key);
+      }
+    },
+    close() {
+      listeners.clear();
+      stop();
+    },
+  };
+}
