@@ -4,7 +4,7 @@ import type { SessionInfo } from "./session-manager-types.js";
 import { decodeSession } from "./session-record.js";
 import type { SessionStore } from "./store.js";
 
-/** Options for {@link SessionManager.listPages} and {@link SessionManager.iterate}. */
+/** Options for {@link SessionManager.listPages}. */
 export interface ListPagesOptions {
   /**
    * Sessions per page: the records of one page are read concurrently (one
@@ -45,18 +45,27 @@ async function readInfo(store: SessionStore, key: string): Promise<SessionInfo |
  * The sessions under the keys `listKeys` returns, a page at a time: the keys
  * come in one call, the records are read page by page, so listing 100,000
  * sessions never holds more than one page of them.
+ * @throws `ERR_INVALID_ARGUMENT` (at the call) unless `pageSize` is a positive integer.
  */
-export async function* listPages(
+export function listPages(
   store: SessionStore,
   listKeys: () => Promise<string[]>,
   options: ListPagesOptions = {},
 ): AsyncGenerator<SessionInfo[], void, undefined> {
   const pageSize = options.pageSize ?? DEFAULT_LIST_PAGE_SIZE;
-  if (!Number.isInteger(pageSize) || pageSize < 1) {
+  if (!(Number.isInteger(pageSize) && pageSize >= 1)) {
     throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.pageSize must be a positive integer", {
       field: "options.pageSize",
     });
   }
+  return pages(store, listKeys, pageSize);
+}
+
+async function* pages(
+  store: SessionStore,
+  listKeys: () => Promise<string[]>,
+  pageSize: number,
+): AsyncGenerator<SessionInfo[], void, undefined> {
   const keys = await listKeys();
   for (let start = 0; start < keys.length; start += pageSize) {
     const infos = await Promise.all(keys.slice(start, start + pageSize).map((key) => readInfo(store, key)));
