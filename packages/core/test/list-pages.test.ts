@@ -35,7 +35,7 @@ describe("SessionManager.listPages", () => {
   });
 
   it("stops reading when the caller breaks out", async () => {
-    const { store, root } = await managerWith(30);
+    const { store } = await managerWith(30);
     let reads = 0;
     const counting: SessionStore = { ...store, get: (key) => ((reads += 1), store.get(key)) } as SessionStore;
     const manager = createSessionManager(counting, { namespace: "pages" });
