@@ -8,6 +8,7 @@ import { benchPeers } from "./cases/peers.js";
 import { benchScale } from "./cases/scale.js";
 import { benchBackend, memorySpec } from "./cases/stores.js";
 import { benchStorms } from "./cases/storm.js";
+import { benchTelemetry } from "./cases/telemetry.js";
 import { compareResults } from "./compare.js";
 import { type Budget, FULL_BUDGET, QUICK_BUDGET } from "./harness.js";
 import { printRow, writeReport } from "./report.js";
@@ -30,6 +31,7 @@ const FAMILIES: readonly Family[] = [
   { title: "keyv peers", run: benchPeers },
   { title: "scale", run: benchScale },
   { title: "client", run: benchClient },
+  { title: "telemetry", run: benchTelemetry },
   { title: "refresh storms", asserts: true, run: benchStorms },
   { title: "cold start", asserts: true, run: benchColdStart },
 ];

@@ -84,6 +84,7 @@ const sidebar: DefaultTheme.SidebarItem[] = [
       { text: "SessionManager (core)", link: "/core/" },
       { text: "Migrating from podio-js", link: "/migrating-from-podio-js" },
       { text: "Deploying several instances", link: "/deploying" },
+      { text: "Observability (OpenTelemetry)", link: "/observability" },
       { text: "Browser apps", link: "/browser" },
       { text: "The CLI", link: "/cli/" },
     ],

@@ -54,6 +54,8 @@ export type { ListPagesOptions } from "./session-listing.js";
 export { DEFAULT_LIST_PAGE_SIZE } from "./session-listing.js";
 export { createSessionManager, isSessionManager } from "./session-manager.js";
 export type {
+  ClearOptions,
+  DeleteOptions,
   GetCallback,
   SessionInfo,
   SessionManager,

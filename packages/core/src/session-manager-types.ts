@@ -12,6 +12,33 @@ export interface SessionManagerOptions {
   subject?: string;
   /** Clock, epoch milliseconds; inject it in tests instead of sleeping. @default Date.now */
   now?: () => number;
+  /**
+   * The session lock every removal (`set({})`, `delete`, `clear`) takes, the
+   * lock a refresh holds, so that no refresh in flight elsewhere writes its new
+   * pair back after the removal. `waitMs` should outlast a refresh (token call
+   * included) and a crashed holder's lease; a removal that waited longer
+   * rejects `ERR_LOCK_TIMEOUT` and removes nothing.
+   * @default { ttlMs: 30_000, waitMs: 35_000 }
+   */
+  removalLock?: LockOptions;
+}
+
+/** Options for {@link SessionManager.delete}. */
+export interface DeleteOptions {
+  /**
+   * The release function of a `lock(authType)` the caller holds on this
+   * session (a logout that revokes first): the delete runs under it instead of
+   * waiting for the lock it already has. Anything else is `ERR_INVALID_ARGUMENT`.
+   */
+  heldLock?: ReleaseLock;
+  /** The lock to take for this call. @default the manager's `removalLock` */
+  lock?: LockOptions;
+}
+
+/** Options for {@link SessionManager.clear}. */
+export interface ClearOptions {
+  /** The lock taken for each session removed. @default the manager's `removalLock` */
+  lock?: LockOptions;
 }
 
 /**
@@ -72,12 +99,21 @@ export interface SessionManager {
   get(authType: AuthType): Promise<AuthObject | undefined>;
   /** podio-js form: `callback(authObject | undefined, error?)`, always called once, asynchronously. */
   get(authType: AuthType, callback: GetCallback): void;
-  /** Normalises and stores; `set({}, authType)` deletes (podio-js's logout). */
+  /**
+   * Normalises and stores; `set({}, authType)` deletes (podio-js's logout), under
+   * the session lock as {@link delete} does. Only a plain empty object means
+   * logout; anything else that is not a plain auth object is `ERR_INVALID_AUTH_OBJECT`.
+   */
   set(authObject: object, authType: AuthType): Promise<void>;
   /** podio-js form: `callback(null)` on success, `callback(error)` on failure. */
   set(authObject: object, authType: AuthType, callback: SetCallback): void;
-  /** Removes the session. @returns whether one was there. */
-  delete(authType: AuthType): Promise<boolean>;
+  /**
+   * Removes the session, holding the session lock (the one a refresh holds), so
+   * a refresh in flight in any process finishes first and cannot write its pair
+   * back afterwards. @returns whether one was there.
+   * @throws `ERR_LOCK_TIMEOUT` when the lock was not free in time (nothing removed).
+   */
+  delete(authType: AuthType, options?: DeleteOptions): Promise<boolean>;
   /** The session with its metadata (fingerprint, updatedAt). */
   read(authType: AuthType): Promise<StoredSession | undefined>;
   /** Normalises and stores with metadata. @returns what was stored. */
@@ -93,7 +129,7 @@ export interface SessionManager {
   forSubject(subject: string): SessionManager;
   /**
    * Every session in the namespace (all subjects), in one array. Needs
-   * `capabilities.list`. For many sessions prefer {@link SessionManager.listPages}
+   * `capabilities.list`. For many sessions prefer
    * ({@link SessionManager.listPages}), which holds one page at a time.
    */
   list(): Promise<SessionInfo[]>;
@@ -104,8 +140,13 @@ export interface SessionManager {
    * @throws `ERR_INVALID_ARGUMENT` for a bad `pageSize`, at the call.
    */
   listPages(options?: ListPagesOptions): AsyncIterableIterator<SessionInfo[]>;
-  /** Deletes every session in the namespace, locally only (`revokeAll(manager, …)` also revokes at the platform). Needs `capabilities.list`. @returns how many. */
-  clear(): Promise<number>;
+  /**
+   * Deletes every session in the namespace, locally only (`revokeAll(manager, …)`
+   * also revokes at the platform), each under its session lock like {@link delete}. A session that cannot be removed does
+   * not stop the others; the first failure is thrown after all were tried.
+   * Needs `capabilities.list`. @returns how many.
+   */
+  clear(options?: ClearOptions): Promise<number>;
   /** Closes the store (shared by every `forSubject` manager). */
   close(): Promise<void>;
   on<K extends keyof SessionManagerEvents>(event: K, listener: (payload: SessionManagerEvents[K]) => void): () => void;

@@ -2,8 +2,16 @@ import { SessionStoreError, toStoreError } from "./errors.js";
 import { assertOptionalFunction, invokeLater, observed } from "./internal/callbacks.js";
 import { Emitter } from "./internal/emitter.js";
 import { createKeyedMutex } from "./internal/keyed-mutex.js";
-import { lockInProcess } from "./internal/process-lock.js";
 import { announceWrite, readYourWrites, type WriteAnnouncer } from "./internal/read-your-writes.js";
+import {
+  readClearLock,
+  readDeleteOptions,
+  readLockOptions,
+  removeAll,
+  removeLocked,
+  writeQueue,
+} from "./internal/removal.js";
+import { createSessionLocks, DEFAULT_REMOVAL_LOCK, lockNameFor, type SessionLocks } from "./internal/session-lock.js";
 import {
   assertAuthType,
   assertNamespace,
@@ -25,7 +33,7 @@ import type {
   WriteOptions,
 } from "./session-manager-types.js";
 import { decodeSession, encodeSession, recordExpiry, type StoredSession } from "./session-record.js";
-import { canList, canLock, isSessionStore, type SessionStore } from "./store.js";
+import { canList, isSessionStore, type LockOptions, type SessionStore } from "./store.js";
 import type { AuthType } from "./types.js";
 
 interface Shared {
@@ -36,6 +44,8 @@ interface Shared {
   readonly events: Emitter<SessionManagerEvents>;
   /** Writes of record keys as they are issued, so a read in flight answers with them (read-your-writes.ts). */
   readonly written: WriteAnnouncer;
+  readonly locks: SessionLocks;
+  readonly removalLock: LockOptions;
 }
 
 const BRAND = Symbol.for("sessionstore.SessionManager");
@@ -60,13 +70,20 @@ export function createSessionManager(store: SessionStore, options: SessionManage
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   assertNamespace(namespace);
   assertOptionalFunction(options.now, "options.now");
+  const removalLock =
+    options.removalLock === undefined
+      ? DEFAULT_REMOVAL_LOCK
+      : readLockOptions(options.removalLock, "options.removalLock");
+  const writes = createKeyedMutex();
   const shared: Shared = {
     store,
     namespace,
     now: options.now ?? Date.now,
-    writes: createKeyedMutex(),
+    writes,
     events: new Emitter(),
     written: new Emitter(),
+    locks: createSessionLocks(store, writes),
+    removalLock,
   };
   return scopedManager(shared, options.subject ?? DEFAULT_SUBJECT);
 }
@@ -114,7 +131,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     const expiry = recordExpiry(auth);
     // Lifetimes are measured on the injected clock; the store keeps wall time.
     const setOptions = expiry === undefined ? {} : { expiresAt: Date.now() + (expiry - at) };
-    const stored = shared.writes.run(key, async () => {
+    const stored = writeQueue(shared, key, async () => {
       try {
         await store.set(key, encodeSession(session), setOptions);
       } catch (error) {
@@ -126,17 +143,9 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     return session;
   };
 
-  const remove = (authType: AuthType) => {
-    const key = keyFor(authType);
-    const removed = shared.writes.run(key, async () => {
-      try {
-        return await store.delete(key);
-      } catch (error) {
-        throw toStoreError(error, "delete");
-      }
-    });
-    return announceWrite(shared.written, key, removed);
-  };
+  // Under the session's lock, like a refresh: a refresh in flight elsewhere cannot write its pair back after this.
+  const remove = (authType: AuthType, removeOptions: ReturnType<typeof readDeleteOptions> = {}) =>
+    removeLocked(shared, keyFor(authType), removeOptions.lock ?? shared.removalLock, removeOptions.heldLock);
 
   const getAuth = async (authType: AuthType) => {
     assertAuthType(authType);
@@ -195,9 +204,9 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
       );
       return undefined;
     }) as SessionManager["set"],
-    async delete(authType) {
+    async delete(authType, deleteOptions) {
       assertAuthType(authType);
-      return remove(authType);
+      return remove(authType, readDeleteOptions(deleteOptions));
     },
     async read(authType) {
       assertAuthType(authType);
@@ -209,14 +218,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     },
     async lock(authType, lockOptions) {
       assertAuthType(authType);
-      const key = `${keyFor(authType)}:lock`;
-      // Lock names end in ':lock', so they never queue behind the writes of a record key.
-      if (!canLock(store)) return lockInProcess(shared.writes, key, lockOptions);
-      try {
-        return await store.lock(key, lockOptions);
-      } catch (error) {
-        throw toStoreError(error, "lock");
-      }
+      return shared.locks.take(lockNameFor(keyFor(authType)), lockOptions);
     },
     keyFor(authType) {
       assertAuthType(authType);
@@ -233,21 +235,8 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     listPages(options) {
       return listPages(store, () => listKeys(shared), options);
     },
-    async clear() {
-      let removed = 0;
-      for (const key of await listKeys(shared)) {
-        if (!parseSessionKey(key)) continue;
-        const deleting = shared.writes.run(key, async () => {
-          try {
-            return await store.delete(key);
-          } catch (error) {
-            throw toStoreError(error, "delete");
-          }
-        });
-        const deleted = await announceWrite(shared.written, key, deleting);
-        if (deleted) removed += 1;
-      }
-      return removed;
+    async clear(clearOptions) {
+      return removeAll(shared, await listKeys(shared), readClearLock(clearOptions, shared.removalLock));
     },
     async close() {
       try {

@@ -173,6 +173,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
 
   return {
     capabilities: CAPABILITIES,
+    kind: "file",
     path: settings.path,
 
     async get(key: string) {

@@ -149,6 +149,7 @@ export function createLocalStorageStore(options: LocalStorageStoreOptions = {}):
 
   const store: LocalStorageStore = {
     capabilities,
+    kind: "local-storage",
     prefix,
     async get(key) {
       open(key);

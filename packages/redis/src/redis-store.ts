@@ -153,6 +153,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
 
   return {
     capabilities: CAPABILITIES,
+    kind: "redis",
     namespace,
 
     async get(key) {

@@ -1,6 +1,7 @@
 import { createClient } from "@redis/client";
 import { createRedisStore } from "@sessionstore/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRedisServer } from "./helpers/redis-server.js";
 import {
   type AdminClient,
   connectAdmin,
@@ -32,19 +33,32 @@ describe("close() closes only what the store opened", () => {
   });
 
   it("a store opened from a url uses one connection and closes it on close()", async () => {
-    const before = await connectionIds(admin);
-    const store = createRedisStore({ url: SHARED_REDIS_URL, namespace: namespace("own") });
-    await store.set("k", { v: 1 });
-    const opened = [...(await connectionIds(admin))].filter((id) => !before.has(id));
-    expect(opened).toHaveLength(1);
-    await store.close();
-    const after = await connectionIds(admin);
-    expect(opened.filter((id) => after.has(id))).toEqual([]);
+    // A redis-server of its own: on the shared one, other tests connect and disconnect meanwhile.
+    const server = await startRedisServer();
+    const own = await connectAdmin(server.url);
+    try {
+      const before = await connectionIds(own);
+      const store = createRedisStore({ url: server.url, namespace: namespace("own") });
+      await store.set("k", { v: 1 });
+      const opened = [...(await connectionIds(own))].filter((id) => !before.has(id));
+      expect(opened).toHaveLength(1);
+      await store.close();
+      const after = await connectionIds(own);
+      expect(opened.filter((id) => after.has(id))).toEqual([]);
+      await checkClosed(store);
+    } finally {
+      await own.close();
+      await server.dispose();
+    }
+  });
+
+  /** Every call after close() rejects ERR_STORE_CLOSED; close() again is harmless. */
+  async function checkClosed(store: ReturnType<typeof createRedisStore>) {
     await store.close();
     await expect(store.get("k")).rejects.toMatchObject({ code: "ERR_STORE_CLOSED" });
     await expect(store.lock("k", { ttlMs: 1_000, waitMs: 0 })).rejects.toMatchObject({ code: "ERR_STORE_CLOSED" });
     await expect(store.list("")).rejects.toMatchObject({ code: "ERR_STORE_CLOSED" });
-  });
+  }
 
   it("a client passed in stays open and usable after close(), which can be called twice", async () => {
     const client = createClient({ url: SHARED_REDIS_URL });

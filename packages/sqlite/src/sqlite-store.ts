@@ -181,6 +181,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
 
   return {
     capabilities: Object.freeze({ lock: true, list: true, nativeExpiry: settings.purgeIntervalMs > 0, watch: true }),
+    kind: "sqlite",
     path,
     async get(key) {
       ensureOpen();

@@ -58,6 +58,15 @@ export const headerSecretArb: fc.Arbitrary<Secret> = secretArb.map(({ value, cor
   core,
 }));
 
+/**
+ * Secrets a platform may issue as a token: what the client's token-response rule
+ * accepts (printable ASCII without space, RFC 6749 VSCHAR), so `, ; } " \\ ' /` stay in.
+ */
+export const tokenSecretArb: fc.Arbitrary<Secret> = secretArb.map(({ value, core }) => ({
+  value: value.replace(/[^\u0021-\u007e]/g, "~"),
+  core,
+}));
+
 function base64(text: string): string {
   return Buffer.from(text, "utf8").toString("base64");
 }

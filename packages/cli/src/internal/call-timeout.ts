@@ -1,4 +1,4 @@
-import { type SessionStore, SessionStoreError } from "@sessionstore/core";
+import { type LockOptions, type ReleaseLock, type SessionStore, SessionStoreError } from "@sessionstore/core";
 
 /**
  * Bounds every call to `store` by `timeoutMs`. Adapters pass their own
@@ -6,23 +6,40 @@ import { type SessionStore, SessionStoreError } from "@sessionstore/core";
  * command never hangs whatever the adapter does.
  */
 export function withCallTimeout(store: SessionStore, timeoutMs: number): SessionStore {
-  const bounded = <T>(operation: string, call: () => T | PromiseLike<T>): Promise<T> => {
+  const bounded = <T>(operation: string, call: () => T | PromiseLike<T>, extraMs = 0): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
+    const limitMs = timeoutMs + extraMs;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () =>
           reject(
             new SessionStoreError(
               "ERR_STORE_UNAVAILABLE",
-              `the store did not answer ${operation} within ${timeoutMs} ms`,
+              `the store did not answer ${operation} within ${limitMs} ms`,
             ),
           ),
-        timeoutMs,
+        limitMs,
       );
     });
     return Promise.race([Promise.resolve().then(call), timeout]).finally(() => clearTimeout(timer));
   };
   const list = store.list;
+  const lock = store.lock;
+  // A lock may wait its own waitMs before the bound starts to count. One taken
+  // after we gave up is released at once, not left to block others for its lease.
+  const boundedLock = (take: NonNullable<SessionStore["lock"]>, key: string, options: LockOptions) => {
+    const pending = Promise.resolve().then(() => take.call(store, key, options));
+    let gaveUp = false;
+    pending.then(
+      (release) => (gaveUp ? release().catch(() => undefined) : undefined),
+      () => undefined,
+    );
+    const waitMs = Number.isFinite(options?.waitMs) ? options.waitMs : 0;
+    return bounded<ReleaseLock>("lock", () => pending, waitMs).catch((error: unknown) => {
+      gaveUp = true;
+      throw error;
+    });
+  };
   return {
     get capabilities() {
       return store.capabilities;
@@ -31,6 +48,8 @@ export function withCallTimeout(store: SessionStore, timeoutMs: number): Session
     set: (key, record, options) => bounded("set", () => store.set(key, record, options)),
     delete: (key) => bounded("delete", () => store.delete(key)),
     ...(list ? { list: (prefix: string) => bounded("list", () => list.call(store, prefix)) } : {}),
+    // Passed on, so `delete` and `clear` wait for the lock a refresh in another process holds.
+    ...(lock ? { lock: (key: string, options: LockOptions) => boundedLock(lock, key, options) } : {}),
     close: () => bounded("close", () => store.close()),
   };
 }

@@ -2,6 +2,7 @@ import {
   type AuthObject,
   createSingleFlight,
   isSessionStoreError,
+  type ReleaseLock,
   type SessionStore,
   type SingleFlight,
 } from "@sessionstore/core";
@@ -9,6 +10,7 @@ import { isPlatformApiError, PlatformApiError } from "../errors.js";
 import type { PlatformClientEvents, PlatformClientOptions, RefreshInfo } from "../types.js";
 import { withKeptFields } from "./kept-fields.js";
 import type { SessionSlot } from "./session-slot.js";
+import { traceRefresh } from "./telemetry-flows.js";
 import { requestToken, type TokenEndpointConfig } from "./token-endpoint.js";
 
 /** Everything a refresh needs from its client. */
@@ -24,6 +26,8 @@ export interface RefreshDeps {
   /** Session fields a refresh answer may omit and that are then kept. */
   readonly keptOnRefresh: readonly string[];
   emit<K extends keyof PlatformClientEvents>(event: K, payload: PlatformClientEvents[K]): void;
+  /** Told how long the refresh waited for the store's lock, ms (for its span). */
+  lockWaited?(ms: number): void;
 }
 
 // Clients sharing a store object in this process share their refreshes too.
@@ -66,7 +70,7 @@ export function refreshSession(deps: RefreshDeps, stale: AuthObject, trigger: Re
   // Someone in this process already replaced the pair that failed or expired.
   if (held && differs(held, stale) && !isDue(held, deps.now(), 0)) return Promise.resolve(held);
   return flightsFor(deps.slot.store)
-    .run(deps.slot.key, () => refreshLocked(deps, stale, trigger))
+    .run(deps.slot.key, () => traceRefresh(deps, trigger, (observed) => refreshLocked(observed, stale, trigger)))
     .then((auth) => {
       // Another client on this store may have run the flight: take its result too.
       if (deps.slot.current !== auth) deps.slot.current = auth;
@@ -95,7 +99,7 @@ export async function refreshEarly(deps: RefreshDeps, auth: AuthObject): Promise
 
 async function takeLock(deps: RefreshDeps) {
   try {
-    return await deps.slot.manager.lock(deps.slot.authType, deps.lock);
+    return await deps.slot.lock(deps.lock, deps.lockWaited);
   } catch (error) {
     deps.emit("refreshFailed", { reason: "transient", cleared: false, error: asError(error) });
     throw error;
@@ -152,7 +156,7 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
       response = await requestToken(deps.token, grant);
     } catch (error) {
       if (isPlatformApiError(error, "ERR_TOKEN_REQUEST") && error.oauthError === "invalid_grant") {
-        return await onInvalidGrant(deps, base, error, trigger);
+        return await onInvalidGrant(deps, base, error, trigger, release);
       }
       const reason = isPlatformApiError(error) && error.transient ? "transient" : "terminal";
       deps.emit("refreshFailed", { reason, cleared: false, error: asError(error) });
@@ -183,6 +187,7 @@ async function onInvalidGrant(
   sent: AuthObject,
   refused: PlatformApiError,
   trigger: RefreshInfo["trigger"],
+  heldLock: ReleaseLock,
 ): Promise<AuthObject> {
   const { slot } = deps;
   // A store without a cross-process lock can still have been refreshed by someone else meanwhile.
@@ -192,7 +197,7 @@ async function onInvalidGrant(
     deps.emit("refresh", { adopted: true, trigger, session: slot.summary(again)! });
     return again;
   }
-  await slot.clear();
+  await slot.clear(heldLock);
   const expired = new PlatformApiError(
     "ERR_SESSION_EXPIRED",
     "the refresh token was refused (invalid_grant); the session was cleared: sign in again",

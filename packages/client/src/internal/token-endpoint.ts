@@ -1,7 +1,10 @@
 import { type JsonObject, redactTokens } from "@sessionstore/core";
 import { PlatformApiError } from "../errors.js";
-import type { ClientAuthMethod } from "../types.js";
+import type { ResolvedOptions } from "../options.js";
+import type { ClientAuthMethod, PlatformAuthOptions } from "../types.js";
 import { describeRequest, isTransientStatus, oauthErrorOf, parseBody, send } from "./http.js";
+import type { Telemetry } from "./telemetry.js";
+import { type TokenCallSeen, traceTokenCall } from "./telemetry-flows.js";
 import { checkTokenResponse } from "./token-response.js";
 
 /** What the token endpoint needs to know about the client. */
@@ -14,6 +17,27 @@ export interface TokenEndpointConfig {
   readonly clientAuthMethod: ClientAuthMethod;
   readonly fetch: typeof globalThis.fetch;
   readonly timeoutMs: number;
+  /** Where token calls are traced, counted and logged. @default none */
+  readonly telemetry?: Telemetry | undefined;
+}
+
+/** The token endpoint's side of a client's options. */
+export function tokenEndpointConfig(
+  auth: PlatformAuthOptions,
+  resolved: ResolvedOptions,
+  telemetry: Telemetry,
+): TokenEndpointConfig {
+  return {
+    tokenURL: resolved.tokenURL,
+    clientId: auth.clientId,
+    clientSecret: auth.clientSecret,
+    scope: auth.scope,
+    audience: auth.audience,
+    clientAuthMethod: resolved.clientAuthMethod,
+    fetch: resolved.fetch,
+    timeoutMs: resolved.tokenTimeoutMs,
+    telemetry,
+  };
 }
 
 // RFC 6749 §2.3.1: Basic credentials are form-encoded before base64.
@@ -60,7 +84,15 @@ export function withClientAuth(
  *   `ERR_INVALID_RESPONSE` for a 2xx that is not a token response;
  *   `ERR_TOKEN_RESPONSE` (terminal) for one whose tokens or `expires_in` are malformed.
  */
-export async function requestToken(config: TokenEndpointConfig, grant: Record<string, string>): Promise<JsonObject> {
+export function requestToken(config: TokenEndpointConfig, grant: Record<string, string>): Promise<JsonObject> {
+  return traceTokenCall(config.telemetry, grant.grant_type ?? "?", (seen) => exchange(config, grant, seen));
+}
+
+async function exchange(
+  config: TokenEndpointConfig,
+  grant: Record<string, string>,
+  seen: TokenCallSeen,
+): Promise<JsonObject> {
   const params: Record<string, string> = { ...grant };
   if (config.scope !== undefined && grant.grant_type !== "authorization_code") params.scope ??= config.scope;
   if (config.audience !== undefined) params.audience ??= config.audience;
@@ -73,6 +105,7 @@ export async function requestToken(config: TokenEndpointConfig, grant: Record<st
     { method: "POST", headers, body, redirect: "error" },
     { timeoutMs: config.timeoutMs, readBody: true },
   );
+  seen.status = response.status;
   const parsed = parseBody(text, response.headers.get("content-type"));
   const grantType = grant.grant_type ?? "?";
   if (!response.ok) {

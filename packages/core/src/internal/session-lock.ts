@@ -1,0 +1,88 @@
+import { SessionStoreError, toStoreError } from "../errors.js";
+import { canLock, type LockOptions, type ReleaseLock, type SessionStore } from "../store.js";
+import type { KeyedMutex } from "./keyed-mutex.js";
+import { lockInProcess } from "./process-lock.js";
+
+/**
+ * The lock a removal takes when the caller gives none: a lease as long as a
+ * refresh's (the client's default), and a wait a little longer, so a removal
+ * outlasts a refresh in flight, or a crashed holder's lease, instead of failing.
+ */
+export const DEFAULT_REMOVAL_LOCK: LockOptions = Object.freeze({ ttlMs: 30_000, waitMs: 35_000 });
+
+/** The locks one manager (and its `forSubject` managers) handed out and that are not yet released. */
+export interface SessionLocks {
+  /** Takes the lock named `lockKey`: the store's lock when it has one, else this process's. */
+  take(lockKey: string, options: LockOptions): Promise<ReleaseLock>;
+  /** Whether `release` came from {@link take} for `lockKey` and was not called yet. */
+  holds(release: ReleaseLock, lockKey: string): boolean;
+  /** Whether this manager holds `lockKey` now (a refresh, a logout or a deferred write of this process). */
+  isHeld(lockKey: string): boolean;
+  /**
+   * Runs `task` holding `lockKey`: under `heldLock` when the caller already
+   * holds it (a logout), else under a lock taken (and released) here.
+   * @throws `ERR_INVALID_ARGUMENT` for a `heldLock` that is not a live lock on `lockKey`.
+   */
+  runLocked<T>(
+    lockKey: string,
+    options: LockOptions,
+    heldLock: ReleaseLock | undefined,
+    task: () => Promise<T>,
+  ): Promise<T>;
+}
+
+/** The lock name of a session's record key (it ends in ':lock', so it never queues behind that record's writes). */
+export function lockNameFor(recordKey: string): string {
+  return `${recordKey}:lock`;
+}
+
+export function createSessionLocks(store: SessionStore, mutex: KeyedMutex): SessionLocks {
+  const live = new WeakMap<ReleaseLock, string>();
+  const heldCounts = new Map<string, number>();
+  const take = async (lockKey: string, options: LockOptions): Promise<ReleaseLock> => {
+    let release: ReleaseLock;
+    if (!canLock(store)) release = await lockInProcess(mutex, lockKey, options);
+    else {
+      try {
+        release = await store.lock(lockKey, options);
+      } catch (error) {
+        throw toStoreError(error, "lock");
+      }
+    }
+    // A handle of our own, carrying what the store added to its release (Redis' `extend`).
+    const handle: ReleaseLock = Object.assign(async () => {
+      if (live.delete(handle)) {
+        const count = (heldCounts.get(lockKey) ?? 1) - 1;
+        if (count > 0) heldCounts.set(lockKey, count);
+        else heldCounts.delete(lockKey);
+      }
+      await release();
+    }, release);
+    live.set(handle, lockKey);
+    heldCounts.set(lockKey, (heldCounts.get(lockKey) ?? 0) + 1);
+    return handle;
+  };
+  return {
+    take,
+    holds: (release, lockKey) => live.get(release) === lockKey,
+    isHeld: (lockKey) => heldCounts.has(lockKey),
+    async runLocked(lockKey, options, heldLock, task) {
+      if (heldLock !== undefined) {
+        if (live.get(heldLock) !== lockKey) {
+          throw new SessionStoreError(
+            "ERR_INVALID_ARGUMENT",
+            "options.heldLock must be the release function of a lock(authType) on this session that was not released yet",
+            { field: "options.heldLock" },
+          );
+        }
+        return task();
+      }
+      const release = await take(lockKey, options);
+      try {
+        return await task();
+      } finally {
+        await release();
+      }
+    },
+  };
+}
