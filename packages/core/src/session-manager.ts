@@ -19,7 +19,6 @@ import {
   DEFAULT_NAMESPACE,
   DEFAULT_SUBJECT,
   namespacePrefix,
-  parseSessionKey,
 } from "./keys.js";
 import { isEmptyAuthObject, normalizeAuthObject } from "./normalize.js";
 import { listPages } from "./session-listing.js";
