@@ -11,12 +11,15 @@ import { describe, expect, it } from "vitest";
 
 const PACKAGES = fileURLToPath(new URL("../../", import.meta.url));
 /**
- * The issue's budget was 6 kB (SI), measured 5988 B before issue 20. Issue 20
- * (no secret in any output) put core's masking of exact secrets in every
- * spelling on every store-error path, the SessionManager's included: about
- * 1.65 kB, measured 7645 B after it. Printed on every run; raise only with a reason.
+ * Issue 15 asks for 5,800 B. Issue 20's masking had taken the app entry to
+ * 7645 B; the browser build's smaller store-error masking and read path
+ * (core package.json `imports`, `browser` condition) brought it to 6224 B.
+ * Work merged since then (read-your-writes, watch, removals under the session
+ * lock: internal/removal.ts alone is ~1.5 kB minified) measures 7182 B on
+ * 2026-11-28: the 5,800 B goal is not met, and this budget only keeps it from
+ * growing unnoticed. Printed on every run; raise only with a reason.
  */
-const BUDGET_BYTES = 6300;
+const BUDGET_BYTES = 7250;
 
 /** Fails the build on any attempt to import a Node built-in, reached or not. */
 function forbidNodeBuiltins(found: string[]): Plugin {
