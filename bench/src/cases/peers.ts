@@ -193,7 +193,12 @@ export async function benchPeers(budget: Budget): Promise<Section> {
       "peers: keyv is used as its README shows (`new Keyv({ store })`, `createKeyv(url)` for Redis), with its " +
         "defaults: no validation, `get` swallowing backend errors, no lock. The SessionManager validates and " +
         "normalises each auth object, checks the record on read, keeps expiry and masks errors; both sides move the " +
-        "same record, 1 and 50 callers each owning a session.",
+        "same record (a fresh `updatedAt` per write), 1 and 50 callers each owning a session.",
+      "peers, what limits each: SQLite writes win because our store opens the database in WAL mode (keyv keeps " +
+        "SQLite's rollback journal); SQLite and Redis reads pay the record check and the read-your-writes " +
+        "subscription above keyv's bare parse. Redis and PostgreSQL writes also tell the other instances: a PUBLISH " +
+        "after each SET (a second round trip), and a `pg_notify` in the same statement, which PostgreSQL serialises " +
+        "at commit on its notification queue, so PostgreSQL `set` with 50 callers is bounded by NOTIFY, not by us.",
     ],
   };
 }
