@@ -37,7 +37,13 @@ describe("SessionManager.listPages", () => {
   it("stops reading when the caller breaks out", async () => {
     const { store } = await managerWith(30);
     let reads = 0;
-    const counting: SessionStore = { ...store, get: (key) => ((reads += 1), store.get(key)) } as SessionStore;
+    const counting: SessionStore = {
+      ...store,
+      get: (key) => {
+        reads += 1;
+        return store.get(key);
+      },
+    } as SessionStore;
     const manager = createSessionManager(counting, { namespace: "pages" });
     for await (const page of manager.listPages({ pageSize: 10 })) {
       expect(page).toHaveLength(10);
