@@ -1,4 +1,5 @@
 import type { SessionStoreError } from "./errors.js";
+import type { RevokeAllOptions, RevokeAllSummary } from "./revoke-all.js";
 import type { ListPagesOptions } from "./session-listing.js";
 import type { StoredSession } from "./session-record.js";
 import type { LockOptions, ReleaseLock, SessionStore, StoreCapabilities } from "./store.js";
@@ -147,6 +148,14 @@ export interface SessionManager {
    * Needs `capabilities.list`. @returns how many.
    */
   clear(options?: ClearOptions): Promise<number>;
+  /**
+   * "Revoke for all users": revokes every session of the namespace at the
+   * platform ([RFC 7009](https://www.rfc-editor.org/rfc/rfc7009)), then deletes
+   * each one revoked; running clients drop their token through the store's
+   * `watch`. The same as `revokeAll(manager, options)`. Needs `capabilities.list`.
+   * Not in the browser build (`ERR_UNSUPPORTED`): it is a server's job.
+   */
+  revokeAll(options: RevokeAllOptions): Promise<RevokeAllSummary>;
   /** Closes the store (shared by every `forSubject` manager). */
   close(): Promise<void>;
   on<K extends keyof SessionManagerEvents>(event: K, listener: (payload: SessionManagerEvents[K]) => void): () => void;

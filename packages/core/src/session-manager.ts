@@ -1,3 +1,4 @@
+import { revokeAllSessions } from "#internal/revoke-all-entry";
 import { SessionStoreError, toStoreError } from "./errors.js";
 import { assertOptionalFunction, invokeLater, observed } from "./internal/callbacks.js";
 import { Emitter } from "./internal/emitter.js";
@@ -236,6 +237,9 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     },
     async clear(clearOptions) {
       return removeAll(shared, await listKeys(shared), readClearLock(clearOptions, shared.removalLock));
+    },
+    revokeAll(revokeOptions) {
+      return revokeAllSessions(manager, revokeOptions);
     },
     async close() {
       try {
