@@ -9,7 +9,9 @@ export function packageConfig(overrides: Options = {}) {
     entry: ["src/index.ts"],
     format: ["esm", "cjs"],
     dts: true,
-    sourcemap: true,
+    // No maps: dist is unminified, readable JS (stack traces point at real
+    // lines), and maps embedding the sources doubled every tarball.
+    sourcemap: false,
     clean: true,
     target: "node20",
     splitting: false,

@@ -6,6 +6,7 @@ import { benchClient } from "./cases/client.js";
 import { benchColdStart } from "./cases/cold-start.js";
 import { benchBackend, memorySpec } from "./cases/stores.js";
 import { benchStorms } from "./cases/storm.js";
+import { benchTelemetry } from "./cases/telemetry.js";
 import { type Budget, FULL_BUDGET, QUICK_BUDGET } from "./harness.js";
 import { printRow, writeReport } from "./report.js";
 import type { Section } from "./report-types.js";
@@ -24,6 +25,7 @@ const FAMILIES: readonly Family[] = [
   { title: "redis store", run: (budget) => benchBackend(redisSpec, budget) },
   { title: "keyv-postgres store", run: (budget) => benchBackend(keyvPostgresSpec, budget) },
   { title: "client", run: benchClient },
+  { title: "telemetry", run: benchTelemetry },
   { title: "refresh storms", asserts: true, run: benchStorms },
   { title: "cold start", asserts: true, run: benchColdStart },
 ];

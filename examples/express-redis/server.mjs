@@ -34,7 +34,7 @@ const platform = env.PLATFORM_URL
 
 const store = createRedisStore({
   url: env.REDIS_URL ?? "redis://127.0.0.1:6379",
-  namespace: env.REDIS_PREFIX ?? "sessionstore",
+  keyPrefix: env.REDIS_PREFIX ?? "sessionstore",
 });
 const sessions = createSessionManager(store, { namespace: "example-app" });
 const handle = createApp({

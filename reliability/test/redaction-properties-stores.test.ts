@@ -244,7 +244,12 @@ function fileRaw(): RawBackend {
 
 function redisRaw(): RawBackend {
   const namespace = uniqueName("redact");
-  const store = createRedisStore({ url: REDIS_URL, namespace, connectTimeoutMs: 5_000, commandTimeoutMs: 5_000 });
+  const store = createRedisStore({
+    url: REDIS_URL,
+    keyPrefix: namespace,
+    connectTimeoutMs: 5_000,
+    commandTimeoutMs: 5_000,
+  });
   const admin = createClient({ url: REDIS_URL });
   admin.on("error", () => undefined);
   const connected = admin.connect();

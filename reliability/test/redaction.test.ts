@@ -117,7 +117,7 @@ describe("store error paths", () => {
       connectionTimeoutMillis: 500,
     });
     const down: SessionStore[] = [
-      createRedisStore({ url: `redis://127.0.0.1:${port}`, namespace: uniqueName("down"), connectTimeoutMs: 300 }),
+      createRedisStore({ url: `redis://127.0.0.1:${port}`, keyPrefix: uniqueName("down"), connectTimeoutMs: 300 }),
       createKeyvStore({ keyv: new Keyv(adapter, { namespace: "down" }) }),
       createFileStore({ path: "/dev/null/not-a-dir/sessions.json" }),
       createSqliteStore({ path: "/dev/null/not-a-dir/sessions.db" }),

@@ -65,7 +65,7 @@ async function expectEveryCallFails(manager: SessionManager): Promise<void> {
 }
 
 async function setup(now: () => number, killRedisBeforeTokenCall = false) {
-  const store = createRedisStore({ url: redis.url, namespace: uniqueName("outage"), ...BOUND });
+  const store = createRedisStore({ url: redis.url, keyPrefix: uniqueName("outage"), ...BOUND });
   const manager = createSessionManager(store);
   const managerErrors: SessionStoreError[] = [];
   manager.on("error", (error) => managerErrors.push(error));

@@ -68,7 +68,7 @@ export const redisSpec: BackendSpec = {
   callers: [1, CALLERS],
   async open() {
     const namespace = `sessionstore-bench-${uniqueId()}`;
-    const store = createRedisStore({ url: REDIS_URL, namespace });
+    const store = createRedisStore({ url: REDIS_URL, keyPrefix: namespace });
     const raw = await rawRedis();
     return {
       store,

@@ -13,7 +13,7 @@ export type WorkerMessage =
 export async function openStormStore(kind: StormStoreKind, location: string): Promise<SessionStore> {
   if (kind === "sqlite") return (await import("@sessionstore/sqlite")).createSqliteStore({ path: location });
   if (kind === "file") return (await import("@sessionstore/file")).createFileStore({ path: location });
-  return (await import("@sessionstore/redis")).createRedisStore({ url: REDIS_URL, namespace: location });
+  return (await import("@sessionstore/redis")).createRedisStore({ url: REDIS_URL, keyPrefix: location });
 }
 
 /** The code of a SessionStoreError / PlatformApiError, else the message: what a report may show (never a token). */

@@ -102,7 +102,7 @@ async function storedAccessToken(subject: string): Promise<string | undefined> {
 beforeAll(async () => {
   platform = await startFakePlatform({ users });
   cwd = mkdtempSync(join(tmpdir(), "sessionstore-express-redis-"));
-  sessions = createSessionManager(createRedisStore({ url: "redis://127.0.0.1:6379", namespace: redisPrefix }), {
+  sessions = createSessionManager(createRedisStore({ url: "redis://127.0.0.1:6379", keyPrefix: redisPrefix }), {
     namespace: "example-app",
   });
 });

@@ -13,7 +13,8 @@ export interface OpenStoreOptions {
   /**
    * Inspect only: a file store is opened with `readOnly: true`, so a command
    * that only reads (list, show) never writes, moves or creates anything,
-   * even when it finds a corrupt file.
+   * even when it finds a corrupt file; a SQLite store is opened without the
+   * purge of expired rows.
    * @default false
    */
   readOnly?: boolean;
@@ -46,8 +47,9 @@ export async function openStore(uri: StoreUri, options: OpenStoreOptions = {}): 
         path: uri.path,
         ...(uri.table === undefined ? {} : { table: uri.table }),
         busyTimeoutMs: adapterTimeout,
-        // A CLI run is short: no purge timer (opening the database purges once anyway).
+        // A CLI run is short: no purge timer; list/show (read-only) delete nothing, not even expired rows.
         purgeIntervalMs: 0,
+        purgeOnOpen: options.readOnly !== true,
       });
     }
     case "file": {
@@ -59,7 +61,7 @@ export async function openStore(uri: StoreUri, options: OpenStoreOptions = {}): 
       const { createRedisStore } = await loadAdapter("@sessionstore/redis", () => import("@sessionstore/redis"));
       return createRedisStore({
         ...(uri.nodes === undefined ? { url: uri.url } : { nodes: uri.nodes }),
-        ...(uri.keyPrefix === undefined ? {} : { namespace: uri.keyPrefix }),
+        ...(uri.keyPrefix === undefined ? {} : { keyPrefix: uri.keyPrefix }),
         connectTimeoutMs: adapterTimeout,
         commandTimeoutMs: adapterTimeout,
       });
@@ -84,11 +86,25 @@ async function assertExistingFile(path: string, what: string): Promise<void> {
   if (!isFile) throw new SessionStoreError("ERR_STORE_UNAVAILABLE", `${what} ${path} is not a file`);
 }
 
+/**
+ * The store packages are optional peers of the CLI (a Redis-only user does not
+ * build SQLite's native driver): a missing one is named, with the command that
+ * installs it.
+ */
 async function loadAdapter<T>(name: string, load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException | null)?.code;
     const reason = error instanceof Error ? error.message : String(error);
+    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && reason.includes(name)) {
+      throw new SessionStoreError(
+        "ERR_STORE_UNAVAILABLE",
+        `this store needs ${name}, which is not installed: install it beside the CLI ` +
+          `(npm install ${name}, pnpm add ${name}, or npm install -g ${name} for a global CLI)`,
+        { cause: error },
+      );
+    }
     throw new SessionStoreError("ERR_STORE_UNAVAILABLE", `cannot load ${name}: ${reason}`, { cause: error });
   }
 }

@@ -8,6 +8,7 @@ import { decryptionFromEnv } from "./internal/decryption.js";
 import { terminalSafe } from "./internal/format.js";
 import { helpText } from "./internal/help.js";
 import { joinListJson, namespacesIn } from "./internal/namespaces.js";
+import { asUsageFailure, inCommandLineWords } from "./internal/user-words.js";
 import { CLI_VERSION } from "./internal/version.js";
 import { DEFAULT_TIMEOUT_MS, openStore, type StoreOpener } from "./open-store.js";
 import { parseStoreUri } from "./store-uri.js";
@@ -53,10 +54,13 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
   let json = argv.includes("--json");
   let secrets: readonly string[] = [];
   let helpTopic: string | undefined;
+  let storeDisplay: string | undefined;
+  let timeoutInForce: number | undefined;
 
-  const report = (error: unknown): ExitCode => {
+  const report = (thrown: unknown): ExitCode => {
+    const error = asUsageFailure(thrown, storeDisplay);
     const failure = classify(error);
-    const safe = (text: string) => mask(text, secrets);
+    const safe = (text: string) => inCommandLineWords(mask(text, secrets), timeoutInForce);
     const message = safe(failure.message);
     const causes = causeMessages(error).map(safe);
     if (json) {
@@ -95,11 +99,15 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCo
     helpTopic = command;
     const uri = parseStoreUri(options.store, io.cwd ?? process.cwd());
     if (uri.kind === "redis") secrets = uri.secrets;
+    if (uri.kind === "redis")
+      for (const warning of uri.warnings ?? []) stderr.write(`sessionstore: warning: ${warning}\n`);
     if (command === "clear" && !options.yes) throw clearNeedsConfirmation(options, uri.display);
 
     const decryption = options.keyEnv.length > 0 ? decryptionFromEnv(options.keyEnv, env) : undefined;
     if (decryption) secrets = [...secrets, ...decryption.keys];
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    storeDisplay = uri.display;
+    timeoutInForce = timeoutMs;
     const opener = io.openStore ?? openStore;
     let opened: SessionStore;
     try {

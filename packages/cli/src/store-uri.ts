@@ -34,11 +34,14 @@ export interface RedisStoreUri {
   /** `rediss://`: TLS. */
   readonly tls: boolean;
   /**
-   * The Redis store's own key prefix (`RedisStoreOptions.namespace`), from
-   * `?namespace=` in the URL; not the session namespace (`--namespace`).
+   * The Redis store's own key prefix (`RedisStoreOptions.keyPrefix`), from
+   * `?prefix=` in the URL (`?namespace=` is its deprecated spelling); not the
+   * session namespace (`--namespace`).
    * @default "sessionstore"
    */
   readonly keyPrefix?: string;
+  /** Deprecations the URI uses (`?namespace=`), for the CLI to warn about. */
+  readonly warnings?: readonly string[];
   /** The URL with its password masked, safe to print. */
   readonly display: string;
   /** Secrets found in the URL (the password), masked in everything the CLI prints. */
@@ -66,8 +69,8 @@ function badUri(why: string): SessionStoreError {
  *
  * - `sqlite:<path>`, `sqlite://<path>` (keyv's spelling) or `sqlite:///abs/path`, optionally `?table=<name>`
  * - `file:<path>` or a real file URL `file:///abs/path`
- * - `redis://[user:password@]host[:port][/db][?namespace=<key prefix>]`, `rediss://…` for TLS
- * - `redis+cluster://[user:password@]host:port,host:port[?namespace=<key prefix>]` (`rediss+cluster://` for TLS):
+ * - `redis://[user:password@]host[:port][/db][?prefix=<key prefix>]`, `rediss://…` for TLS
+ * - `redis+cluster://[user:password@]host:port,host:port[?prefix=<key prefix>]` (`rediss+cluster://` for TLS):
  *   Redis Cluster root nodes, one or more; the rest of the topology is discovered
  *
  * @throws `ERR_INVALID_ARGUMENT` (field `store`) naming what is wrong. The
@@ -160,18 +163,31 @@ function parseRedis(uri: string, tls: boolean): RedisStoreUri {
   const display = maskedRedisUrl(url);
   if (url.hostname === "") throw badUri(`"${display}" names no host; expected redis://host:port[/db]`);
   if (url.hash !== "") throw badUri(`"${display}" has a fragment (#…), which is not supported`);
-  const unknown = [...url.searchParams.keys()].filter((name) => name !== "namespace");
+  const unknown = [...url.searchParams.keys()].filter((name) => name !== "prefix" && name !== "namespace");
   if (unknown.length > 0) {
-    throw badUri(`"${display}" has unsupported query parameter "${unknown[0]}" (only ?namespace=<redis key prefix>)`);
+    throw badUri(`"${display}" has unsupported query parameter "${unknown[0]}" (only ?prefix=<redis key prefix>)`);
   }
-  const keyPrefix = url.searchParams.get("namespace") ?? undefined;
+  const prefix = url.searchParams.get("prefix") ?? undefined;
+  const legacy = url.searchParams.get("namespace") ?? undefined;
+  if (prefix !== undefined && legacy !== undefined) {
+    throw badUri(`"${display}": give ?prefix= only (?namespace= is its old name)`);
+  }
+  const keyPrefix = prefix ?? legacy;
+  const parameter = prefix === undefined ? "namespace" : "prefix";
   if (keyPrefix !== undefined) {
     try {
       assertNamespace(keyPrefix);
     } catch (error) {
-      throw badUri(`"${display}": ?namespace= ${(error as Error).message.replace(/^namespace /, "")}`);
+      throw badUri(`"${display}": ?${parameter}= ${(error as Error).message.replace(/^namespace /, "")}`);
     }
   }
+  const warnings =
+    legacy === undefined
+      ? []
+      : [
+          "?namespace= in a redis:// URI is deprecated: it is the Redis key prefix, now ?prefix= " +
+            "(the session namespace is --namespace)",
+        ];
   url.search = "";
   const dbText = url.pathname.replace(/^\//, "");
   if (dbText !== "" && !/^\d{1,5}$/.test(dbText)) {
@@ -188,6 +204,7 @@ function parseRedis(uri: string, tls: boolean): RedisStoreUri {
     tls,
     display,
     ...(keyPrefix === undefined ? {} : { keyPrefix }),
+    ...(warnings.length === 0 ? {} : { warnings }),
     secrets: [...new Set(secrets)],
   };
 }
@@ -214,7 +231,7 @@ function parseRedisCluster(uri: string, tls: boolean): RedisStoreUri {
   }
   // The password never shows: `user:****@` (the user name is not a secret).
   const shownCredentials = match[1] === undefined ? "" : `${match[1].replace(/:.*$/, ":****")}@`;
-  const query = first.keyPrefix === undefined ? "" : `?namespace=${first.keyPrefix}`;
+  const query = first.keyPrefix === undefined ? "" : `?prefix=${first.keyPrefix}`;
   const hostList = nodes.map((node) => `${node.host}:${node.port}`).join(",");
   return {
     ...first,

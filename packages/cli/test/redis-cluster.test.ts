@@ -24,12 +24,12 @@ afterAll(async () => {
 
 describe("Redis Cluster store URIs", () => {
   it("parse into root nodes, with the password masked in what is shown", () => {
-    const uri = parseStoreUri("redis+cluster://app:s3cret@10.0.0.1:7000,10.0.0.2:7001?namespace=my-app");
+    const uri = parseStoreUri("redis+cluster://app:s3cret@10.0.0.1:7000,10.0.0.2:7001?prefix=my-app");
     expect(uri).toMatchObject({
       kind: "redis",
       nodes: ["redis://app:s3cret@10.0.0.1:7000", "redis://app:s3cret@10.0.0.2:7001"],
       keyPrefix: "my-app",
-      display: "redis+cluster://app:****@10.0.0.1:7000,10.0.0.2:7001?namespace=my-app",
+      display: "redis+cluster://app:****@10.0.0.1:7000,10.0.0.2:7001?prefix=my-app",
     });
     expect(uri.kind === "redis" && uri.secrets).toContain("s3cret");
     expect(parseStoreUri("rediss+cluster://h:7000")).toMatchObject({ tls: true, nodes: ["rediss://h:7000"] });

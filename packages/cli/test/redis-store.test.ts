@@ -10,10 +10,10 @@ describeRealStore("Redis (default key prefix)", async () => ({
   cleanup: async () => undefined,
 }));
 
-// The Redis store's own key prefix comes from ?namespace= in the URI.
+// The Redis store's own key prefix comes from ?prefix= in the URI.
 const prefix = `cli-prefix-${randomUUID().slice(0, 8)}`;
-describeRealStore("Redis (?namespace= key prefix)", async () => ({
-  uri: `${REDIS}/0?namespace=${prefix}`,
-  open: () => createRedisStore({ url: REDIS, namespace: prefix }),
+describeRealStore("Redis (?prefix= key prefix)", async () => ({
+  uri: `${REDIS}/0?prefix=${prefix}`,
+  open: () => createRedisStore({ url: REDIS, keyPrefix: prefix }),
   cleanup: async () => undefined,
 }));

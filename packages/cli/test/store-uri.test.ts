@@ -74,8 +74,12 @@ describe("parseStoreUri: redis", () => {
     expect(parseStoreUri("redis://cache", CWD)).toMatchObject({ port: 6379, database: 0 });
     expect(parseStoreUri("rediss://cache.example:6380/3", CWD)).toMatchObject({ port: 6380, database: 3, tls: true });
     expect(parseStoreUri("redis://[::1]:7000/", CWD)).toMatchObject({ host: "[::1]", port: 7000, database: 0 });
-    const prefixed = parseStoreUri("redis://cache:6379/1?namespace=my-app", CWD);
+    const prefixed = parseStoreUri("redis://cache:6379/1?prefix=my-app", CWD);
     expect(prefixed).toMatchObject({ keyPrefix: "my-app", url: "redis://cache:6379/1" });
+    expect(prefixed).not.toHaveProperty("warnings");
+    // The old spelling still works, with a deprecation warning for the CLI to print.
+    const legacy = parseStoreUri("redis://cache:6379/1?namespace=my-app", CWD);
+    expect(legacy).toMatchObject({ keyPrefix: "my-app", warnings: [expect.stringContaining("now ?prefix=")] });
   });
 
   it("keeps the password out of display, and remembers it to mask in messages", () => {
@@ -93,6 +97,8 @@ describe("parseStoreUri: redis", () => {
     expect(failure("redis://:hunter2@cache:6379/abc")).not.toContain("hunter2");
     expect(failure("redis://cache:6379?tls=1")).toContain('unsupported query parameter "tls"');
     expect(failure("redis://cache:6379?namespace=a*b")).toContain("?namespace=");
+    expect(failure("redis://cache:6379?prefix=a*b")).toContain("?prefix=");
+    expect(failure("redis://cache:6379?prefix=a&namespace=b")).toContain("give ?prefix= only");
     expect(failure("redis://cache:6379#x")).toContain("fragment");
     expect(failure("redis://cache:0")).toContain("port 0");
     expect(failure("redis://:hunter2@cache:port")).not.toContain("hunter2");

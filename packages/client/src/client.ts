@@ -20,7 +20,8 @@ import { isDue, type RefreshDeps, refreshEarly, refreshSession } from "./interna
 import { type ApiBase, apiBase, buildJsonRequest, resolveApiURL, wantsRefresh, withToken } from "./internal/request.js";
 import { resolveManager, SessionSlot } from "./internal/session-slot.js";
 import { watchSession } from "./internal/store-watch.js";
-import { requestToken, type TokenEndpointConfig } from "./internal/token-endpoint.js";
+import { clientTelemetry } from "./internal/telemetry.js";
+import { requestToken, type TokenEndpointConfig, tokenEndpointConfig } from "./internal/token-endpoint.js";
 import { checkTokenResponse } from "./internal/token-response.js";
 import { checkOptions, type ResolvedOptions } from "./options.js";
 import type {
@@ -69,16 +70,9 @@ export class PlatformClient {
     const resolved = checkOptions(auth, options);
     this.#options = resolved;
     this.#api = apiBase(resolved.apiURL);
-    this.#token = {
-      tokenURL: resolved.tokenURL,
-      clientId: auth.clientId,
-      clientSecret: auth.clientSecret,
-      scope: auth.scope,
-      audience: auth.audience,
-      clientAuthMethod: resolved.clientAuthMethod,
-      fetch: resolved.fetch,
-      timeoutMs: resolved.tokenTimeoutMs,
-    };
+    const manager = resolveManager(options, resolved.now);
+    const telemetry = clientTelemetry(options, manager.store, this.#events);
+    this.#token = tokenEndpointConfig(auth, resolved, telemetry);
     const fingerprint = configFingerprint({
       tokenURL: resolved.tokenURL,
       authorizeURL: resolved.authorizeURL,
@@ -89,10 +83,11 @@ export class PlatformClient {
       audience: auth.audience,
     });
     const lock = { ttlMs: resolved.lockTtlMs, waitMs: resolved.lockWaitMs };
-    this.#slot = new SessionSlot(resolveManager(options, resolved.now), auth.authType, fingerprint, resolved.now, {
+    this.#slot = new SessionSlot(manager, auth.authType, fingerprint, resolved.now, {
       lock,
       revoke: revokerFor(this.#token, resolved.revokeURL),
       yielded: (revoked) => this.#events.emit("logout", { reason: "elsewhere", revoked }),
+      telemetry,
     });
     announceMissingLock(this.#slot.store, options.sessionStore, options.singleProcess, (warning) =>
       this.#events.emit("warning", warning),

@@ -8,6 +8,7 @@ export {
   type PlatformErrorCode,
 } from "./errors.js";
 export { configFingerprint, type FingerprintInput, fingerprintMatches } from "./fingerprint.js";
+export type { DebugLogger, MeterProviderLike, ObservabilityOptions, TracerProviderLike } from "./observability.js";
 export { codeChallengeS256, createCodeVerifier, createState } from "./pkce.js";
 export {
   type AppGrant,

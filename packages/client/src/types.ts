@@ -8,6 +8,7 @@ import type {
   SessionStoreError,
 } from "@sessionstore/core";
 import type { PlatformApiError } from "./errors.js";
+import type { ObservabilityOptions } from "./observability.js";
 import type { PlatformProfile, ShouldRefresh } from "./platform.js";
 
 /** Who the client is, and how it signs in (the first constructor argument). */
@@ -33,8 +34,8 @@ export interface PlatformAuthOptions {
 /** How the client authenticates at the token endpoint ([RFC 6749 §2.3.1](https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1)). */
 export type ClientAuthMethod = "client_secret_post" | "client_secret_basic";
 
-/** Options (the second constructor argument). */
-export interface PlatformClientOptions {
+/** Options (the second constructor argument); `tracerProvider`, `meterProvider` and `logger` come from {@link ObservabilityOptions}. */
+export interface PlatformClientOptions extends ObservabilityOptions {
   /**
    * Base URL of the API, e.g. `https://api.example.com`. Paths given to `request` are relative to it.
    * Required unless `platform` gives one (an explicit `apiURL` wins over the profile's).

@@ -16,6 +16,8 @@ interface Done {
   ok: number;
   failures: string[];
   events: string[];
+  /** With WORKER_OTEL=1: the worker's finished spans. */
+  spans?: { name: string; spanId: string; parentSpanId?: string; attributes: Record<string, unknown> }[];
 }
 
 function startWorker(spec: unknown, url: string, env: Record<string, string> = {}): ChildProcess {
@@ -127,6 +129,58 @@ describe("a refresh holder killed while it holds the lock", () => {
       expect(server.stats.invalidGrant).toBe(0);
     } finally {
       if (next.exitCode === null) next.kill();
+    }
+  }, 60_000);
+});
+
+/** A refresh the process ran itself (not a pair a store's watch reported). */
+function isOwnRefresh(span: { name: string; attributes: Record<string, unknown> }): boolean {
+  return span.name === "sessionstore.refresh" && span.attributes["sessionstore.refresh.trigger"] !== "watch";
+}
+
+describe("the 8-process storm, traced in every process", () => {
+  const [sqlite] = backends.filter((backend) => backend.name === "sqlite");
+
+  it("the spans exported from the processes show one performed refresh and seven adopted", async () => {
+    if (!sqlite) throw new Error("the SQLite backend is missing");
+    const server = await platform();
+    const manager = createSessionManager(await sqlite.open(), { subject: "traced-storm" });
+    await makeClient(server, { sessionStore: manager }).authenticateWithCredentials("demo", "demo-password");
+    const stored = await manager.read("password");
+    await manager.write(
+      "password",
+      { ...stored?.auth, expiresAt: Date.now() - 1000 },
+      { fingerprint: stored?.fingerprint ?? "" },
+    );
+    server.resetStats();
+    const env = { WORKER_OTEL: "1", WORKER_SUBJECT: "traced-storm" };
+    const children = Array.from({ length: WORKERS }, () => startWorker(sqlite.spec, server.url, env));
+    try {
+      await Promise.all(children.map((child) => waitFor(child, "ready")));
+      const done = children.map((child) => waitFor<Done>(child, "done"));
+      for (const child of children) child.send("go");
+      const reports = await Promise.all(done);
+
+      expect(reports.flatMap((report) => report.failures)).toEqual([]);
+      expect(server.stats.tokenCalls).toBe(1);
+      const refreshes = reports.map((report) => (report.spans ?? []).filter(isOwnRefresh));
+      // One refresh per process: its own requests shared it.
+      expect(refreshes.map((spans) => spans.length)).toEqual(Array(WORKERS).fill(1));
+      const results = refreshes.flat().map((span) => span.attributes["sessionstore.refresh.result"]);
+      expect(results.filter((result) => result === "performed")).toHaveLength(1);
+      expect(results.filter((result) => result === "adopted")).toHaveLength(WORKERS - 1);
+      for (const report of reports) {
+        const [refresh] = (report.spans ?? []).filter(isOwnRefresh);
+        const tokenCalls = (report.spans ?? []).filter((span) => span.name === "sessionstore.token_request");
+        // The performer's token call is its refresh's child; an adopter made none.
+        const performed = refresh?.attributes["sessionstore.refresh.result"] === "performed";
+        expect(tokenCalls.map((span) => span.parentSpanId)).toEqual(performed ? [refresh?.spanId] : []);
+        expect(refresh?.attributes["sessionstore.lock.wait_ms"]).toBeTypeOf("number");
+        const lock = (report.spans ?? []).find((span) => span.name === "sessionstore.store.lock");
+        expect(lock?.attributes["sessionstore.store.kind"]).toBe("sqlite");
+      }
+    } finally {
+      for (const child of children) if (child.exitCode === null) child.kill();
     }
   }, 60_000);
 });

@@ -39,7 +39,7 @@ export async function openStore(spec: StoreSpec): Promise<SessionStore> {
   if (spec.kind === "keyv-postgres-redis-lock") return openLockedKeyv(spec);
   if (spec.kind === "redis") {
     const { createRedisStore } = await import("../../redis/src/index.js");
-    return createRedisStore({ url: spec.url, namespace: spec.namespace });
+    return createRedisStore({ url: spec.url, keyPrefix: spec.namespace });
   }
   const { createSqliteStore } = await import("../../sqlite/src/index.js");
   return createSqliteStore({ path: spec.path });
@@ -118,7 +118,7 @@ async function openLockedKeyv(spec: Extract<StoreSpec, { kind: "keyv-postgres-re
     import("../../keyv/test/support/postgres.js"),
     import("../../redis/src/index.js"),
   ]);
-  const lock = createRedisStore({ url: spec.lockURL, namespace: spec.lockNamespace });
+  const lock = createRedisStore({ url: spec.lockURL, keyPrefix: spec.lockNamespace });
   const store = createKeyvStore(postgresKeyv(spec.table, spec.namespace).keyv, { lock });
   const closeKeyv = store.close.bind(store);
   store.close = async () => {

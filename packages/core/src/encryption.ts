@@ -118,6 +118,9 @@ export function withEncryption(store: SessionStore, options: EncryptionOptions):
     get capabilities() {
       return store.capabilities;
     },
+    get kind() {
+      return store.kind;
+    },
     async get(key) {
       const record = await store.get(key);
       if (record === undefined) return undefined;

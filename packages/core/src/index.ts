@@ -50,6 +50,8 @@ export type { NormalizeOptions } from "./normalize.js";
 export { isEmptyAuthObject, MAX_TOKEN_LENGTH, normalizeAuthObject } from "./normalize.js";
 export type { RevokeAllFailure, RevokeAllOptions, RevokeAllProgress, RevokeAllSummary } from "./revoke-all.js";
 export { revokeAll } from "./revoke-all.js";
+export type { RuntimeName } from "./runtime.js";
+export { assertRuntimeSupports, detectRuntime, runtimeLabel } from "./runtime.js";
 export { createSessionManager, isSessionManager } from "./session-manager.js";
 export type {
   ClearOptions,

@@ -155,6 +155,7 @@ export function fromLegacyStore(legacy: LegacySessionStore, options: LegacyStore
 
   return {
     capabilities: CAPABILITIES,
+    kind: "legacy",
     async get(key) {
       const authType = authTypeOf(key);
       let value: unknown;

@@ -63,6 +63,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   return {
     capabilities: CAPABILITIES,
+    kind: "memory",
     async get(key) {
       ensureOpen();
       assertStoreKey(key);

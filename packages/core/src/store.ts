@@ -78,6 +78,14 @@ export interface SessionStore {
   readonly capabilities: StoreCapabilities;
 
   /**
+   * A short name for the backend (`"redis"`, `"sqlite"` ...), shown in the
+   * client's traces, metrics and debug log. Every store this project ships
+   * sets it; a wrapper (encryption) reports its inner store's.
+   * @default "custom" where it is read
+   */
+  readonly kind?: string | undefined;
+
+  /**
    * Reads the record at `key`.
    * @returns the record, or `undefined` when there is none or it has expired.
    * @throws `ERR_STORE_UNAVAILABLE` when the backend fails; `ERR_CORRUPT_RECORD` when the stored bytes are not a record.

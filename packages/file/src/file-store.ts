@@ -1,5 +1,6 @@
 import {
   assertLockOptions,
+  assertRuntimeSupports,
   assertStoreKey,
   isExpired,
   type JsonObject,
@@ -105,8 +106,10 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, 
  * applies its change and atomically replaces the file (temp file, fsync,
  * rename, directory fsync). Reads are served from memory while the file is
  * unchanged; the file is loaded when the store is made (warm-up), so the first
- * read does not pay for it. A corrupt file is moved aside to `<path>.corrupt-<timestamp>` and
- * reported once with `ERR_CORRUPT_RECORD`.
+ * read does not pay for it. A corrupt file (ours, with the `"sessionstore"` format
+ * marker, and broken) is moved aside to `<path>.corrupt-<timestamp>` and reported once
+ * with `ERR_CORRUPT_RECORD`. A file that is not ours (not JSON, JSON without the marker,
+ * an empty file) is refused with `ERR_STORE_UNAVAILABLE` and left exactly as it was.
  *
  * @example
  * ```ts
@@ -116,6 +119,14 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, 
  * @throws `ERR_INVALID_ARGUMENT` when `path` or another option is not valid.
  */
 export function createFileStore(options: FileStoreOptions): FileStore {
+  // workerd's node:fs (nodejs_compat) is an in-memory file system per request:
+  // the store would "work" and lose every session. Refuse instead.
+  assertRuntimeSupports("@sessionstore/file", {
+    workerd: {
+      missing: "it has no persistent file system (node:fs there is in memory and gone after the request)",
+      instead: "createMemoryStore() from @sessionstore/core for the isolate's lifetime",
+    },
+  });
   const settings = resolveFileStoreOptions(options);
   const { now } = settings;
   const file = new LockedJsonFile(settings);
@@ -165,6 +176,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
 
   return {
     capabilities: CAPABILITIES,
+    kind: "file",
     path: settings.path,
 
     async get(key: string) {

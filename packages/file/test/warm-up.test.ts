@@ -48,7 +48,7 @@ describe("the file store loads its file when it is made (warm-up)", () => {
   it("warm() on a corrupt file neither rejects nor moves it; the store's first call reports ERR_CORRUPT_RECORD", async () => {
     const dir = await tempDir("warm-corrupt");
     const path = join(dir, "sessions.json");
-    await writeFile(path, '{"version":1,"records":{', { mode: 0o600 });
+    await writeFile(path, '{"sessionstore":1,"records":{', { mode: 0o600 });
     await fileAdapter(path).warm();
     expect(readdirSync(dir)).toEqual(["sessions.json"]);
     const sentinel = crashSentinel();

@@ -163,6 +163,7 @@ export function createKeyvStore(
   const store: KeyvStore = {
     capabilities,
     keyv,
+    kind: "keyv",
     async get(key) {
       ensureOpen();
       assertStoreKey(key);

@@ -61,7 +61,7 @@ afterAll(async () => {
   for (const store of lockStores.splice(0)) await store.close();
 });
 describeSessionStore("keyv + @keyv/postgres + a redis lock", () => {
-  const lock = createRedisStore({ url: "redis://127.0.0.1:6379", namespace: uniqueNamespace("keyv-lock") });
+  const lock = createRedisStore({ url: "redis://127.0.0.1:6379", keyPrefix: uniqueNamespace("keyv-lock") });
   lockStores.push(lock);
   return createKeyvStore(locked.keyv, { lock });
 });

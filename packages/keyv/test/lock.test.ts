@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 function redisLock() {
-  const store = createRedisStore({ url: "redis://127.0.0.1:6379", namespace: uniqueNamespace("keyv-lock") });
+  const store = createRedisStore({ url: "redis://127.0.0.1:6379", keyPrefix: uniqueNamespace("keyv-lock") });
   opened.push(store);
   return store;
 }

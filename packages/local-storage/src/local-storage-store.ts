@@ -41,7 +41,7 @@ export interface LocalStorageStoreOptions {
    * The Web Locks manager that makes `lock()` exclusive across tabs. `false`
    * turns the lock capability off (the SessionManager then locks within the
    * tab only).
-   * @default globalThis.navigator.locks when present, otherwise no lock capability
+   * @default globalThis.navigator.locks when present (not in Deno, whose locks do not reach other processes), otherwise no lock capability
    */
   locks?: LockManagerLike | false;
   /**
@@ -67,8 +67,11 @@ export interface LocalStorageStore extends SessionStore {
 export const DEFAULT_LOCAL_STORAGE_PREFIX = "sessionstore:";
 
 function defaultLocks(): LockManagerLike | undefined {
-  const navigator = (globalThis as { navigator?: { locks?: unknown } }).navigator;
-  const locks = navigator?.locks as Partial<LockManagerLike> | undefined;
+  const scope = globalThis as { navigator?: { locks?: unknown }; Deno?: unknown };
+  // Deno's Web Locks exclude within one process only, while its localStorage is
+  // shared by every process of the origin: no lock is better than a false one.
+  if (scope.Deno !== undefined) return undefined;
+  const locks = scope.navigator?.locks as Partial<LockManagerLike> | undefined;
   return typeof locks?.request === "function" ? (locks as LockManagerLike) : undefined;
 }
 
@@ -149,6 +152,7 @@ export function createLocalStorageStore(options: LocalStorageStoreOptions = {}):
 
   const store: LocalStorageStore = {
     capabilities,
+    kind: "local-storage",
     prefix,
     async get(key) {
       open(key);

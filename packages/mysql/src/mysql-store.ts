@@ -189,6 +189,7 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
 
   return {
     capabilities: CAPABILITIES,
+    kind: "mysql",
     table,
 
     async get(key) {

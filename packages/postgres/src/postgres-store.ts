@@ -153,6 +153,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
   return {
     capabilities: CAPABILITIES,
+    kind: "postgres",
     table,
 
     async get(key) {

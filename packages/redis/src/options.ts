@@ -39,9 +39,16 @@ export interface RedisStoreOptions {
   nodes?: readonly string[] | undefined;
   /**
    * Prefix of every Redis key this store writes: records live under
-   * `<namespace>:record:` and locks under `<namespace>:lock:`. 1-64 characters
-   * of letters, digits, `.` and `-` (so it is inert in a SCAN pattern).
+   * `<keyPrefix>:record:` and locks under `<keyPrefix>:lock:`. 1-64 characters
+   * of letters, digits, `.` and `-` (so it is inert in a SCAN pattern). Not
+   * the session namespace of `createSessionManager` (which goes into each key
+   * after this prefix).
    * @default "sessionstore"
+   */
+  keyPrefix?: string | undefined;
+  /**
+   * @deprecated Renamed {@link RedisStoreOptions.keyPrefix} (it was easily
+   * confused with the session namespace); still honoured, with a one-time warning.
    */
   namespace?: string | undefined;
   /**
@@ -67,8 +74,32 @@ export interface RedisStoreOptions {
 
 /** The URL used when no `url`, `client` or `nodes` is given. */
 export const DEFAULT_REDIS_URL = "redis://localhost:6379";
-/** The key prefix used when no `namespace` is given. */
-export const DEFAULT_REDIS_NAMESPACE = "sessionstore";
+/** The key prefix used when no `keyPrefix` is given. */
+export const DEFAULT_REDIS_KEY_PREFIX = "sessionstore";
+/** @deprecated Renamed {@link DEFAULT_REDIS_KEY_PREFIX}. */
+export const DEFAULT_REDIS_NAMESPACE = DEFAULT_REDIS_KEY_PREFIX;
+
+let warnedNamespace = false;
+
+/** The key prefix from `keyPrefix`, or from its deprecated alias `namespace` (warned about once per process). */
+function keyPrefixOf(given: RedisStoreOptions): string {
+  const { keyPrefix, namespace } = given;
+  if (namespace === undefined) return keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
+  if (keyPrefix !== undefined && keyPrefix !== namespace) {
+    throw invalid(
+      "namespace",
+      "is the deprecated name of options.keyPrefix: give one of them, not two different values",
+    );
+  }
+  if (!warnedNamespace) {
+    warnedNamespace = true;
+    process.emitWarning(
+      "@sessionstore/redis: options.namespace is deprecated, use options.keyPrefix (the Redis key prefix; the session namespace is createSessionManager's)",
+      { type: "DeprecationWarning", code: "SESSIONSTORE_REDIS_NAMESPACE" },
+    );
+  }
+  return namespace;
+}
 
 /** Where the store's connection comes from. */
 export type RedisSource =
@@ -79,7 +110,7 @@ export type RedisSource =
 /** Options with defaults applied and every field checked. */
 export interface ResolvedRedisOptions {
   readonly source: RedisSource;
-  readonly namespace: string;
+  readonly keyPrefix: string;
   readonly connectTimeoutMs: number;
   readonly commandTimeoutMs: number;
   readonly lockPollMs: number;
@@ -148,11 +179,18 @@ export function resolveRedisOptions(options: unknown): ResolvedRedisOptions {
     throw invalid("options", "must be an object");
   }
   const given = (options ?? {}) as RedisStoreOptions;
-  const namespace = given.namespace ?? DEFAULT_REDIS_NAMESPACE;
-  assertNamespace(namespace);
+  const keyPrefix = keyPrefixOf(given);
+  try {
+    assertNamespace(keyPrefix);
+  } catch (error) {
+    throw invalid(
+      given.keyPrefix === undefined ? "namespace" : "keyPrefix",
+      (error as Error).message.replace(/^namespace /, ""),
+    );
+  }
   return {
     source: resolveSource(given),
-    namespace,
+    keyPrefix,
     connectTimeoutMs: positiveMs(given.connectTimeoutMs, "connectTimeoutMs", 2000),
     commandTimeoutMs: positiveMs(given.commandTimeoutMs, "commandTimeoutMs", 2000),
     lockPollMs: positiveMs(given.lockPollMs, "lockPollMs", 25),

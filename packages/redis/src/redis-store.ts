@@ -41,7 +41,9 @@ export type RedisLockRelease = ReleaseLock & {
 
 /** A {@link SessionStore} on Redis, with lock (SET NX PX + Lua release) and list (SCAN). */
 export interface RedisStore extends SessionStore {
-  /** The key prefix every record and lock of this store lives under. */
+  /** The key prefix every record and lock of this store lives under (`options.keyPrefix`). */
+  readonly keyPrefix: string;
+  /** @deprecated Renamed {@link RedisStore.keyPrefix}; the same value. */
   readonly namespace: string;
   get(key: string): Promise<JsonObject | undefined>;
   set(key: string, record: JsonObject, options?: SetOptions): Promise<void>;
@@ -79,8 +81,8 @@ function isWrongType(error: unknown): boolean {
  */
 export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   const resolved = resolveRedisOptions(options);
-  const { namespace, commandTimeoutMs, lockPollMs } = resolved;
-  const keys = redisKeySpace(namespace);
+  const { keyPrefix, commandTimeoutMs, lockPollMs } = resolved;
+  const keys = redisKeySpace(keyPrefix);
   const connection = openRedisConnection(resolved);
   const keyv = createRecordKeyv(connection.keyvClient);
   const { commands } = connection;
@@ -153,7 +155,9 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
 
   return {
     capabilities: CAPABILITIES,
-    namespace,
+    kind: "redis",
+    keyPrefix,
+    namespace: keyPrefix,
 
     async get(key) {
       ensureOpen();

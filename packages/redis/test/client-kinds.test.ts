@@ -32,7 +32,7 @@ describe("clients passed in with other settings", () => {
     expect(Buffer.isBuffer(await client.echo("mapped"))).toBe(true);
     const namespace = uniqueNamespace("resp3");
     namespaces.push(namespace);
-    const store = createRedisStore({ client, namespace });
+    const store = createRedisStore({ client, keyPrefix: namespace });
     try {
       await store.set("k", { v: 1, s: "é ✓" }, { expiresAt: Date.now() + 60_000 });
       expect(await store.get("k")).toEqual({ v: 1, s: "é ✓" });
@@ -52,7 +52,7 @@ describe("clients passed in with other settings", () => {
     client.on("error", () => undefined);
     await client.connect();
     const namespace = uniqueNamespace("db3");
-    const store = createRedisStore({ client, namespace });
+    const store = createRedisStore({ client, keyPrefix: namespace });
     try {
       await store.set("k", { v: 1 });
       expect(await store.get("k")).toEqual({ v: 1 });

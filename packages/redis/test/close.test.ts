@@ -1,6 +1,7 @@
 import { createClient } from "@redis/client";
 import { createRedisStore } from "@sessionstore/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRedisServer } from "./helpers/redis-server.js";
 import {
   type AdminClient,
   connectAdmin,
@@ -32,26 +33,39 @@ describe("close() closes only what the store opened", () => {
   });
 
   it("a store opened from a url uses one connection and closes it on close()", async () => {
-    const before = await connectionIds(admin);
-    const store = createRedisStore({ url: SHARED_REDIS_URL, namespace: namespace("own") });
-    await store.set("k", { v: 1 });
-    const opened = [...(await connectionIds(admin))].filter((id) => !before.has(id));
-    expect(opened).toHaveLength(1);
-    await store.close();
-    const after = await connectionIds(admin);
-    expect(opened.filter((id) => after.has(id))).toEqual([]);
+    // A redis-server of its own: on the shared one, other tests connect and disconnect meanwhile.
+    const server = await startRedisServer();
+    const own = await connectAdmin(server.url);
+    try {
+      const before = await connectionIds(own);
+      const store = createRedisStore({ url: server.url, keyPrefix: namespace("own") });
+      await store.set("k", { v: 1 });
+      const opened = [...(await connectionIds(own))].filter((id) => !before.has(id));
+      expect(opened).toHaveLength(1);
+      await store.close();
+      const after = await connectionIds(own);
+      expect(opened.filter((id) => after.has(id))).toEqual([]);
+      await checkClosed(store);
+    } finally {
+      await own.close();
+      await server.dispose();
+    }
+  });
+
+  /** Every call after close() rejects ERR_STORE_CLOSED; close() again is harmless. */
+  async function checkClosed(store: ReturnType<typeof createRedisStore>) {
     await store.close();
     await expect(store.get("k")).rejects.toMatchObject({ code: "ERR_STORE_CLOSED" });
     await expect(store.lock("k", { ttlMs: 1_000, waitMs: 0 })).rejects.toMatchObject({ code: "ERR_STORE_CLOSED" });
     await expect(store.list("")).rejects.toMatchObject({ code: "ERR_STORE_CLOSED" });
-  });
+  }
 
   it("a client passed in stays open and usable after close(), which can be called twice", async () => {
     const client = createClient({ url: SHARED_REDIS_URL });
     client.on("error", () => undefined);
     await client.connect();
     try {
-      const store = createRedisStore({ client, namespace: namespace("passed") });
+      const store = createRedisStore({ client, keyPrefix: namespace("passed") });
       await store.set("k", { v: 1 });
       await store.close();
       await store.close();
@@ -59,7 +73,7 @@ describe("close() closes only what the store opened", () => {
       expect(await client.ping()).toBe("PONG");
       await expect(store.get("k")).rejects.toMatchObject({ code: "ERR_STORE_CLOSED" });
       // Another store on the same client still works.
-      const other = createRedisStore({ client, namespace: namespace("passed2") });
+      const other = createRedisStore({ client, keyPrefix: namespace("passed2") });
       await other.set("k", { v: 2 });
       expect(await other.get("k")).toEqual({ v: 2 });
       await other.close();
@@ -71,7 +85,7 @@ describe("close() closes only what the store opened", () => {
   it("a client passed in that is not open is reported, never connected by the store", async () => {
     const client = createClient({ url: SHARED_REDIS_URL });
     client.on("error", () => undefined);
-    const store = createRedisStore({ client, namespace: namespace("closed") });
+    const store = createRedisStore({ client, keyPrefix: namespace("closed") });
     await expect(store.get("k")).rejects.toMatchObject({
       code: "ERR_STORE_UNAVAILABLE",
       message: expect.stringContaining("connect()"),
@@ -82,14 +96,14 @@ describe("close() closes only what the store opened", () => {
 
   it("close() releases the locks the store still holds", async () => {
     const ns = namespace("locks");
-    const store = createRedisStore({ url: SHARED_REDIS_URL, namespace: ns });
+    const store = createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: ns });
     const release = await store.lock("held", { ttlMs: 60_000, waitMs: 0 });
     expect(await admin.exists(`${ns}:lock:held`)).toBe(1);
     await store.close();
     expect(await admin.exists(`${ns}:lock:held`)).toBe(0);
     // The release function of a closed store is harmless.
     await release();
-    const other = createRedisStore({ url: SHARED_REDIS_URL, namespace: ns });
+    const other = createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: ns });
     const again = await other.lock("held", { ttlMs: 1_000, waitMs: 0 });
     await again();
     await other.close();

@@ -30,9 +30,9 @@ const rawKey = (store: unknown, key: string) => `${(store as RedisStore).namespa
 
 describeSessionStore(
   "redis cluster (nodes option)",
-  () => createRedisStore({ nodes: urls, namespace: uniqueNamespace("cl") }),
+  () => createRedisStore({ nodes: urls, keyPrefix: uniqueNamespace("cl") }),
   {
-    openPeer: (store) => createRedisStore({ nodes: urls, namespace: (store as RedisStore).namespace }),
+    openPeer: (store) => createRedisStore({ nodes: urls, keyPrefix: (store as RedisStore).namespace }),
     async inspect(store, key) {
       return (await admin.get(rawKey(store, key))) ?? undefined;
     },
@@ -42,7 +42,7 @@ describeSessionStore(
     async unavailable() {
       return createRedisStore({
         nodes: [`redis://127.0.0.1:${await sparePort()}`],
-        namespace: uniqueNamespace("cl-down"),
+        keyPrefix: uniqueNamespace("cl-down"),
         connectTimeoutMs: 300,
         commandTimeoutMs: 300,
       });
@@ -71,7 +71,7 @@ describe("redis cluster: a cluster client passed in, and a node outage", () => {
     client.on("error", () => undefined);
     await client.connect();
     const listenersBefore = client.eventNames().map((name) => [name, client.listenerCount(name)]);
-    const stores = Array.from({ length: 20 }, () => createRedisStore({ client, namespace: uniqueNamespace("clp") }));
+    const stores = Array.from({ length: 20 }, () => createRedisStore({ client, keyPrefix: uniqueNamespace("clp") }));
     try {
       const store = stores[0] as RedisStore;
       const keys = Array.from({ length: 30 }, (_, index) => `user_${index}:password`);
@@ -97,7 +97,7 @@ describe("redis cluster: a cluster client passed in, and a node outage", () => {
     sentinel.install();
     const store = createRedisStore({
       nodes: urls,
-      namespace: uniqueNamespace("clo"),
+      keyPrefix: uniqueNamespace("clo"),
       connectTimeoutMs: 1_000,
       commandTimeoutMs: 1_000,
     });

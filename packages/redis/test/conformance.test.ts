@@ -25,14 +25,14 @@ afterAll(async () => {
 function freshStore(): RedisStore {
   const namespace = uniqueNamespace("conf");
   namespaces.push(namespace);
-  return createRedisStore({ url: SHARED_REDIS_URL, namespace });
+  return createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: namespace });
 }
 
 const rawKey = (store: unknown, key: string) => `${(store as RedisStore).namespace}:record:${key}`;
 
 describeSessionStore("redis", freshStore, {
   // Another instance on the same namespace, as another process would open it.
-  openPeer: (store) => createRedisStore({ url: SHARED_REDIS_URL, namespace: (store as RedisStore).namespace }),
+  openPeer: (store) => createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: (store as RedisStore).keyPrefix }),
   async inspect(store, key) {
     return (await admin.get(rawKey(store, key))) ?? undefined;
   },
@@ -43,7 +43,7 @@ describeSessionStore("redis", freshStore, {
     // A port nothing listens on: connections are refused at once.
     return createRedisStore({
       url: `redis://127.0.0.1:${await sparePort()}`,
-      namespace: uniqueNamespace("down"),
+      keyPrefix: uniqueNamespace("down"),
       connectTimeoutMs: 300,
       commandTimeoutMs: 300,
     });

@@ -20,7 +20,7 @@ describe("namespaces are isolated", () => {
   const stores: RedisStore[] = [];
   const open = (namespace: string) => {
     namespaces.push(namespace);
-    const store = createRedisStore({ url: SHARED_REDIS_URL, namespace });
+    const store = createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: namespace });
     stores.push(store);
     return store;
   };

@@ -41,7 +41,7 @@ describe("many stores on one client", () => {
       for (let index = 0; index < 50; index += 1) {
         const namespace = uniqueNamespace("many");
         namespaces.push(namespace);
-        stores.push(createRedisStore({ client, namespace }));
+        stores.push(createRedisStore({ client, keyPrefix: namespace }));
       }
       expect(listenerSnapshot(client)).toEqual(before);
       // Use every store (keyv's adapter attaches listeners when it connects; it must not here).

@@ -33,7 +33,7 @@ describe("lock", () => {
   const stores: RedisStore[] = [];
   const open = (namespace = uniqueNamespace("lock")) => {
     namespaces.push(namespace);
-    const store = createRedisStore({ url: SHARED_REDIS_URL, namespace });
+    const store = createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: namespace });
     stores.push(store);
     return store;
   };

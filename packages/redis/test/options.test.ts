@@ -23,18 +23,43 @@ function thrownBy(run: () => unknown): unknown {
 }
 
 describe("options", () => {
-  it("defaults: localhost url, namespace 'sessionstore', 2000 ms bounds, 25 ms lock poll", async () => {
+  it("defaults: localhost url, key prefix 'sessionstore', 2000 ms bounds, 25 ms lock poll", async () => {
     expect(resolveRedisOptions({})).toEqual({
       source: { kind: "url", url: DEFAULT_REDIS_URL },
-      namespace: DEFAULT_REDIS_NAMESPACE,
+      keyPrefix: DEFAULT_REDIS_NAMESPACE,
       connectTimeoutMs: 2000,
       commandTimeoutMs: 2000,
       lockPollMs: 25,
     });
-    expect(resolveRedisOptions(undefined).namespace).toBe("sessionstore");
+    expect(resolveRedisOptions(undefined).keyPrefix).toBe("sessionstore");
     const store = createRedisStore();
     expect(store.namespace).toBe("sessionstore");
     await store.close();
+  });
+
+  it("keyPrefix names the Redis key prefix; namespace is its deprecated alias, warned about once", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const renamed = createRedisStore({ keyPrefix: "kp-one" });
+      expect(renamed.keyPrefix).toBe("kp-one");
+      const aliased = [createRedisStore({ namespace: "kp-two" }), createRedisStore({ namespace: "kp-three" })];
+      expect(aliased.map((store) => store.keyPrefix)).toEqual(["kp-two", "kp-three"]);
+      expect(() => createRedisStore({ keyPrefix: "a", namespace: "b" })).toThrow(invalidField("namespace"));
+      expect(() => createRedisStore({ keyPrefix: "a b" })).toThrow(invalidField("keyPrefix"));
+      await Promise.all([renamed, ...aliased].map((store) => store.close()));
+      // emitWarning is delivered on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      const deprecations = warnings.filter(
+        (warning) => (warning as { code?: string }).code === "SESSIONSTORE_REDIS_NAMESPACE",
+      );
+      // Once, though the alias was used twice (vitest gives each test file fresh modules).
+      expect(deprecations).toHaveLength(1);
+      for (const warning of deprecations) expect(warning.message).toContain("use options.keyPrefix");
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 
   it("refuses more than one of url, client and nodes", () => {

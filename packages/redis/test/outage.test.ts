@@ -51,7 +51,7 @@ describe("outage and recovery against a real redis-server", () => {
   it("a store's own client: calls reject ERR_STORE_UNAVAILABLE while Redis is dead, and the same store works again after it restarts", async () => {
     const store = createRedisStore({
       url: server.url,
-      namespace: uniqueNamespace(),
+      keyPrefix: uniqueNamespace(),
       connectTimeoutMs: 1_000,
       commandTimeoutMs: 1_000,
     });
@@ -81,7 +81,7 @@ describe("outage and recovery against a real redis-server", () => {
     await client.connect();
     const store = createRedisStore({
       client,
-      namespace: uniqueNamespace(),
+      keyPrefix: uniqueNamespace(),
       connectTimeoutMs: 1_000,
       commandTimeoutMs: 1_000,
     });
@@ -104,7 +104,7 @@ describe("outage and recovery against a real redis-server", () => {
   it("a server that stops answering (SIGSTOP) fails calls after commandTimeoutMs instead of hanging; they succeed once it answers again", async () => {
     const store = createRedisStore({
       url: server.url,
-      namespace: uniqueNamespace(),
+      keyPrefix: uniqueNamespace(),
       connectTimeoutMs: 1_000,
       commandTimeoutMs: 500,
     });
@@ -125,7 +125,7 @@ describe("outage and recovery against a real redis-server", () => {
     const port = await sparePort();
     const store = createRedisStore({
       url: `redis://127.0.0.1:${port}`,
-      namespace: uniqueNamespace(),
+      keyPrefix: uniqueNamespace(),
       connectTimeoutMs: 500,
     });
     expectAllUnavailable(await everyCall(store));
@@ -142,7 +142,7 @@ describe("outage and recovery against a real redis-server", () => {
   it("close() during an outage neither hangs nor rejects, and later calls are ERR_STORE_CLOSED", async () => {
     const store = createRedisStore({
       url: server.url,
-      namespace: uniqueNamespace(),
+      keyPrefix: uniqueNamespace(),
       connectTimeoutMs: 500,
       commandTimeoutMs: 500,
     });

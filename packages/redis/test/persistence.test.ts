@@ -23,7 +23,7 @@ describe("what the store writes to Redis", () => {
   });
   const open = () => {
     ns = uniqueNamespace("raw");
-    store = createRedisStore({ url: SHARED_REDIS_URL, namespace: ns });
+    store = createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: ns });
     return store;
   };
   afterEach(async () => {

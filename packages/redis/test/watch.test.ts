@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 function store(namespace: string): RedisStore {
-  return createRedisStore({ url: SHARED_REDIS_URL, namespace });
+  return createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: namespace });
 }
 
 /** Connections subscribed to the namespace's change channel, as Redis counts them. */

@@ -63,6 +63,13 @@ export interface SqliteStoreOptions {
    */
   purgeIntervalMs?: number;
   /**
+   * Delete expired records once when the database is opened. `false` for a
+   * store that only inspects (the CLI's `list` and `show`), so opening it
+   * deletes nothing.
+   * @default true
+   */
+  purgeOnOpen?: boolean;
+  /**
    * How often a waiting `lock()` tries again, in milliseconds (jittered).
    * @default 25
    */
@@ -145,7 +152,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
   const database = (): Promise<Database> => {
     opening ??= openDatabase({ path, table, busyTimeoutMs: settings.busyTimeoutMs }).then(
       async (db) => {
-        await purgeExpired(db, table, now()).catch(() => undefined);
+        if (settings.purgeOnOpen) await purgeExpired(db, table, now()).catch(() => undefined);
         // When close() came first it closes this database itself (it awaits `opening`).
         if (!closed) startPurging(db);
         return db;
@@ -181,6 +188,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
 
   return {
     capabilities: Object.freeze({ lock: true, list: true, nativeExpiry: settings.purgeIntervalMs > 0, watch: true }),
+    kind: "sqlite",
     path,
     async get(key) {
       ensureOpen();

@@ -17,7 +17,7 @@ export function openStore(spec: StoreSpec): SessionStore {
   if (spec.kind === "sqlite") return createSqliteStore({ path: spec.path, purgeIntervalMs: 0 });
   return createRedisStore({
     url: spec.url,
-    namespace: spec.namespace,
+    keyPrefix: spec.namespace,
     connectTimeoutMs: 2_000,
     commandTimeoutMs: 2_000,
   });

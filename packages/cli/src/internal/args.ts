@@ -3,6 +3,7 @@ import { type AuthType, assertNamespace, assertSubject, DEFAULT_NAMESPACE, isAut
 import { usageError } from "./cli-error.js";
 import { COMMANDS, type CommandName } from "./help.js";
 import { REVOKE_ALL_OPTIONS, type RevokeAllCliOptions, revokeAllOptions } from "./revoke-all-args.js";
+import { describeBadArguments, didYouMean } from "./usage-words.js";
 
 /** What the command line asks for. */
 export type Invocation =
@@ -71,9 +72,9 @@ export function parseInvocation(
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
+  } catch {
     const command = argv.find((arg) => isCommand(arg));
-    throw usageError(error instanceof Error ? error.message : String(error), command);
+    throw usageError(describeBadArguments(argv, OPTIONS), command);
   }
   const { values, positionals } = parsed;
   const [first, ...rest] = positionals;
@@ -88,7 +89,9 @@ export function parseInvocation(
     return { kind: "help", topic, toStderr: false };
   }
   if (!isCommand(first)) {
-    throw usageError(`unknown command "${first}"; commands: ${COMMANDS.join(", ")}, help`);
+    throw usageError(
+      `unknown command "${first}"${didYouMean(first, [...COMMANDS, "help"])}; commands: ${COMMANDS.join(", ")}, help`,
+    );
   }
   const command = first;
   if (values.help) return { kind: "help", topic: command, toStderr: false };

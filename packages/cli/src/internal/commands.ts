@@ -11,6 +11,7 @@ import {
 import { EXIT_CODES } from "../exit-codes.js";
 import type { CommandOptions } from "./args.js";
 import { CliError, usageError } from "./cli-error.js";
+import { elsewhereHint } from "./elsewhere.js";
 import { table } from "./format.js";
 import type { CommandName } from "./help.js";
 import { revokeAllCommand } from "./revoke-all-command.js";
@@ -78,7 +79,7 @@ async function listCommand({ manager, options, storeDisplay, now, out }: Command
   const where = `namespace "${manager.namespace}" (${storeDisplay})`;
   const filtered = options.subject !== undefined || options.authType !== undefined ? " matching the filter" : "";
   if (sessions.length === 0) {
-    out(`No sessions${filtered} in ${where}.\n`);
+    out(`No sessions${filtered} in ${where}.\n${await elsewhereHint(manager, storeDisplay)}`);
     return;
   }
   const rows = sessions.map((info) => listRow(info, now));

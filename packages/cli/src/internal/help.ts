@@ -13,7 +13,7 @@ const STORE_OPTIONS = `Store options (every command):
                           redis://host:6379[/db]         Redis; rediss:// for TLS
                           redis://:pass@host:6379        (prefer the env variable for
                                                          passwords: argv is visible to others)
-                          redis://host:6379?namespace=x  the Redis store's key prefix
+                          redis://host:6379?prefix=x     the Redis store's key prefix
                                                          [default: sessionstore]
                           redis+cluster://h1:7000,h2:7001  Redis Cluster root nodes
   --namespace <name>    session namespace, the first part of every session key

@@ -9,9 +9,8 @@ import { fingerprintMatches } from "../fingerprint.js";
  * of the old configuration around for anyone reading it.
  *
  * Done under the session's lock, after reading it again there: a process that
- * already wrote a session of the current configuration keeps it. The record
- * is removed with the store's own `delete` while the lock is held (a manager
- * removal that takes this lock itself would wait for us forever).
+ * already wrote a session of the current configuration keeps it. The delete
+ * goes through the manager as the lock's holder (`heldLock`), like a logout.
  * @returns whether a record was deleted.
  */
 export async function deleteIfOtherConfig(
@@ -24,7 +23,7 @@ export async function deleteIfOtherConfig(
   try {
     const stored = await manager.read(authType);
     if (!stored || fingerprintMatches(stored.fingerprint, fingerprint)) return false;
-    return await manager.store.delete(manager.keyFor(authType));
+    return await manager.delete(authType, { heldLock: release });
   } finally {
     await release();
   }

@@ -2,15 +2,23 @@ import type { AuthObject } from "@sessionstore/core";
 import { isPlatformApiError, type PlatformApiError } from "../errors.js";
 import type { LogoutResult, PlatformClientEvents } from "../types.js";
 import type { SessionSlot } from "./session-slot.js";
+import { NO_TELEMETRY } from "./telemetry.js";
 import { revokeToken, type TokenEndpointConfig } from "./token-endpoint.js";
 
 /**
  * Revokes a pair at `revokeURL`, refresh token first (RFC 7009 §2.1: that ends the grant).
  * @throws `PlatformApiError` when the server refuses or cannot be reached.
  */
-export async function revokePair(token: TokenEndpointConfig, revokeURL: string, auth: AuthObject): Promise<void> {
-  if (auth.refreshToken !== undefined) await revokeToken(token, revokeURL, auth.refreshToken, "refresh_token");
-  await revokeToken(token, revokeURL, auth.accessToken, "access_token");
+export function revokePair(token: TokenEndpointConfig, revokeURL: string, auth: AuthObject): Promise<void> {
+  const tokens = auth.refreshToken === undefined ? 1 : 2;
+  return (token.telemetry ?? NO_TELEMETRY).span(
+    "sessionstore.revoke",
+    { "sessionstore.revoke.tokens": tokens },
+    async () => {
+      if (auth.refreshToken !== undefined) await revokeToken(token, revokeURL, auth.refreshToken, "refresh_token");
+      await revokeToken(token, revokeURL, auth.accessToken, "access_token");
+    },
+  );
 }
 
 /** A revoker for pairs the client gives up, or `undefined` when there is no `revokeURL`. */
@@ -30,14 +38,28 @@ export function revokerFor(
  * pair behind it): revokes at `revokeURL` when given, refresh token first
  * (RFC 7009 §2.1: that ends the grant), then deletes, whatever the server said.
  */
-export async function logoutSession(
+export function logoutSession(
   slot: SessionSlot,
   token: TokenEndpointConfig,
   revokeURL: string | undefined,
   lock: { ttlMs: number; waitMs: number },
   emit: (event: "logout", payload: PlatformClientEvents["logout"]) => void,
 ): Promise<LogoutResult> {
-  const release = await slot.manager.lock(slot.authType, lock);
+  return (token.telemetry ?? NO_TELEMETRY).span("sessionstore.logout", {}, async (span) => {
+    const result = await endSession(slot, token, revokeURL, lock, emit);
+    span?.setAttribute("sessionstore.revoked", result.revoked);
+    return result;
+  });
+}
+
+async function endSession(
+  slot: SessionSlot,
+  token: TokenEndpointConfig,
+  revokeURL: string | undefined,
+  lock: { ttlMs: number; waitMs: number },
+  emit: (event: "logout", payload: PlatformClientEvents["logout"]) => void,
+): Promise<LogoutResult> {
+  const release = await slot.lock(lock);
   try {
     // A store that cannot be read still gets the delete; the copy in memory is revoked instead.
     const auth = (await slot.read().catch(() => undefined)) ?? slot.current;

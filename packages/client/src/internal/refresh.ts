@@ -10,6 +10,7 @@ import { isPlatformApiError, PlatformApiError } from "../errors.js";
 import type { PlatformClientEvents, PlatformClientOptions, RefreshInfo } from "../types.js";
 import { withKeptFields } from "./kept-fields.js";
 import type { SessionSlot } from "./session-slot.js";
+import { traceRefresh } from "./telemetry-flows.js";
 import { requestToken, type TokenEndpointConfig } from "./token-endpoint.js";
 
 /** Everything a refresh needs from its client. */
@@ -25,6 +26,8 @@ export interface RefreshDeps {
   /** Session fields a refresh answer may omit and that are then kept. */
   readonly keptOnRefresh: readonly string[];
   emit<K extends keyof PlatformClientEvents>(event: K, payload: PlatformClientEvents[K]): void;
+  /** Told how long the refresh waited for the store's lock, ms (for its span). */
+  lockWaited?(ms: number): void;
 }
 
 // Clients sharing a store object in this process share their refreshes too.
@@ -67,7 +70,7 @@ export function refreshSession(deps: RefreshDeps, stale: AuthObject, trigger: Re
   // Someone in this process already replaced the pair that failed or expired.
   if (held && differs(held, stale) && !isDue(held, deps.now(), 0)) return Promise.resolve(held);
   return flightsFor(deps.slot.store)
-    .run(deps.slot.key, () => refreshLocked(deps, stale, trigger))
+    .run(deps.slot.key, () => traceRefresh(deps, trigger, (observed) => refreshLocked(observed, stale, trigger)))
     .then((auth) => {
       // Another client on this store may have run the flight: take its result too.
       if (deps.slot.current !== auth) deps.slot.current = auth;
@@ -96,7 +99,7 @@ export async function refreshEarly(deps: RefreshDeps, auth: AuthObject): Promise
 
 async function takeLock(deps: RefreshDeps) {
   try {
-    return await deps.slot.manager.lock(deps.slot.authType, deps.lock);
+    return await deps.slot.lock(deps.lock, deps.lockWaited);
   } catch (error) {
     deps.emit("refreshFailed", { reason: "transient", cleared: false, error: asError(error) });
     throw error;

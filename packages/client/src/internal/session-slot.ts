@@ -17,6 +17,7 @@ import {
 import { invalidArgument } from "../errors.js";
 import { fingerprintMatches } from "../fingerprint.js";
 import type { PlatformClientOptions, SessionSummary } from "../types.js";
+import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
 
 /** Turns whatever the user passed as `sessionStore` into a manager for the right subject. */
 export function resolveManager(options: PlatformClientOptions, now: () => number): SessionManager {
@@ -43,6 +44,8 @@ export interface DeferredWritePolicy {
   readonly revoke?: ((auth: AuthObject) => Promise<boolean>) | undefined;
   /** Called when it gave up its pair because the store changed (a logout elsewhere). */
   readonly yielded?: (revoked: boolean) => void;
+  /** Where the slot's store operations are traced, measured and logged. @default none */
+  readonly telemetry?: Telemetry;
 }
 
 /** Options for {@link SessionSlot.save}. */
@@ -69,6 +72,7 @@ export class SessionSlot {
   readonly fingerprint: string;
   readonly #now: () => number;
   readonly #deferred: DeferredWritePolicy;
+  readonly #telemetry: Telemetry;
   #memory: AuthObject | undefined;
   /** A refreshed pair that could not be persisted yet: it is the only valid one, keep trying. */
   #unsaved = false;
@@ -88,6 +92,7 @@ export class SessionSlot {
     this.fingerprint = fingerprint;
     this.#now = now;
     this.#deferred = deferred;
+    this.#telemetry = deferred.telemetry ?? NO_TELEMETRY;
   }
 
   get current(): AuthObject | undefined {
@@ -118,7 +123,7 @@ export class SessionSlot {
    * configuration (then `otherConfig` is set, for the restore to delete it).
    */
   async read(): Promise<AuthObject | undefined> {
-    const stored = await this.manager.read(this.authType);
+    const stored = await this.#telemetry.storeOp("read", () => this.manager.read(this.authType));
     // Records without a fingerprint were written by podio-js or a legacy store: usable.
     this.otherConfig = stored !== undefined && !fingerprintMatches(stored.fingerprint, this.fingerprint);
     if (!stored || this.otherConfig) return undefined;
@@ -138,7 +143,7 @@ export class SessionSlot {
         : auth;
     const replacing = "replacing" in options ? options.replacing : this.#memory;
     try {
-      const stored = await this.manager.write(this.authType, complete, { fingerprint: this.fingerprint });
+      const stored = await this.#write(complete);
       this.current = stored.auth;
       return stored.auth;
     } catch (error) {
@@ -166,7 +171,7 @@ export class SessionSlot {
   }
 
   async #flushLocked(): Promise<void> {
-    const release = await this.manager.lock(this.authType, this.#deferred.lock);
+    const release = await this.lock(this.#deferred.lock);
     try {
       const held = this.#memory;
       if (!this.#unsaved || !held) return;
@@ -177,7 +182,7 @@ export class SessionSlot {
           await this.#yield(held, stored);
           return;
         }
-        await this.manager.write(this.authType, held, { fingerprint: this.fingerprint });
+        await this.#write(held);
       }
       if (this.#memory === held) this.current = held;
     } finally {
@@ -210,8 +215,35 @@ export class SessionSlot {
 
   /** Deletes the session; `heldLock` is the session lock when the caller holds it already (a removal takes it otherwise). */
   async clear(heldLock?: ReleaseLock): Promise<void> {
-    await this.manager.delete(this.authType, heldLock ? { heldLock } : undefined);
+    await this.#telemetry.storeOp("delete", () =>
+      this.manager.delete(this.authType, heldLock ? { heldLock } : undefined),
+    );
     this.current = undefined;
+  }
+
+  #write(auth: AuthObject) {
+    return this.#telemetry.storeOp("write", () =>
+      this.manager.write(this.authType, auth, { fingerprint: this.fingerprint }),
+    );
+  }
+
+  /**
+   * Takes the store's lock on this session (traced as a store operation, its
+   * wait measured); `waited` is told how long that took, ms.
+   * @returns a function that releases it.
+   */
+  async lock(options: LockOptions, waited?: (ms: number) => void): Promise<() => Promise<void>> {
+    const started = performance.now();
+    let acquired = false;
+    try {
+      const release = await this.#telemetry.storeOp("lock", () => this.manager.lock(this.authType, options));
+      acquired = true;
+      return release;
+    } finally {
+      const ms = performance.now() - started;
+      this.#telemetry.lockWaited(ms, acquired);
+      waited?.(ms);
+    }
   }
 
   summary(auth: AuthObject | undefined = this.#memory): SessionSummary | undefined {

@@ -1,7 +1,10 @@
 import { type JsonObject, redactTokens } from "@sessionstore/core";
 import { PlatformApiError } from "../errors.js";
-import type { ClientAuthMethod } from "../types.js";
+import type { ResolvedOptions } from "../options.js";
+import type { ClientAuthMethod, PlatformAuthOptions } from "../types.js";
 import { describeRequest, isTransientStatus, oauthErrorOf, parseBody, send } from "./http.js";
+import type { Telemetry } from "./telemetry.js";
+import { type TokenCallSeen, traceTokenCall } from "./telemetry-flows.js";
 import { checkTokenResponse } from "./token-response.js";
 
 /** What the token endpoint needs to know about the client. */
@@ -14,6 +17,27 @@ export interface TokenEndpointConfig {
   readonly clientAuthMethod: ClientAuthMethod;
   readonly fetch: typeof globalThis.fetch;
   readonly timeoutMs: number;
+  /** Where token calls are traced, counted and logged. @default none */
+  readonly telemetry?: Telemetry | undefined;
+}
+
+/** The token endpoint's side of a client's options. */
+export function tokenEndpointConfig(
+  auth: PlatformAuthOptions,
+  resolved: ResolvedOptions,
+  telemetry: Telemetry,
+): TokenEndpointConfig {
+  return {
+    tokenURL: resolved.tokenURL,
+    clientId: auth.clientId,
+    clientSecret: auth.clientSecret,
+    scope: auth.scope,
+    audience: auth.audience,
+    clientAuthMethod: resolved.clientAuthMethod,
+    fetch: resolved.fetch,
+    timeoutMs: resolved.tokenTimeoutMs,
+    telemetry,
+  };
 }
 
 // RFC 6749 §2.3.1: Basic credentials are form-encoded before base64.
@@ -60,19 +84,30 @@ export function withClientAuth(
  *   `ERR_INVALID_RESPONSE` for a 2xx that is not a token response;
  *   `ERR_TOKEN_RESPONSE` (terminal) for one whose tokens or `expires_in` are malformed.
  */
-export async function requestToken(config: TokenEndpointConfig, grant: Record<string, string>): Promise<JsonObject> {
+export function requestToken(config: TokenEndpointConfig, grant: Record<string, string>): Promise<JsonObject> {
+  return traceTokenCall(config.telemetry, grant.grant_type ?? "?", (seen) => exchange(config, grant, seen));
+}
+
+async function exchange(
+  config: TokenEndpointConfig,
+  grant: Record<string, string>,
+  seen: TokenCallSeen,
+): Promise<JsonObject> {
   const params: Record<string, string> = { ...grant };
   if (config.scope !== undefined && grant.grant_type !== "authorization_code") params.scope ??= config.scope;
   if (config.audience !== undefined) params.audience ??= config.audience;
   const { body, headers } = withClientAuth(config, params);
   const request = describeRequest("POST", config.tokenURL);
   // A non-2xx body comes back with every secret of the request masked (see send()).
+  // "manual", not "error": a redirect is never followed (the credentials stay
+  // here) and surfaces as a non-2xx answer; Cloudflare's workerd rejects "error".
   const { response, text, secrets } = await send(
     config.fetch,
     config.tokenURL,
-    { method: "POST", headers, body, redirect: "error" },
+    { method: "POST", headers, body, redirect: "manual" },
     { timeoutMs: config.timeoutMs, readBody: true },
   );
+  seen.status = response.status;
   const parsed = parseBody(text, response.headers.get("content-type"));
   const grantType = grant.grant_type ?? "?";
   if (!response.ok) {
@@ -125,7 +160,7 @@ export async function revokeToken(
   const { response, text, secrets } = await send(
     config.fetch,
     revokeURL,
-    { method: "POST", headers, body, redirect: "error" },
+    { method: "POST", headers, body, redirect: "manual" },
     { timeoutMs: config.timeoutMs, readBody: true },
   );
   if (response.ok) return;

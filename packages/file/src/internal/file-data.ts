@@ -23,16 +23,28 @@ export interface FileData {
   readonly locks: Map<string, LockEntry>;
 }
 
-/** Why a file could not be loaded; the adapter decides what to do with each kind. */
+/**
+ * Why a file could not be loaded; the adapter decides what to do with each kind:
+ * - `corrupt`: recognisably a sessionstore file, and broken (moved aside);
+ * - `foreign`: not a sessionstore file at all (refused, never touched);
+ * - `newer-version`: a sessionstore file of a later format (refused, never touched).
+ */
 export class FileFormatError extends Error {
   constructor(
-    readonly kind: "corrupt" | "newer-version",
+    readonly kind: "corrupt" | "foreign" | "newer-version",
     message: string,
   ) {
     super(message);
     this.name = "FileFormatError";
   }
 }
+
+/**
+ * How every file this store writes begins (`serializeFileData`, and 0.1.0's
+ * files alike): the format marker is the first key. A torn copy of our own
+ * file still begins so; a SQLite database, a package.json or a text file does not.
+ */
+const OUR_PREFIX = /^\s*\{\s*"sessionstore"\s*:\s*\d/;
 
 /** The data of a file that does not exist yet. */
 export function emptyFileData(): FileData {
@@ -55,27 +67,38 @@ function readRecordEntry(raw: unknown): RecordEntry {
 }
 
 /**
- * Parses the file's text. An empty file is corrupt too: this store never writes
- * one (every write is a complete document renamed into place), so zero bytes
- * mean something else truncated or created it.
+ * Parses the file's text.
+ *
+ * Only a file that is recognisably ours and broken is `corrupt`: the marker
+ * `"sessionstore": <format>` as its first key (also when the JSON is cut
+ * short), or a parsed object carrying the marker with bad records. Anything
+ * else is `foreign`, including an empty file: this store never writes one
+ * (every write is a complete document renamed into place), so zero bytes were
+ * put there by someone else, and a file the store did not create is not its to
+ * overwrite.
  * @throws FileFormatError
  */
 export function parseFileData(text: string): FileData {
+  if (text.trim().length === 0) {
+    throw new FileFormatError("foreign", "the file is empty, and this store never writes an empty file");
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
     // V8's SyntaxError quotes the text around the fault (the tokens): only the size is told.
-    const reason = text.length === 0 ? "the file is empty" : `not valid JSON (${text.length} characters)`;
-    throw new FileFormatError("corrupt", reason);
+    if (OUR_PREFIX.test(text)) throw new FileFormatError("corrupt", `not valid JSON (${text.length} characters)`);
+    throw new FileFormatError("foreign", "it is not JSON");
   }
-  if (!isPlainObject(parsed)) throw new FileFormatError("corrupt", "the document is not a JSON object");
-  const version = parsed.sessionstore;
-  if (isFiniteNumber(version) && version > FORMAT_VERSION) {
+  const version = isPlainObject(parsed) ? parsed.sessionstore : undefined;
+  if (!isPlainObject(parsed) || !isFiniteNumber(version)) {
+    throw new FileFormatError("foreign", 'it is JSON without the "sessionstore" format marker');
+  }
+  if (version > FORMAT_VERSION) {
     throw new FileFormatError("newer-version", `the file has format ${version}; this version reads ${FORMAT_VERSION}`);
   }
   if (version !== FORMAT_VERSION || !isPlainObject(parsed.records)) {
-    throw new FileFormatError("corrupt", "the document is not a sessionstore file");
+    throw new FileFormatError("corrupt", "its records are not a JSON object");
   }
   const data = emptyFileData();
   for (const [key, raw] of Object.entries(parsed.records)) data.records.set(key, readRecordEntry(raw));

@@ -74,9 +74,12 @@ function quarantineStamp(): string {
  *   Changes queued meanwhile in this process share one lock and one write.
  * - `write(data)` (lowdb's whole-snapshot write) is safe too, but replaces
  *   every record: use `update` unless that is what you mean.
- * - A corrupt file is moved aside to `<path>.corrupt-<timestamp>` (under the
- *   lock, after checking again) and the operation rejects `ERR_CORRUPT_RECORD`;
- *   the next one starts from an empty file.
+ * - A corrupt file (recognisably ours, and broken) is moved aside to
+ *   `<path>.corrupt-<timestamp>` (under the lock, after checking again) and the
+ *   operation rejects `ERR_CORRUPT_RECORD`; the next write creates a new file.
+ * - A foreign file (not ours: not JSON, JSON without our marker, empty) and a
+ *   file of a newer format are refused with `ERR_STORE_UNAVAILABLE` and never
+ *   touched, by reads and writes alike.
  */
 export class LockedJsonFile implements Adapter<FileData> {
   readonly #options: LockedJsonFileOptions;
@@ -254,8 +257,8 @@ export class LockedJsonFile implements Adapter<FileData> {
       this.#remember(MISSING, emptyFileData());
       throw new SessionStoreError(
         "ERR_CORRUPT_RECORD",
-        `session file ${this.#options.path} is corrupt (${error.message}); it was moved to ${movedTo} and the ` +
-          "store starts again from an empty file",
+        `session file ${this.#options.path} is corrupt (${error.message}); it was moved to ${movedTo}, and ` +
+          "the next write creates a new file",
         { cause: error },
       );
     }
@@ -275,6 +278,14 @@ export class LockedJsonFile implements Adapter<FileData> {
   }
 
   #translate(error: unknown): unknown {
+    if (error instanceof FileFormatError && error.kind === "foreign") {
+      return new SessionStoreError(
+        "ERR_STORE_UNAVAILABLE",
+        `${this.#options.path} is not a sessionstore file (${error.message}); it was left exactly as it was: ` +
+          "give the store another path, or remove the file yourself if it is not needed",
+        { cause: error },
+      );
+    }
     if (error instanceof FileFormatError) {
       return new SessionStoreError(
         "ERR_STORE_UNAVAILABLE",

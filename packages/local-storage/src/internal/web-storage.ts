@@ -19,7 +19,8 @@ export function resolveStorage(given: StorageLike | undefined): StorageLike {
   } catch (error) {
     throw new SessionStoreError(
       "ERR_STORE_UNAVAILABLE",
-      "no usable localStorage (server-side rendering, disabled, denied)",
+      // The user agent names the runtime ("Cloudflare-Workers", "Bun/1.4.5") in a few bytes of the browser bundle.
+      `no usable localStorage in ${(globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent ?? "this runtime"} (server-side rendering, disabled, denied): pass options.storage or use @sessionstore/file`,
       { cause: error },
     );
   }

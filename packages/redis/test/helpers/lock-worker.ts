@@ -6,7 +6,7 @@ const [url, namespace, iterationsText, workerId] = process.argv.slice(2);
 if (!url || !namespace || !iterationsText || !workerId)
   throw new Error("usage: lock-worker <url> <namespace> <iterations> <id>");
 
-const store = createRedisStore({ url, namespace });
+const store = createRedisStore({ url, keyPrefix: namespace });
 for (let index = 0; index < Number(iterationsText); index += 1) {
   const release = await store.lock("counter", { ttlMs: 10_000, waitMs: 20_000 });
   try {

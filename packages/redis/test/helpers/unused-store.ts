@@ -4,4 +4,4 @@ import { createRedisStore } from "@sessionstore/redis";
 
 const [url] = process.argv.slice(2);
 if (!url) throw new Error("usage: unused-store <url>");
-createRedisStore({ url, namespace: "unused-store", connectTimeoutMs: 2_000 });
+createRedisStore({ url, keyPrefix: "unused-store", connectTimeoutMs: 2_000 });

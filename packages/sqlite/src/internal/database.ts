@@ -1,8 +1,8 @@
 import { constants } from "node:fs";
 import { chmod, mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
-import KeyvSqlite from "@keyv/sqlite";
 import Keyv from "keyv";
+import { loadSqliteDriver } from "./driver.js";
 
 /** What {@link openDatabase} needs. */
 export interface DatabaseConfig {
@@ -50,6 +50,8 @@ async function prepareFile(path: string): Promise<void> {
  * given `busyTimeout`), and the lock table.
  */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  // The driver first: a missing native binding must not leave a new empty file behind.
+  const KeyvSqlite = await loadSqliteDriver();
   await prepareFile(config.path);
   const adapter = new KeyvSqlite({
     uri: `sqlite://${config.path}`,

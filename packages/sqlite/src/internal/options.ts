@@ -7,6 +7,7 @@ export interface SqliteSettings {
   readonly table: string;
   readonly busyTimeoutMs: number;
   readonly purgeIntervalMs: number;
+  readonly purgeOnOpen: boolean;
   readonly lockPollMs: number;
   readonly watchPollMs: number;
   readonly now: () => number;
@@ -47,6 +48,8 @@ export function readSqliteOptions(options: SqliteStoreOptions): SqliteSettings {
     throw invalid("table", "must be a letter followed by up to 62 letters, digits or underscores (not sqlite_*)");
   }
   if (typeof now !== "function") throw invalid("now", "must be a function");
+  const { purgeOnOpen = true } = options;
+  if (typeof purgeOnOpen !== "boolean") throw invalid("purgeOnOpen", "must be true or false");
   return {
     path,
     table,
@@ -54,6 +57,7 @@ export function readSqliteOptions(options: SqliteStoreOptions): SqliteSettings {
     busyTimeoutMs: duration(options.busyTimeoutMs, "busyTimeoutMs", 5_000, 0),
     purgeIntervalMs: duration(options.purgeIntervalMs, "purgeIntervalMs", 60_000, 0),
     lockPollMs: duration(options.lockPollMs, "lockPollMs", 25, 1),
+    purgeOnOpen,
     watchPollMs: duration(options.watchPollMs, "watchPollMs", 200, 1),
   };
 }
