@@ -23,6 +23,7 @@ import { readRecord } from "./internal/envelope.js";
 import { escapeGlob, redisKeySpace } from "./internal/keys.js";
 import { createRecordKeyv } from "./internal/keyv.js";
 import { EXTEND_SCRIPT, RELEASE_SCRIPT, runLockScript } from "./internal/lock-scripts.js";
+import { stalledLockCleaner } from "./internal/stalled-locks.js";
 import { type RedisStoreOptions, resolveRedisOptions } from "./options.js";
 
 /**
@@ -107,6 +108,17 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       const timer = setTimeout(wake, ms);
       closing.add(wake);
     });
+
+  const cleanUpLater = stalledLockCleaner({
+    commands,
+    ready: async () => {
+      if (!connection.isReady()) await connection.ready();
+    },
+    isClosed: () => closed,
+    commandTimeoutMs,
+    lockPollMs,
+    pause,
+  });
 
   const ensureOpen = () => {
     if (closed) throw storeClosedError();
@@ -224,9 +236,17 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       const deadline = Date.now() + waitMs;
       for (;;) {
         ensureOpen();
-        const reply = await run("lock", () =>
-          commands.set(lockKey, token, { condition: "NX", expiration: { type: "PX", value: px } }),
-        );
+        let reply: unknown;
+        try {
+          reply = await run("lock", () =>
+            commands.set(lockKey, token, { condition: "NX", expiration: { type: "PX", value: px } }),
+          );
+        } catch (error) {
+          // The SET may still run once Redis answers again (a stall, not a refusal):
+          // delete it by its token then, or it stands a full lease with no holder.
+          if (!closed) cleanUpLater(lockKey, token, px);
+          throw error;
+        }
         if (reply === "OK" && closed) {
           // Taken as the store closed: close() no longer releases it, so do it here.
           await withDeadline(
