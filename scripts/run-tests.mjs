@@ -6,7 +6,7 @@
 // private directory, so the check compares the whole run's before (empty)
 // and after; other programs on the machine cannot disturb it.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +16,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const PROJECT_TEMP_PREFIXES = ["sessionstore-", "conformance-", "fake-platform-"];
 
 const privateTemp = mkdtempSync(join(tmpdir(), "sessionstore-test-run-"));
+// Like /tmp itself (sticky, world-writable): tests run servers and checks as other
+// users (postgres, mysql, nobody) under it; mkdtemp's 0700 would lock them out.
+chmodSync(privateTemp, 0o1777);
 const vitest = join(root, "node_modules", "vitest", "vitest.mjs");
 const child = spawn(process.execPath, [vitest, "run", ...process.argv.slice(2)], {
   cwd: root,

@@ -1,3 +1,4 @@
+import { loadavg } from "node:os";
 import { Bench } from "tinybench";
 
 /** How long each measurement runs. `--quick` keeps the whole run under a minute. */
@@ -44,7 +45,14 @@ export interface Row {
   readonly throughputRatio?: number;
   /** subject median ÷ baseline median (lower is better). */
   readonly medianRatio?: number;
+  /** 1-minute load average when the row's measurement started (the machine is shared). */
+  readonly loadAtStart?: number;
   readonly error?: string;
+}
+
+/** The 1-minute load average now: every row records it at its start. */
+export function loadNow(): number {
+  return loadavg()[0] ?? Number.NaN;
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -104,10 +112,11 @@ export async function measure(cases: readonly Case[], budget: Budget): Promise<M
 
 /** Measures `subjects` beside `baseline` in the same rounds; each subject's row carries its ratios to the baseline. */
 export async function compare(group: string, budget: Budget, baseline: Case, ...subjects: Case[]): Promise<Row[]> {
+  const loadAtStart = loadNow();
   const stats = await measure([baseline, ...subjects], budget);
   const base = stats.get(baseline.name) as Stats;
   return [
-    { group, name: baseline.name, iteration: baseline.iteration ?? "1 call", stats: base },
+    { group, name: baseline.name, iteration: baseline.iteration ?? "1 call", stats: base, loadAtStart },
     ...subjects.map((subject): Row => {
       const measured = stats.get(subject.name) as Stats;
       return {
@@ -118,6 +127,7 @@ export async function compare(group: string, budget: Budget, baseline: Case, ...
         baseline: baseline.name,
         throughputRatio: measured.opsPerSec / base.opsPerSec,
         medianRatio: measured.median / base.median,
+        loadAtStart,
       };
     }),
   ];
@@ -151,6 +161,7 @@ export function errorRow(group: string, name: string, error: unknown): Row {
     name,
     iteration: "-",
     stats: { median: Number.NaN, p99: Number.NaN, opsPerSec: Number.NaN, samples: 0 },
+    loadAtStart: loadNow(),
     error: message,
   };
 }

@@ -1,15 +1,19 @@
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fileSpec, keyvPostgresSpec, redisSpec, sqliteSpec } from "./cases/backends.js";
 import { benchClient } from "./cases/client.js";
 import { benchColdStart } from "./cases/cold-start.js";
+import { benchPeers } from "./cases/peers.js";
+import { benchScale } from "./cases/scale.js";
 import { benchBackend, memorySpec } from "./cases/stores.js";
 import { benchStorms } from "./cases/storm.js";
 import { benchTelemetry } from "./cases/telemetry.js";
+import { compareResults } from "./compare.js";
 import { type Budget, FULL_BUDGET, QUICK_BUDGET } from "./harness.js";
 import { printRow, writeReport } from "./report.js";
 import type { Section } from "./report-types.js";
+import { readResults, toResults, writeResults } from "./results-json.js";
 
 interface Family {
   readonly title: string;
@@ -24,6 +28,8 @@ const FAMILIES: readonly Family[] = [
   { title: "sqlite store", run: (budget) => benchBackend(sqliteSpec, budget) },
   { title: "redis store", run: (budget) => benchBackend(redisSpec, budget) },
   { title: "keyv-postgres store", run: (budget) => benchBackend(keyvPostgresSpec, budget) },
+  { title: "keyv peers", run: benchPeers },
+  { title: "scale", run: benchScale },
   { title: "client", run: benchClient },
   { title: "telemetry", run: benchTelemetry },
   { title: "refresh storms", asserts: true, run: benchStorms },
@@ -34,7 +40,7 @@ function printSection(section: Section): void {
   for (const row of section.rows ?? []) printRow(row);
   for (const storm of section.storms ?? []) {
     console.log(
-      `  ${storm.name}: ${storm.tokenCalls} token call(s) (expected ${storm.expectedTokenCalls}), ` +
+      `  ${storm.name}: ${storm.tokenCalls} token call(s) (${storm.reference ? "reference" : `expected ${storm.expectedTokenCalls}`}), ` +
         `${storm.failures} failed, drained in ${storm.drainMs.toFixed(0)} ms${storm.error ? ` ERROR ${storm.error}` : ""}`,
     );
   }
@@ -44,14 +50,45 @@ function printSection(section: Section): void {
         `${run.scriptMs.toFixed(1)} ms in the script (${run.processMs.toFixed(0)} ms from spawn)`,
     );
   }
+  for (const point of section.scale ?? []) {
+    const value = point.error
+      ? `ERROR ${point.error}`
+      : `median ${point.median.toFixed(3)} ms, max ${point.max.toFixed(3)} ms`;
+    console.log(`  ${point.store} ${point.op} @ ${point.sessions} sessions: ${value} (${point.samples} samples)`);
+  }
   for (const target of section.targets ?? []) console.log(`  [${target.status}] ${target.line}: ${target.measured}`);
 }
 
+/** The value after `--name` (or in `--name=value`). */
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  if (at !== -1) return process.argv[at + 1];
+  return process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+/** `bench/results/<date>T<hhmm>.json` for a full run; a quick or partial run writes to the temp dir. */
+function resultsPath(quick: boolean, partial: boolean, startedAt: Date): string {
+  const stamp = startedAt.toISOString().slice(0, 16).replace(":", "");
+  if (quick || partial) return join(tmpdir(), `sessionstore-bench-${quick ? "quick" : "partial"}-${stamp}.json`);
+  return fileURLToPath(new URL(`../results/${stamp}.json`, import.meta.url));
+}
+
 async function main(): Promise<number> {
+  const compareWith = option("compare");
+  const against = option("against");
+  // `--compare old.json --against new.json`: no run, only the comparison.
+  if (compareWith && against) {
+    console.log(compareResults(readResults(compareWith), readResults(against)));
+    return 0;
+  }
+  // Read first: a wrong path must fail before minutes of measuring.
+  const before = compareWith ? readResults(compareWith) : undefined;
   const quick = process.argv.includes("--quick");
   const budget = quick ? QUICK_BUDGET : FULL_BUDGET;
   const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
   const startedAt = new Date();
+  const loadAverageAtStart = loadavg();
+  console.log(`load average at start: ${loadAverageAtStart.map((value) => value.toFixed(2)).join(", ")}`);
   const sections: Section[] = [];
   for (const family of FAMILIES) {
     if (only && !family.title.includes(only)) continue;
@@ -75,15 +112,25 @@ async function main(): Promise<number> {
       });
     }
   }
-  // The committed report comes from a full run; a quick run (CI) must not overwrite it.
-  const path = quick
-    ? join(tmpdir(), "sessionstore-benchmarks-quick.md")
-    : fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
-  writeReport(
-    { mode: quick ? "quick" : "full", startedAt, durationMs: Date.now() - startedAt.getTime(), sections },
-    path,
-  );
+  // The committed report comes from a full run; a quick or partial run must not overwrite it.
+  const path =
+    quick || only
+      ? join(tmpdir(), "sessionstore-benchmarks-quick.md")
+      : fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
+  const report = {
+    mode: quick ? ("quick" as const) : ("full" as const),
+    startedAt,
+    durationMs: Date.now() - startedAt.getTime(),
+    loadAverageAtStart,
+    sections,
+  };
+  writeReport(report, path);
   console.log(`\nreport written to ${path}`);
+  const results = toResults(report);
+  const jsonPath = resultsPath(quick, only !== undefined, startedAt);
+  writeResults(results, jsonPath);
+  console.log(`results written to ${jsonPath}`);
+  if (before) console.log(`\n${compareResults(before, results)}`);
 
   const targets = sections.flatMap((section) => section.targets ?? []);
   const wrongCounts = targets.filter((target) => target.asserted && target.status !== "PASS");

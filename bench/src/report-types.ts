@@ -20,6 +20,24 @@ export interface StormResult {
   readonly failures: number;
   /** From the moment the requests were released until the last one answered, ms. */
   readonly drainMs: number;
+  /** A reference storm (what a naive client does): its count is reported, never asserted. */
+  readonly reference?: boolean;
+  /** Refresh-token reuse the platform detected (each one revokes the whole token family). */
+  readonly reuseDetected?: number;
+  readonly loadAtStart?: number;
+  readonly error?: string;
+}
+
+/** How one operation's cost grows with the number of sessions a store holds. */
+export interface ScaleResult {
+  readonly store: string;
+  readonly sessions: number;
+  /** e.g. "set", "get", "list (one array)", "iterate: first page", "iterate: all pages". */
+  readonly op: string;
+  readonly median: number;
+  readonly max: number;
+  readonly samples: number;
+  readonly loadAtStart: number;
   readonly error?: string;
 }
 
@@ -39,6 +57,7 @@ export interface Section {
   targets?: TargetResult[];
   storms?: StormResult[];
   coldStart?: ColdStartRun[];
+  scale?: ScaleResult[];
   /** What limits a case, how it was measured: plain sentences for the report. */
   notes?: string[];
 }

@@ -1,13 +1,15 @@
 import { writeFileSync } from "node:fs";
 import { cpus, release, totalmem, type } from "node:os";
 import type { Row } from "./harness.js";
-import type { ColdStartRun, Section, StormResult, TargetResult } from "./report-types.js";
+import type { ColdStartRun, ScaleResult, Section, StormResult, TargetResult } from "./report-types.js";
 
 /** Everything one run measured. */
 export interface Report {
   readonly mode: "full" | "quick";
   readonly startedAt: Date;
   readonly durationMs: number;
+  /** `os.loadavg()` (1, 5, 15 min) when the run started. */
+  readonly loadAverageAtStart: readonly number[];
   readonly sections: readonly Section[];
 }
 
@@ -31,21 +33,35 @@ function table(header: readonly string[], body: readonly (readonly string[])[]):
   return [line(header), line(header.map(() => "---")), ...body.map(line)].join("\n");
 }
 
-/** The machine the numbers came from: they only mean something beside it. */
-export function machine(): string[] {
+/** The machine and Node version the numbers came from: they only mean something beside them. */
+export function machineInfo(): { machine: string; node: string } {
   const list = cpus();
-  return [
-    `- Machine: ${list[0]?.model.trim() ?? "unknown CPU"}, ${list.length} core(s), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ${type()} ${release()}`,
-    `- Node: ${process.version}`,
-  ];
+  return {
+    machine: `${list[0]?.model.trim() ?? "unknown CPU"}, ${list.length} core(s), ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ${type()} ${release()}`,
+    node: process.version,
+  };
+}
+
+function load(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? "-" : value.toFixed(1);
 }
 
 function rowsTable(rows: readonly Row[]): string {
   return table(
-    ["group", "case", "iteration", "median", "p99", "ops/s", "ops/s vs baseline", "median vs baseline"],
+    [
+      "group",
+      "case",
+      "iteration",
+      "median",
+      "p99",
+      "ops/s",
+      "ops/s vs baseline",
+      "median vs baseline",
+      "load at start",
+    ],
     rows.map((row) =>
       row.error
-        ? [row.group, row.name, "-", "ERROR", row.error.slice(0, 120), "-", "", ""]
+        ? [row.group, row.name, "-", "ERROR", row.error.slice(0, 120), "-", "", "", load(row.loadAtStart)]
         : [
             row.group,
             row.baseline ? row.name : `${row.name} (baseline)`,
@@ -55,6 +71,7 @@ function rowsTable(rows: readonly Row[]): string {
             rate(row.stats.opsPerSec),
             ratio(row.throughputRatio),
             ratio(row.medianRatio),
+            load(row.loadAtStart),
           ],
     ),
   );
@@ -73,14 +90,25 @@ function targetsTable(targets: readonly TargetResult[]): string {
 
 function stormsTable(storms: readonly StormResult[]): string {
   return table(
-    ["storm", "requests", "token calls", "expected", "failed requests", "time to drain"],
+    [
+      "storm",
+      "requests",
+      "token calls",
+      "expected",
+      "failed requests",
+      "refresh-token reuse detected",
+      "time to drain",
+      "load at start",
+    ],
     storms.map((storm) => [
-      storm.error ? `${storm.name} (ERROR: ${storm.error.slice(0, 100)})` : storm.name,
+      storm.error ? `${storm.name} (${storm.reference ? "" : "ERROR: "}${storm.error.slice(0, 100)})` : storm.name,
       String(storm.requests),
       String(storm.tokenCalls),
-      String(storm.expectedTokenCalls),
+      storm.reference ? "reference, not asserted" : String(storm.expectedTokenCalls),
       String(storm.failures),
+      storm.reuseDetected === undefined ? "-" : String(storm.reuseDetected),
       time(storm.drainMs),
+      load(storm.loadAtStart),
     ]),
   );
 }
@@ -97,6 +125,33 @@ function coldTable(runs: readonly ColdStartRun[]): string {
   );
 }
 
+function scaleTable(points: readonly ScaleResult[]): string {
+  return table(
+    ["store", "sessions held", "operation", "median", "max", "samples", "load at start"],
+    points.map((point) =>
+      point.error
+        ? [
+            point.store,
+            point.sessions.toLocaleString("en-US"),
+            point.op,
+            "ERROR",
+            point.error.slice(0, 120),
+            "-",
+            load(point.loadAtStart),
+          ]
+        : [
+            point.store,
+            point.sessions.toLocaleString("en-US"),
+            point.op,
+            time(point.median),
+            time(point.max),
+            String(point.samples),
+            load(point.loadAtStart),
+          ],
+    ),
+  );
+}
+
 /** Markdown for docs/benchmarks.md. */
 export function renderMarkdown(report: Report): string {
   const all = <K extends keyof Section>(key: K) =>
@@ -106,13 +161,17 @@ export function renderMarkdown(report: Report): string {
   const storms = all("storms") as StormResult[];
   const cold = all("coldStart") as ColdStartRun[];
   const notes = all("notes") as string[];
+  const scale = all("scale") as ScaleResult[];
+  const { machine, node } = machineInfo();
   const parts = [
     "# Benchmarks",
     "",
     `Written by \`pnpm bench${report.mode === "quick" ? " --quick" : ""}\`. Each store and the client are measured beside a raw baseline in the same run,`,
     "rounds alternating between the two, so the ratios hold on a noisy shared machine even when absolute times drift.",
     "",
-    ...machine(),
+    `- Machine: ${machine}`,
+    `- Node: ${node}`,
+    `- Load average at start (1, 5, 15 min): ${report.loadAverageAtStart.map((value) => value.toFixed(2)).join(", ")}; every row below ran on this machine and Node, its own load at start in its last column`,
     `- Date: ${report.startedAt.toISOString()}`,
     `- Mode: ${report.mode}${report.mode === "quick" ? " (few iterations: the numbers are only a smoke test)" : ""}, run took ${time(report.durationMs)}`,
     "",
@@ -126,10 +185,31 @@ export function renderMarkdown(report: Report): string {
     "",
     "Median and p99 are per iteration (see the iteration column); ops/s counts single operations.",
     "",
-    rowsTable(rows),
+    rowsTable(rows.filter((row) => !row.group.startsWith("peer"))),
     "",
   ];
+  const peers = rows.filter((row) => row.group.startsWith("peer"));
+  if (peers.length > 0)
+    parts.push(
+      "## Beside plain keyv: what a user would write instead",
+      "",
+      "The baseline is `new Keyv({ store: <adapter> })` on the same backend doing get/set of the same record; the " +
+        "subject is a SessionManager over our store for that backend (validation, expiry, redaction included). Goal: ≥ 1.0× keyv.",
+      "",
+      rowsTable(peers),
+      "",
+    );
   if (storms.length > 0) parts.push("## Refresh storms", "", stormsTable(storms), "");
+  if (scale.length > 0)
+    parts.push(
+      "## Scale: cost by number of sessions held",
+      "",
+      "Each store is filled to the size shown (through the store, keys of the SessionManager's shape), then one " +
+        "session is written and read through a SessionManager, and all of them listed.",
+      "",
+      scaleTable(scale),
+      "",
+    );
   if (cold.length > 0) parts.push("## Cold start (SQLite store)", "", coldTable(cold), "");
   if (notes.length > 0)
     parts.push("## Notes: how it was measured and what limits it", "", ...notes.map((note) => `- ${note}`), "");

@@ -81,15 +81,15 @@ export const redisSpec: BackendSpec = {
     };
   },
   whenMissed:
-    "redis (what limits it, from `node --cpu-prof` on Node 20, after the fixes of issue 7): node-redis' per-command " +
-    "`timeout` is gone (the store's `withDeadline` bounds every call), reads go GET + the envelope parser without " +
-    "keyv's layers. At 50 callers raw GET/SET cost ~3.5-5 µs per operation in all, so 0.8× leaves ~1 µs for " +
-    "everything above the driver. `get` spends it on `decodeSession` re-validating the auth object in full " +
-    "(~1.2 µs; a structural fast path reached 0.73× but cost 164 B of the 6 kB browser budget, so it was " +
-    "dropped), the envelope parse beyond raw's, the deadline timer, key validation and the async frames of " +
-    "store and SessionManager. `set` spends more in core's `SessionManager.set` alone: `normalizeAuthObject` on " +
-    "the caller's object (~1 µs, required: it is input) and the per-key mutex (~0.3 µs), then keyv's set layers " +
-    "(~0.4 µs) and the deadline; reaching 0.8× there needs a cheaper SessionManager.set in packages/core.",
+    "redis (what limits it, from `node --cpu-prof` on Node 20, bench/src/profile/redis-50.ts): at 50 callers raw " +
+    "GET/SET cost ~4 µs per operation in all, so 0.8× leaves ~1 µs above the driver. `get`: decoding the record now " +
+    "takes a structural fast path on Node (~+15% throughput; the browser build keeps the full normaliser), and what " +
+    "is left is the envelope parse beyond raw's, the deadline timer, the read-your-writes subscription each read " +
+    "takes (so a read in flight answers with a later write) and the async frames of store and SessionManager. " +
+    "`set`: since the store announces every write to other instances (watch), a set is a SET and then a PUBLISH, two " +
+    "round trips and two deadline timers where raw sends one SET; then `normalizeAuthObject` on the caller's object " +
+    "(required: it is input), the per-key write queue and keyv's set layers. Pipelining the PUBLISH behind the SET " +
+    "needs the SET issued without keyv's async layers (else the notice can overtake the write); not done in this round.",
   targets: [1, CALLERS].flatMap((callers) =>
     (["get", "set"] as const).map((op) => ({
       op,

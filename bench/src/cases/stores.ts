@@ -74,8 +74,11 @@ function pairFor(
   const iteration = describeIteration(callers, batch);
   const keys = managers.map((manager) => managerKey(namespace, manager.subject));
   const auth = sampleAuth();
+  // Each write carries a new `updatedAt`, as the SessionManager's do: SQLite rewrites identical bytes far faster.
   const rawCall = (index: number) =>
-    op === "get" ? raw.get(keys[index] as string) : raw.set(keys[index] as string, record);
+    op === "get"
+      ? raw.get(keys[index] as string)
+      : raw.set(keys[index] as string, { ...record, updatedAt: Date.now() });
   const storeCall = (index: number) => {
     const manager = managers[index] as SessionManager;
     return op === "get" ? manager.get("password") : manager.set(auth, "password");

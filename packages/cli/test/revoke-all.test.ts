@@ -88,6 +88,26 @@ describe("revokeAll(manager, options)", () => {
     expect(server.stats.invalidGrant).toBe(1);
   }, 120_000);
 
+  it("manager.revokeAll(options) is the same operation, on a real SQLite store", async () => {
+    const server = await platform();
+    const dir = await mkdtemp(join(tmpdir(), "sessionstore-revoke-method-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const store = createSqliteStore({ path: join(dir, "sessions.db") });
+    cleanups.push(() => store.close());
+    const manager = createSessionManager(store, { namespace: "revoke-method" });
+    await seedSessions(manager, await issueTokens(server, 20));
+    const sample = await manager.forSubject("user-7").get("password");
+    server.resetStats();
+
+    const summary = await manager.forSubject("user-3").revokeAll({ revokeURL: server.revokeURL, ...CLIENT });
+
+    // Every subject of the namespace, whichever subject's manager is asked.
+    expect(summary).toEqual({ total: 20, revoked: 20, deleted: 20, failed: [] });
+    expect(server.stats.revokeCalls).toBe(20);
+    expect(await manager.list()).toEqual([]);
+    expect(await refreshWith(server, sample?.refreshToken ?? "")).toBe(400);
+  }, 60_000);
+
   it("retries a revocation answered 5xx once, with client_secret_basic too", async () => {
     const server = await platform();
     const manager = createSessionManager(createMemoryStore());

@@ -9,9 +9,11 @@ import { crossProcessBackends, memoryBackend } from "./stores.js";
 
 // Each Podio flow, under podio-js's names, against the fake platform in Podio
 // mode (app grant, OAuth2 scheme only, Podio's 401 bodies), on memory, SQLite and Redis.
-const backends = [memoryBackend(), ...crossProcessBackends().filter(({ name }) => name !== "file")];
+const made = [memoryBackend(), ...crossProcessBackends()];
+// The issue names memory, SQLite and Redis; the file backend is made too (with its temp dir), so it is cleaned up with the rest.
+const backends = made.filter(({ name }) => name !== "file");
 afterAll(async () => {
-  for (const backend of backends) await backend.cleanup();
+  for (const backend of made) await backend.cleanup();
 });
 
 const REDIRECT_URI = "http://127.0.0.1:9/callback";

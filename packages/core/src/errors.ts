@@ -1,3 +1,4 @@
+import { maskStoreError } from "#internal/store-error-mask";
 import { type MaskOptions, maskSecrets, type SecretSource } from "./internal/mask-secrets.js";
 import { redactTokens } from "./internal/secret-text.js";
 
@@ -96,8 +97,8 @@ export function isSessionStoreError(error: unknown, code?: SessionStoreErrorCode
  * @param secrets what the operation carried; see {@link maskSecrets}.
  */
 export function toStoreError(error: unknown, operation: string, secrets?: SecretSource): SessionStoreError {
-  if (isSessionStoreError(error)) return maskSecrets(error, secrets);
-  const safe = maskSecrets(error, secrets, { patterns: redactTokens });
+  if (isSessionStoreError(error)) return maskStoreError(error, secrets, false);
+  const safe = maskStoreError(error, secrets, true);
   const reason = safe instanceof Error ? `${safe.name}: ${safe.message}` : describeValue(safe);
   // Cut after masking, so a cut can never leave half a secret's spelling unmasked.
   const short = reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}…` : reason;

@@ -52,6 +52,8 @@ export type { RevokeAllFailure, RevokeAllOptions, RevokeAllProgress, RevokeAllSu
 export { revokeAll } from "./revoke-all.js";
 export type { RuntimeName } from "./runtime.js";
 export { assertRuntimeSupports, detectRuntime, runtimeLabel } from "./runtime.js";
+export type { ListPagesOptions } from "./session-listing.js";
+export { DEFAULT_LIST_PAGE_SIZE } from "./session-listing.js";
 export { createSessionManager, isSessionManager } from "./session-manager.js";
 export type {
   ClearOptions,

@@ -20,11 +20,7 @@ const MAX_SUBJECT_LENGTH = 256;
 /** Throws `ERR_INVALID_ARGUMENT` (field `namespace`) unless `namespace` is 1-64 of `[A-Za-z0-9.-]`, starting alphanumeric. */
 export function assertNamespace(namespace: unknown): asserts namespace is string {
   if (typeof namespace !== "string" || !NAMESPACE.test(namespace)) {
-    throw new SessionStoreError(
-      "ERR_INVALID_ARGUMENT",
-      "namespace must be 1-64 characters of letters, digits, '.' or '-', starting with a letter or digit",
-      { field: "namespace" },
-    );
+    throw new SessionStoreError("ERR_INVALID_ARGUMENT", `namespace must match ${NAMESPACE}`, { field: "namespace" });
   }
 }
 
@@ -38,7 +34,7 @@ export function assertSubject(subject: unknown): asserts subject is string {
   ) {
     throw new SessionStoreError(
       "ERR_INVALID_ARGUMENT",
-      `subject must be 1-${MAX_SUBJECT_LENGTH} characters without ':', '*', '?', '[', ']', '%', '\\', whitespace, control characters or lone surrogates`,
+      `subject must be 1-${MAX_SUBJECT_LENGTH} characters, none of : * ? [ ] % \\ whitespace, control or lone surrogate`,
       { field: "subject" },
     );
   }

@@ -1,13 +1,19 @@
 import { SessionStoreError } from "./errors.js";
+import {
+  EPOCH,
+  KNOWN_FIELD_NAMES,
+  KNOWN_FIELDS,
+  MAX_EPOCH_MS,
+  MAX_EXPIRES_IN_SECONDS,
+  MAX_TOKEN_LENGTH,
+  SCOPE,
+  SECONDS,
+  TOKEN,
+} from "./internal/auth-fields.js";
 import { isPlainRecord } from "./internal/json.js";
 import type { AuthObject, JsonValue } from "./types.js";
 
-/** Longest token accepted (JWTs with many claims stay far below this). */
-export const MAX_TOKEN_LENGTH = 65_536;
-// 100 years: anything longer is a unit mistake (ms given as s) or garbage.
-const MAX_EXPIRES_IN_SECONDS = 100 * 365 * 24 * 3600;
-// The largest time a JS Date can hold.
-const MAX_EPOCH_MS = 8.64e15;
+export { MAX_TOKEN_LENGTH };
 
 /** Options for {@link normalizeAuthObject}. */
 export interface NormalizeOptions {
@@ -73,39 +79,32 @@ function notPlainReason(value: Record<string, unknown>): string | undefined {
   return Object.keys(value).length === 0 ? `${what} with no fields of its own` : undefined;
 }
 
-function readToken(field: string, value: unknown, required: boolean): string | undefined {
-  if (value === undefined || (!required && value === null)) {
-    if (required) throw invalid(field, "is required (a non-empty string)");
+/** One known field, checked by its kind; `undefined` when absent (`null` counts as absent, except for `accessToken`). */
+function readField(field: string, value: unknown, kind: number | undefined): unknown {
+  if (value === undefined || (value === null && field !== "accessToken")) {
+    if (field === "accessToken") throw invalid(field, "is required (a non-empty string)");
     return undefined;
   }
-  if (typeof value !== "string") throw invalid(field, `must be a non-empty string, got ${describe(value)}`);
-  if (value.length === 0) throw invalid(field, "must not be empty");
-  if (value.length > MAX_TOKEN_LENGTH) throw invalid(field, `must be at most ${MAX_TOKEN_LENGTH} characters`);
-  return value;
-}
-
-function readNumber(field: string, value: unknown, max: number): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  // Some servers send `"expires_in": "3600"`; a numeric string is taken at its word.
-  const number = typeof value === "string" && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-  if (typeof number !== "number" || !Number.isFinite(number)) {
-    throw invalid(field, `must be a finite number, got ${describe(value)}`);
+  if (kind === SECONDS || kind === EPOCH) {
+    // Some servers send `"expires_in": "3600"`; a numeric string is taken at its word.
+    const number = typeof value === "string" && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+    const max = kind === SECONDS ? MAX_EXPIRES_IN_SECONDS : MAX_EPOCH_MS;
+    if (typeof number !== "number" || !Number.isFinite(number)) {
+      throw invalid(field, `must be a finite number, got ${describe(value)}`);
+    }
+    if (number < 0) throw invalid(field, "must not be negative");
+    if (number > max) throw invalid(field, `must be at most ${max}`);
+    return number;
   }
-  if (number < 0) throw invalid(field, "must not be negative");
-  if (number > max) throw invalid(field, `must be at most ${max}`);
-  return number;
-}
-
-function readString(field: string, value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw invalid(field, `must be a string, got ${describe(value)}`);
+  if (kind === SCOPE && Array.isArray(value) && value.every((entry) => typeof entry === "string")) {
+    return value.join(" ");
+  }
+  if (typeof value !== "string") {
+    throw invalid(field, `must be a ${kind === TOKEN ? "non-empty " : ""}string, got ${describe(value)}`);
+  }
+  if (kind === TOKEN && value.length === 0) throw invalid(field, "must not be empty");
   if (value.length > MAX_TOKEN_LENGTH) throw invalid(field, `must be at most ${MAX_TOKEN_LENGTH} characters`);
   return value;
-}
-
-function readScope(value: unknown): string | undefined {
-  if (Array.isArray(value) && value.every((entry) => typeof entry === "string")) return value.join(" ");
-  return readString("scope", value);
 }
 
 function assertJson(field: string, value: unknown, depth = 0): asserts value is JsonValue {
@@ -173,7 +172,7 @@ export function normalizeAuthObject(
     if (camel !== undefined) {
       if (!(camel in input) || input[camel] === undefined) fields[camel] = value;
     } else if (key === "refresh_expires_in") {
-      const seconds = readNumber("refresh_expires_in", value, MAX_EXPIRES_IN_SECONDS);
+      const seconds = readField(key, value, SECONDS) as number | undefined;
       if (seconds !== undefined && seconds > 0 && input.refreshExpiresAt === undefined) {
         fields.refreshExpiresAt = Math.round(now + seconds * 1000);
       }
@@ -182,42 +181,25 @@ export function normalizeAuthObject(
     }
   }
 
-  const accessToken = readToken("accessToken", fields.accessToken, true) as string;
-  const refreshToken = readToken("refreshToken", fields.refreshToken, false);
-  const expiresIn = readNumber("expiresIn", fields.expiresIn, MAX_EXPIRES_IN_SECONDS);
-  let expiresAt = readNumber("expiresAt", fields.expiresAt, MAX_EPOCH_MS);
-  const issuedAt = readNumber("issuedAt", fields.issuedAt, MAX_EPOCH_MS);
-  const refreshExpiresAt = readNumber("refreshExpiresAt", fields.refreshExpiresAt, MAX_EPOCH_MS);
-  const tokenType = readString("tokenType", fields.tokenType);
-  const scope = readScope(fields.scope);
-  const transferToken = readString("transferToken", fields.transferToken);
-  const idToken = readString("idToken", fields.idToken);
-
-  if (expiresAt === undefined && expiresIn !== undefined && options.stampExpiry !== false) {
-    expiresAt = Math.round((issuedAt ?? now) + expiresIn * 1000);
+  const known: Record<string, unknown> = {};
+  for (const field of KNOWN_FIELD_NAMES) {
+    const value = readField(field, fields[field], KNOWN_FIELDS[field]);
+    if (value !== undefined) known[field] = value;
+  }
+  const { expiresIn, issuedAt } = known as { expiresIn?: number; issuedAt?: number };
+  if (known.expiresAt === undefined && expiresIn !== undefined && options.stampExpiry !== false) {
+    known.expiresAt = Math.round((issuedAt ?? now) + expiresIn * 1000);
   }
 
-  const known: Record<string, unknown> = {
-    accessToken,
-    refreshToken,
-    expiresIn,
-    expiresAt,
-    issuedAt,
-    refreshExpiresAt,
-    tokenType,
-    scope,
-    transferToken,
-    idToken,
-  };
-  const result: AuthObject = { accessToken };
-  for (const [key, value] of Object.entries(fields)) {
-    if (Object.hasOwn(known, key)) continue;
+  const result: AuthObject = { accessToken: known.accessToken as string };
+  for (const key of Object.keys(fields)) {
+    if (Object.hasOwn(KNOWN_FIELDS, key)) continue;
+    const value = fields[key];
     assertJson(key, value);
     result[key] = value;
   }
-  for (const [key, value] of Object.entries(known)) {
-    if (value !== undefined) result[key] = value;
-  }
+  // Known fields last, always in the same order (a stamped expiresAt included).
+  for (const key of KNOWN_FIELD_NAMES) if (known[key] !== undefined) result[key] = known[key];
   // `ref` and other extra fields were checked above; `ref: null` is podio-js's default and is kept.
   return result;
 }

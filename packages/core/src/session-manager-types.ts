@@ -1,4 +1,6 @@
 import type { SessionStoreError } from "./errors.js";
+import type { RevokeAllOptions, RevokeAllSummary } from "./revoke-all.js";
+import type { ListPagesOptions } from "./session-listing.js";
 import type { StoredSession } from "./session-record.js";
 import type { LockOptions, ReleaseLock, SessionStore, StoreCapabilities } from "./store.js";
 import type { AuthObject, AuthType } from "./types.js";
@@ -126,8 +128,19 @@ export interface SessionManager {
   keyFor(authType: AuthType): string;
   /** A manager over the same store for another subject (user or integration). */
   forSubject(subject: string): SessionManager;
-  /** Every session in the namespace (all subjects). Needs `capabilities.list`. */
+  /**
+   * Every session in the namespace (all subjects), in one array. Needs
+   * `capabilities.list`. For many sessions prefer
+   * ({@link SessionManager.listPages}), which holds one page at a time.
+   */
   list(): Promise<SessionInfo[]>;
+  /**
+   * Every session in the namespace, a page at a time: the keys come from the
+   * store in one call, then each page's records are read concurrently and
+   * yielded. Stop early with `break`. Needs `capabilities.list`.
+   * @throws `ERR_INVALID_ARGUMENT` for a bad `pageSize`, at the call.
+   */
+  listPages(options?: ListPagesOptions): AsyncIterableIterator<SessionInfo[]>;
   /**
    * Deletes every session in the namespace, locally only (`revokeAll(manager, …)`
    * also revokes at the platform), each under its session lock like {@link delete}. A session that cannot be removed does
@@ -135,6 +148,14 @@ export interface SessionManager {
    * Needs `capabilities.list`. @returns how many.
    */
   clear(options?: ClearOptions): Promise<number>;
+  /**
+   * "Revoke for all users": revokes every session of the namespace at the
+   * platform ([RFC 7009](https://www.rfc-editor.org/rfc/rfc7009)), then deletes
+   * each one revoked; running clients drop their token through the store's
+   * `watch`. The same as `revokeAll(manager, options)`. Needs `capabilities.list`.
+   * Not in the browser build (`ERR_UNSUPPORTED`): it is a server's job.
+   */
+  revokeAll(options: RevokeAllOptions): Promise<RevokeAllSummary>;
   /** Closes the store (shared by every `forSubject` manager). */
   close(): Promise<void>;
   on<K extends keyof SessionManagerEvents>(event: K, listener: (payload: SessionManagerEvents[K]) => void): () => void;

@@ -1,4 +1,5 @@
-import { isSessionStoreError, SessionStoreError, toStoreError } from "./errors.js";
+import { revokeAllSessions } from "#internal/revoke-all-entry";
+import { SessionStoreError, toStoreError } from "./errors.js";
 import { assertOptionalFunction, invokeLater, observed } from "./internal/callbacks.js";
 import { Emitter } from "./internal/emitter.js";
 import { createKeyedMutex } from "./internal/keyed-mutex.js";
@@ -19,10 +20,9 @@ import {
   DEFAULT_NAMESPACE,
   DEFAULT_SUBJECT,
   namespacePrefix,
-  parseSessionKey,
-  sessionKey,
 } from "./keys.js";
 import { isEmptyAuthObject, normalizeAuthObject } from "./normalize.js";
+import { listPages } from "./session-listing.js";
 import type {
   GetCallback,
   SessionInfo,
@@ -97,7 +97,9 @@ function reportUnseen(shared: Shared, error: SessionStoreError): void {
 function scopedManager(shared: Shared, subject: string): SessionManager {
   assertSubject(subject);
   const { store, namespace, now } = shared;
-  const keyFor = (authType: AuthType) => sessionKey({ namespace, subject, authType });
+  // Namespace and subject were checked once (creation, forSubject): a key is their prefix plus a checked auth type.
+  const keyPrefix = `${namespace}:${subject}:`;
+  const keyFor = (authType: AuthType) => keyPrefix + authType;
 
   const read = (authType: AuthType): Promise<StoredSession | undefined> => {
     const key = keyFor(authType);
@@ -226,34 +228,18 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
       return scopedManager(shared, other);
     },
     async list() {
-      const keys = await listKeys(shared);
       const infos: SessionInfo[] = [];
-      for (const key of keys) {
-        const parts = parseSessionKey(key);
-        if (!parts) continue;
-        const base = { key, subject: parts.subject, authType: parts.authType };
-        try {
-          const record = await store.get(key);
-          if (record === undefined) continue;
-          const { auth, updatedAt } = decodeSession(record, key);
-          infos.push({
-            ...base,
-            updatedAt,
-            refreshable: auth.refreshToken !== undefined,
-            ...(auth.expiresAt === undefined ? {} : { expiresAt: auth.expiresAt }),
-          });
-        } catch (error) {
-          // One unreadable record (garbage, or encrypted with a key we lack) must not hide the others.
-          const unreadable =
-            isSessionStoreError(error, "ERR_CORRUPT_RECORD") || isSessionStoreError(error, "ERR_DECRYPT");
-          if (!unreadable) throw toStoreError(error, "get");
-          infos.push({ ...base, refreshable: false, corrupt: true });
-        }
-      }
+      for await (const page of listPages(store, () => listKeys(shared))) infos.push(...page);
       return infos;
+    },
+    listPages(options) {
+      return listPages(store, () => listKeys(shared), options);
     },
     async clear(clearOptions) {
       return removeAll(shared, await listKeys(shared), readClearLock(clearOptions, shared.removalLock));
+    },
+    revokeAll(revokeOptions) {
+      return revokeAllSessions(manager, revokeOptions);
     },
     async close() {
       try {

@@ -101,6 +101,13 @@ export interface FileStore extends SessionStore {
 const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, nativeExpiry: false, watch: true });
 
 /**
+ * Sessions one file is meant for. Every write rewrites the whole file, so a
+ * write costs time in proportion to it (see docs/benchmarks.md, scale rows);
+ * past this, `onWarning` is told once per store to move to `@sessionstore/sqlite`.
+ */
+export const FILE_STORE_SESSION_LIMIT = 1000;
+
+/**
  * Creates a store that keeps every session in one JSON file (through lowdb),
  * safe to share between processes: each write locks the file, re-reads it,
  * applies its change and atomically replaces the file (temp file, fsync,
@@ -132,6 +139,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   const file = new LockedJsonFile(settings);
   const db = new Low<FileData>(file, emptyFileData());
   let closed = false;
+  let warnedAboveLimit = false;
 
   const ensureOpen = () => {
     if (closed) throw storeClosedError();
@@ -193,12 +201,21 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       assertStoreKey(key);
       const expiresAt = readExpiresAt(setOptions);
       const entry = { kind: "record", text: serializeRecord(record), expiresAt } as const;
-      await watcher.ownWrite(key, entry, () =>
+      const held = await watcher.ownWrite(key, entry, () =>
         change("set", (fresh) => {
           fresh.records.set(key, entry);
-          return { result: undefined, changed: true };
+          return { result: fresh.records.size, changed: true };
         }),
       );
+      if (held > FILE_STORE_SESSION_LIMIT && !warnedAboveLimit) {
+        warnedAboveLimit = true;
+        settings.onWarning(
+          new Error(
+            `file store ${settings.path} holds ${held} sessions (more than ${FILE_STORE_SESSION_LIMIT}): every write ` +
+              "rewrites the whole file, so writes slow down as it grows; use @sessionstore/sqlite for this many sessions",
+          ),
+        );
+      }
     },
 
     async delete(key: string) {

@@ -1,2 +1,2 @@
 export type { FileStore, FileStoreOptions } from "./file-store.js";
-export { createFileStore } from "./file-store.js";
+export { createFileStore, FILE_STORE_SESSION_LIMIT } from "./file-store.js";

@@ -11,12 +11,16 @@ import { describe, expect, it } from "vitest";
 
 const PACKAGES = fileURLToPath(new URL("../../", import.meta.url));
 /**
- * The issue's budget was 6 kB (SI), measured 5988 B before issue 20. Issue 20
- * (no secret in any output) put core's masking of exact secrets in every
- * spelling on every store-error path, the SessionManager's included: about
- * 1.65 kB, measured 7645 B after it. Printed on every run; raise only with a reason.
+ * Issue 15 asks for 5,800 B. Issue 20's masking had taken the app entry to
+ * 7645 B; the browser build's smaller store-error masking and read path
+ * (core package.json `imports`, `browser` condition) brought it to 6224 B.
+ * Work merged since then (read-your-writes, watch, removals under the session
+ * lock: internal/removal.ts alone is ~1.5 kB minified) measures 7182 B on
+ * 2026-11-28, and `SessionManager.revokeAll` (a stub in the browser build) 7318 B:
+ * the 5,800 B goal is not met, and this budget only keeps it from growing
+ * unnoticed. Printed on every run; raise only with a reason.
  */
-const BUDGET_BYTES = 7700;
+const BUDGET_BYTES = 7350;
 
 /** Fails the build on any attempt to import a Node built-in, reached or not. */
 function forbidNodeBuiltins(found: string[]): Plugin {
@@ -34,7 +38,7 @@ function forbidNodeBuiltins(found: string[]): Plugin {
   };
 }
 
-async function browserBundle(contents: string) {
+async function browserBundle(contents: string, extraConditions: string[] = []) {
   const builtins: string[] = [];
   const result = await build({
     stdin: { contents, resolveDir: PACKAGES, loader: "ts", sourcefile: "app.ts" },
@@ -46,7 +50,7 @@ async function browserBundle(contents: string) {
     target: "es2022",
     minify: true,
     metafile: true,
-    conditions: ["@sessionstore/source"],
+    conditions: ["@sessionstore/source", ...extraConditions],
     alias: {
       "@sessionstore/core": `${PACKAGES}core/src/index.ts`,
       "@sessionstore/local-storage": `${PACKAGES}local-storage/src/index.ts`,
@@ -87,6 +91,10 @@ describe("browser bundle", () => {
   it(`core + local-storage for an app (createSessionManager + createLocalStorageStore) is <= ${BUDGET_BYTES} B min+gzip`, async () => {
     const bundle = await browserBundle(MINIMAL);
     expect(bundle.builtins).toEqual([]);
+    // The browser condition of core's `imports` picked the browser's store-error masking.
+    expect(bundle.inputs).toContain("core/src/internal/store-error-mask.browser.ts");
+    expect(bundle.inputs).not.toContain("core/src/internal/store-error-mask.ts");
+    expect(bundle.inputs).toContain("core/src/internal/decode-auth.browser.ts");
     const coreOnly = await browserBundle(`export { createSessionManager } from "@sessionstore/core";`);
     console.log(
       `core + local-storage, app entry: ${bundle.minBytes} B min, ${bundle.gzipBytes} B min+gzip ` +
@@ -94,6 +102,13 @@ describe("browser bundle", () => {
         `core alone ${coreOnly.gzipBytes} B, local-storage adds ${bundle.gzipBytes - coreOnly.gzipBytes} B`,
     );
     expect(bundle.gzipBytes).toBeLessThanOrEqual(BUDGET_BYTES);
+  });
+
+  it("Cloudflare Workers (workerd condition, which also sets browser) get the full masking and read path", async () => {
+    const bundle = await browserBundle(MINIMAL, ["workerd", "worker"]);
+    expect(bundle.inputs).toContain("core/src/internal/store-error-mask.ts");
+    expect(bundle.inputs).toContain("core/src/internal/decode-auth.ts");
+    expect(bundle.inputs).not.toContain("core/src/internal/store-error-mask.browser.ts");
   });
 
   it("the check itself catches a Node built-in", async () => {
