@@ -1,6 +1,6 @@
 import { SessionStoreError, toStoreError } from "./errors.js";
 import { fromBase64, toBase64Url } from "./internal/base64.js";
-import { isPlainRecord } from "./internal/json.js";
+import { isPlainRecord, serializeRecord } from "./internal/json.js";
 import type { SessionStore } from "./store.js";
 import type { Awaitable, JsonObject } from "./types.js";
 
@@ -159,6 +159,10 @@ export function withEncryption(store: SessionStore, options: EncryptionOptions):
       return parsed as JsonObject;
     },
     async set(key, record, setOptions) {
+      // The plain stores' rule, checked before anything is encrypted or written:
+      // a non-object (null, [], "x", 7) or what JSON cannot carry (1n) is
+      // ERR_INVALID_ARGUMENT, not ciphertext that reads back as corrupt forever.
+      const plaintext = serializeRecord(record);
       const cryptoKey = await keyFor(activeKeyId);
       const iv = globalThis.crypto.getRandomValues(new Uint8Array(12));
       let ciphertext: ArrayBuffer;
@@ -166,7 +170,7 @@ export function withEncryption(store: SessionStore, options: EncryptionOptions):
         ciphertext = await subtle().encrypt(
           { name: "AES-GCM", iv, additionalData: encoder.encode(key) },
           cryptoKey,
-          encoder.encode(JSON.stringify(record)),
+          encoder.encode(plaintext),
         );
       } catch (error) {
         throw toStoreError(error, "encrypt");

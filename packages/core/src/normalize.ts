@@ -47,6 +47,38 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/** Whether `value` is an object literal's kind: its prototype is Object.prototype or null. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (!isPlainRecord(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** What a non-plain object is, for an error (a Promise, a Map, an instance of OAuth). */
+function describeObject(value: object): string {
+  const tag = Object.prototype.toString.call(value).slice(8, -1);
+  if (tag !== "Object") return `a ${tag}`;
+  if (typeof (value as { then?: unknown }).then === "function") return "a thenable";
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name !== "" && name !== "Object"
+    ? `an instance of ${name}`
+    : "an object inheriting from another object";
+}
+
+/**
+ * Why a top-level auth object that is not plain is refused, or undefined when it
+ * is taken. A class instance carrying its fields as its own (podio-js's `OAuth`)
+ * is taken; a built-in (Promise, Map, Date, URLSearchParams), a thenable, or an
+ * object whose fields live only on its prototype (getters, `Object.create(auth)`)
+ * is not: it has no own fields, and must not read as the logout signal `{}`.
+ */
+function notPlainReason(value: Record<string, unknown>): string | undefined {
+  if (isPlainObject(value)) return undefined;
+  const what = describeObject(value);
+  if (!what.startsWith("an instance of ")) return what;
+  return Object.keys(value).length === 0 ? `${what} with no fields of its own` : undefined;
+}
+
 /** One known field, checked by its kind; `undefined` when absent (`null` counts as absent, except for `accessToken`). */
 function readField(field: string, value: unknown, kind: number | undefined): unknown {
   if (value === undefined || (value === null && field !== "accessToken")) {
@@ -86,6 +118,10 @@ function assertJson(field: string, value: unknown, depth = 0): asserts value is 
     for (const [index, entry] of value.entries()) assertJson(`${field}[${index}]`, entry, depth + 1);
     return;
   }
+  if (isPlainRecord(value) && !isPlainObject(value)) {
+    // Map, Date, class instances: JSON would mangle them ({} or a string), not keep them.
+    throw invalid(field, `must be JSON data, got ${describeObject(value)}`);
+  }
   if (isPlainRecord(value)) {
     for (const [key, entry] of Object.entries(value)) {
       if (entry !== undefined) assertJson(`${field}.${key}`, entry, depth + 1);
@@ -113,6 +149,12 @@ export function normalizeAuthObject(
 ): AuthObject {
   if (!isPlainRecord(input)) {
     throw new SessionStoreError("ERR_INVALID_AUTH_OBJECT", `authObject must be an object, got ${describe(input)}`, {
+      field: "authObject",
+    });
+  }
+  const notPlain = notPlainReason(input);
+  if (notPlain !== undefined) {
+    throw new SessionStoreError("ERR_INVALID_AUTH_OBJECT", `authObject must be a plain object, got ${notPlain}`, {
       field: "authObject",
     });
   }
@@ -162,7 +204,11 @@ export function normalizeAuthObject(
   return result;
 }
 
-/** Whether `input` is podio-js's logout signal: an object with no own fields (`set({}, authType)`). */
+/**
+ * Whether `input` is podio-js's logout signal `set({}, authType)`: a plain (or
+ * null-prototype) object with no own fields. A Promise, Map, Date or an object
+ * whose fields live on its prototype has no own fields either, but is no logout.
+ */
 export function isEmptyAuthObject(input: unknown): boolean {
-  return isPlainRecord(input) && Object.keys(input).every((key) => input[key] === undefined);
+  return isPlainObject(input) && Object.keys(input).every((key) => input[key] === undefined);
 }

@@ -13,7 +13,6 @@ import {
   type SetOptions,
   type StoreCapabilities,
   type StoreChangeListener,
-  sleep,
   storeClosedError,
   toStoreError,
 } from "@sessionstore/core";
@@ -24,6 +23,7 @@ import { readRecord } from "./internal/envelope.js";
 import { escapeGlob, redisKeySpace } from "./internal/keys.js";
 import { createRecordKeyv } from "./internal/keyv.js";
 import { EXTEND_SCRIPT, RELEASE_SCRIPT, runLockScript } from "./internal/lock-scripts.js";
+import { stalledLockCleaner } from "./internal/stalled-locks.js";
 import { type RedisStoreOptions, resolveRedisOptions } from "./options.js";
 
 /**
@@ -95,12 +95,40 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   // Locks this store holds (token -> lock key), released by close().
   const held = new Map<string, string>();
   let closed = false;
+  // Wakes lock() calls sleeping between polls when the store closes, so they
+  // reject ERR_STORE_CLOSED at once instead of at their next poll.
+  const closing = new Set<() => void>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        closing.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      closing.add(wake);
+    });
+
+  const cleanUpLater = stalledLockCleaner({
+    commands,
+    ready: async () => {
+      if (!connection.isReady()) await connection.ready();
+    },
+    isClosed: () => closed,
+    commandTimeoutMs,
+    lockPollMs,
+    pause,
+  });
 
   const ensureOpen = () => {
     if (closed) throw storeClosedError();
   };
 
   const toError = (error: unknown, operation: string): SessionStoreError => {
+    // A command cut short by close() failed because the caller closed the store, not because Redis is down.
+    if (closed && !(isSessionStoreError(error) && error.code === "ERR_STORE_CLOSED")) {
+      return new SessionStoreError("ERR_STORE_CLOSED", "the store was closed", { cause: error });
+    }
     if (isSessionStoreError(error)) return error;
     if (closed) return new SessionStoreError("ERR_STORE_CLOSED", "the store was closed", { cause: error });
     if (isWrongType(error)) {
@@ -208,9 +236,26 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       const deadline = Date.now() + waitMs;
       for (;;) {
         ensureOpen();
-        const reply = await run("lock", () =>
-          commands.set(lockKey, token, { condition: "NX", expiration: { type: "PX", value: px } }),
-        );
+        let reply: unknown;
+        try {
+          reply = await run("lock", () =>
+            commands.set(lockKey, token, { condition: "NX", expiration: { type: "PX", value: px } }),
+          );
+        } catch (error) {
+          // The SET may still run once Redis answers again (a stall, not a refusal):
+          // delete it by its token then, or it stands a full lease with no holder.
+          if (!closed) cleanUpLater(lockKey, token, px);
+          throw error;
+        }
+        if (reply === "OK" && closed) {
+          // Taken as the store closed: close() no longer releases it, so do it here.
+          await withDeadline(
+            "unlock",
+            commandTimeoutMs,
+            runLockScript(commands, RELEASE_SCRIPT, lockKey, [token]),
+          ).catch(() => undefined);
+          throw storeClosedError();
+        }
         if (reply === "OK") {
           held.set(token, lockKey);
           const releaseLock = () => release(token);
@@ -218,7 +263,8 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
         }
         const left = deadline - Date.now();
         if (left <= 0) throw lockTimeoutError(key, waitMs);
-        await sleep(Math.min(lockPollMs, left));
+        await pause(Math.min(lockPollMs, left));
+        ensureOpen();
       }
     },
 
@@ -248,6 +294,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     async close() {
       if (closed) return;
       closed = true;
+      for (const wake of [...closing]) wake();
       feed.close();
       const stillHeld = [...held];
       held.clear();

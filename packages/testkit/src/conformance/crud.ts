@@ -73,6 +73,20 @@ export function describeCrud(ctx: SuiteContext): void {
       await expectCode(() => store.get(""), "ERR_INVALID_ARGUMENT");
     });
 
+    it("refuses a record that is not a JSON object (null, [], a string, a number, a BigInt) and writes nothing", async () => {
+      const store = await ctx.open();
+      const key = randomKey();
+      await call(() => store.set(key, sampleRecord()));
+      const before = await call(() => store.get(key));
+      for (const bad of [null, [], "x", 7, { v: 1, n: 1n }]) {
+        await expectCode(() => store.set(key, bad as unknown as JsonObject), "ERR_INVALID_ARGUMENT");
+        expect(await call(() => store.get(key))).toEqual(before);
+      }
+      const fresh = randomKey();
+      await expectCode(() => store.set(fresh, null as unknown as JsonObject), "ERR_INVALID_ARGUMENT");
+      expect(await call(() => store.get(fresh))).toBeUndefined();
+    });
+
     it("after close, calls reject with ERR_STORE_CLOSED and a second close is harmless", async () => {
       const store = await ctx.open();
       const key = randomKey();
