@@ -77,7 +77,9 @@ export function createDirectoryStore(options: DirectoryStoreOptions): SessionSto
     async set(key, record, setOptions) {
       assertStoreKey(key);
       const expiresAt = readExpiresAt(setOptions);
-      const text = serializeRecord({ record, ...(expiresAt === undefined ? {} : { expiresAt }) });
+      // serializeRecord refuses a record that is not a JSON object (null, [], "x", 7) before anything is written.
+      const recordText = serializeRecord(record);
+      const text = `{"record":${recordText}${expiresAt === undefined ? "" : `,"expiresAt":${expiresAt}`}}`;
       await guard("set", async () => {
         const target = join(dir, fileName(key));
         const temp = `${target}.${process.pid}.${globalThis.crypto.randomUUID()}.tmp`;

@@ -75,7 +75,11 @@ function describeObject(value: object): string {
 function notPlainReason(value: Record<string, unknown>): string | undefined {
   if (isPlainObject(value)) return undefined;
   const what = describeObject(value);
-  if (!what.startsWith("an instance of ")) return what;
+  // Built-ins and thenables are never an auth object. Any other object is taken
+  // on its own fields, whatever its prototype: podio-js's `OAuth` is a function
+  // constructor whose prototype may not even name it.
+  const builtIn = Object.prototype.toString.call(value) !== "[object Object]";
+  if (builtIn || what === "a thenable") return what;
   return Object.keys(value).length === 0 ? `${what} with no fields of its own` : undefined;
 }
 

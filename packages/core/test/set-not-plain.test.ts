@@ -95,6 +95,28 @@ describe("set() with an object that is not plain", () => {
     await manager.set(new OAuth(), "password");
     expect(await manager.get("password")).toMatchObject({ accessToken: "AT-oauth", refreshToken: "RT-oauth" });
   });
+
+  it("podio-js's own shape is stored: `new` of an anonymous function constructor (lib/PodioOAuth.js)", async () => {
+    // podio-js 1.6.1: `module.exports = function(accessToken, refreshToken, ...) { this.accessToken = ... }`.
+    const PodioOAuth = [
+      function (this: Record<string, unknown>, accessToken: string, refreshToken: string) {
+        this.accessToken = accessToken;
+        this.refreshToken = refreshToken;
+        this.expiresIn = 28800;
+      },
+    ][0] as unknown as new (
+      accessToken: string,
+      refreshToken: string,
+    ) => object;
+    expect(PodioOAuth.name).toBe("");
+    const manager = await signedIn();
+    await new Promise<void>((resolve, reject) =>
+      manager.set(new PodioOAuth("AT-podio", "RT-podio"), "password", (error) =>
+        error === null ? resolve() : reject(error),
+      ),
+    );
+    expect(await manager.get("password")).toMatchObject({ accessToken: "AT-podio", refreshToken: "RT-podio" });
+  });
 });
 
 describe("set() with a field value JSON would mangle", () => {
