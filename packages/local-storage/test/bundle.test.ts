@@ -16,12 +16,12 @@ const PACKAGES = fileURLToPath(new URL("../../", import.meta.url));
  * (core package.json `imports`, `browser` condition) brought it to 6224 B.
  * Work merged since then (read-your-writes, watch, removals under the session
  * lock: internal/removal.ts alone is ~1.5 kB minified) measures 7182 B on
- * 2026-11-28, and `SessionManager.revokeAll` (a stub in the browser build) plus
- * the namespace error back in words 7356 B:
+ * 2026-11-28; `SessionManager.revokeAll` (a stub in the browser build), the
+ * namespace error back in words and the plain-object logout rule 7580 B:
  * the 5,800 B goal is not met, and this budget only keeps it from growing
  * unnoticed. Printed on every run; raise only with a reason.
  */
-const BUDGET_BYTES = 7400;
+const BUDGET_BYTES = 7600;
 
 /** Fails the build on any attempt to import a Node built-in, reached or not. */
 function forbidNodeBuiltins(found: string[]): Plugin {
