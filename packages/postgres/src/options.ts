@@ -14,6 +14,7 @@ export interface PostgresPoolClient {
   on(event: "notification", listener: (message: { channel: string; payload?: string | undefined }) => void): unknown;
   on(event: "error", listener: (error: Error) => void): unknown;
   on(event: "end", listener: () => void): unknown;
+  off(event: "error", listener: (error: Error) => void): unknown;
 }
 
 /**

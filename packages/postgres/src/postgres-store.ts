@@ -93,6 +93,12 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   // under a transaction-scoped advisory lock.
   const createSchema = async () => {
     const client = await pool.connect();
+    // node-postgres emits "error" on a checked-out client when the server ends the
+    // connection (a restart, pg_terminate_backend) besides failing the running query;
+    // the pool stops listening while a client is out, so without this the process
+    // would crash on an uncaught "terminating connection" error.
+    const ignoreLostConnection = () => undefined;
+    client.on("error", ignoreLostConnection);
     let failed = false;
     try {
       await client.query("BEGIN");
@@ -106,6 +112,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       throw error;
     } finally {
       // A connection that failed mid-transaction is ended, not handed back in an unknown state.
+      // A failed client is ended: it keeps the listener, since the end can still report the lost socket.
+      if (!failed) client.off("error", ignoreLostConnection);
       client.release(failed);
     }
   };

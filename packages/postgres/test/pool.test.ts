@@ -34,6 +34,49 @@ describe("postgres store and the pools it uses", () => {
     }
   });
 
+  it("a connection the store checks out listens for errors while it is out (a server restart must not crash the process)", async () => {
+    // node-postgres emits "error" on a checked-out client whose server ends the connection, and the pool
+    // stops listening while the client is out: a client without a listener then throws an uncaught
+    // "terminating connection due to administrator command" (seen once under load, in a restart test).
+    const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 3 });
+    pool.on("error", () => undefined);
+    const unguarded: string[] = [];
+    let checkouts = 0;
+    const observed = {
+      query: pool.query.bind(pool),
+      end: () => pool.end(),
+      async connect() {
+        const client = await pool.connect();
+        checkouts += 1;
+        // Observed on this checkout only: the pool hands the same client to pool.query later.
+        const guarded = { listening: true };
+        const original = client.release.bind(client);
+        return Object.assign(Object.create(client) as typeof client, {
+          query: (text: string, values?: unknown[]) => {
+            if (guarded.listening && client.listenerCount("error") === 0) unguarded.push(text);
+            return client.query(text, values);
+          },
+          release: (destroy?: boolean) => {
+            guarded.listening = false;
+            original(destroy);
+          },
+        });
+      },
+    };
+    try {
+      const store = createPostgresStore({ pool: observed, table });
+      await store.set("guarded", { v: 1 });
+      const stop = store.watch(() => undefined);
+      await waitUntil(async () => (await listeners(admin, table)) === 1, 10_000, "the LISTEN connection");
+      stop();
+      await store.close();
+      expect(checkouts).toBeGreaterThanOrEqual(2);
+      expect(unguarded).toEqual([]);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it("each store made from a URL has a pool of its own: closing one leaves the other working", async () => {
     const first: PostgresStore = createPostgresStore({ url: POSTGRES_URL, table });
     const second: PostgresStore = createPostgresStore({ url: POSTGRES_URL, table });

@@ -139,7 +139,6 @@ describe("postgres watch (LISTEN/NOTIFY)", () => {
     const probe = new pg.Pool({ connectionString: server.url, max: 1 });
     // The restart ends the probe's idle connection too: an idle pool client's error is expected here, not a crash.
     probe.on("error", () => undefined);
-    probe.on("error", () => undefined);
     try {
       const onTable = uniqueTable("restart");
       const [watcher, writer] = [open(server.url, onTable), open(server.url, onTable)];
