@@ -1,4 +1,10 @@
-import { type LockOptions, type ReleaseLock, type SessionStore, SessionStoreError, type StoreChangeListener } from "@sessionstore/core";
+import {
+  type LockOptions,
+  type ReleaseLock,
+  type SessionStore,
+  SessionStoreError,
+  type StoreChangeListener,
+} from "@sessionstore/core";
 
 /**
  * Bounds every call to `store` by `timeoutMs`. Adapters pass their own
