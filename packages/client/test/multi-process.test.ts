@@ -3,8 +3,8 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { createSessionManager } from "@sessionstore/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { makeClient, platform } from "./helpers.js";
 import { crossProcessBackends, lockedKeyvBackend } from "./stores.js";
+import { makeClient, platform } from "./support/harness.js";
 
 const WORKERS = 8;
 const REQUESTS_PER_WORKER = 25;

@@ -6,8 +6,8 @@ import { describe, expect, it, vi } from "vitest";
 import { acquireFileLock } from "../src/internal/file-lock.js";
 import { removeLockInstance } from "../src/internal/lock-break.js";
 import { HOST } from "../src/internal/lock-dir.js";
-import { bundleWorker, exited, startWorker, watchLines } from "./helpers/child.js";
-import { tempDir } from "./helpers/temp-dir.js";
+import { bundleWorker, exited, startWorker, watchLines } from "./support/child.js";
+import { tempDir } from "./support/temp-dir.js";
 
 /** The pid of a process that has exited (reuse within a test is vanishingly unlikely). */
 function deadPid(): number {

@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFileStore } from "@sessionstore/file";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bundleWorker, exited, printed, runWorker, startWorker, watchLines } from "./helpers/child.js";
-import { tempDir } from "./helpers/temp-dir.js";
+import { bundleWorker, exited, printed, runWorker, startWorker, watchLines } from "./support/child.js";
+import { tempDir } from "./support/temp-dir.js";
 
 let worker: string;
 beforeAll(async () => {

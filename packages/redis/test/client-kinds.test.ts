@@ -7,7 +7,7 @@ import {
   dropNamespace,
   SHARED_REDIS_URL,
   uniqueNamespace,
-} from "./helpers/shared-redis.js";
+} from "./support/shared-redis.js";
 
 describe("clients passed in with other settings", () => {
   let admin: AdminClient;

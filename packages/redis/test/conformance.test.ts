@@ -1,14 +1,14 @@
 import { createRedisStore, type RedisStore } from "@sessionstore/redis";
 import { describeSessionStore } from "@sessionstore/testkit";
 import { afterAll, beforeAll } from "vitest";
-import { sparePort } from "./helpers/redis-server.js";
+import { sparePort } from "./support/redis-server.js";
 import {
   type AdminClient,
   connectAdmin,
   dropNamespace,
   SHARED_REDIS_URL,
   uniqueNamespace,
-} from "./helpers/shared-redis.js";
+} from "./support/shared-redis.js";
 
 let admin: AdminClient;
 const namespaces: string[] = [];

@@ -7,7 +7,7 @@ import {
   dropNamespace,
   SHARED_REDIS_URL,
   uniqueNamespace,
-} from "./helpers/shared-redis.js";
+} from "./support/shared-redis.js";
 
 const sorted = (keys: string[]) => [...keys].sort();
 

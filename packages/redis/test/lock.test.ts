@@ -8,10 +8,10 @@ import {
   dropNamespace,
   SHARED_REDIS_URL,
   uniqueNamespace,
-} from "./helpers/shared-redis.js";
+} from "./support/shared-redis.js";
 
 const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
-const worker = fileURLToPath(new URL("./helpers/lock-worker.ts", import.meta.url));
+const worker = fileURLToPath(new URL("./fixtures/lock-worker.ts", import.meta.url));
 
 function runWorker(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ import {
   dropNamespace,
   SHARED_REDIS_URL,
   uniqueNamespace,
-} from "./helpers/shared-redis.js";
+} from "./support/shared-redis.js";
 
 let admin: AdminClient;
 const namespaces: string[] = [];
