@@ -1,8 +1,9 @@
 import { inspect } from "node:util";
 import { isSessionStoreError, type SessionStoreError } from "@sessionstore/core";
 import { createMysqlStore, type MysqlStore } from "@sessionstore/mysql";
+import { closedPort } from "@sessionstore/testkit/support";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closedPort, uniqueTable } from "./support/mysql.js";
+import { uniqueTable } from "./support/mysql.js";
 
 // The documented bound is connectTimeoutMs + commandTimeoutMs; the slack is for a busy machine.
 const CONNECT_MS = 1000;

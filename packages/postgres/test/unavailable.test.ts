@@ -1,8 +1,9 @@
 import { inspect } from "node:util";
 import { isSessionStoreError, type SessionStoreError } from "@sessionstore/core";
 import { createPostgresStore, type PostgresStore } from "@sessionstore/postgres";
+import { closedPort } from "@sessionstore/testkit/support";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closedPort, uniqueTable } from "./support/postgres.js";
+import { uniqueTable } from "./support/postgres.js";
 import { type PrivatePostgres, startPrivatePostgres } from "./support/private-postgres.js";
 
 // The documented bound is connectTimeoutMs + commandTimeoutMs; the slack is for a busy machine.
