@@ -1,5 +1,5 @@
 import { createMysqlStore, type MysqlStore } from "@sessionstore/mysql";
-import { collectUnhandledRejections } from "@sessionstore/testkit/support";
+import { useCrashSentinel } from "@sessionstore/testkit/support";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type PrivateMariadb, startPrivateMariadb } from "./support/private-mariadb.js";
 
@@ -10,7 +10,7 @@ const BOUND_MS = CONNECT_MS + COMMAND_MS + 1500;
 
 let server: PrivateMariadb;
 const stores: MysqlStore[] = [];
-const unhandled = collectUnhandledRejections();
+const unhandled = useCrashSentinel();
 
 beforeAll(async () => {
   server = await startPrivateMariadb();

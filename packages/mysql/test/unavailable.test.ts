@@ -1,11 +1,6 @@
 import type { SessionStoreError } from "@sessionstore/core";
 import { createMysqlStore, type MysqlStore } from "@sessionstore/mysql";
-import {
-  closedPort,
-  collectUnhandledRejections,
-  everythingLogged,
-  expectUnavailable,
-} from "@sessionstore/testkit/support";
+import { closedPort, everythingLogged, expectUnavailable, useCrashSentinel } from "@sessionstore/testkit/support";
 import { afterEach, describe, expect, it } from "vitest";
 import { uniqueTable } from "./support/mysql.js";
 
@@ -15,7 +10,7 @@ const COMMAND_MS = 1000;
 const BOUND_MS = CONNECT_MS + COMMAND_MS + 1500;
 
 const stores: MysqlStore[] = [];
-const unhandled = collectUnhandledRejections();
+const unhandled = useCrashSentinel();
 
 afterEach(async () => {
   await Promise.all(stores.splice(0).map((store) => store.close()));

@@ -1,11 +1,6 @@
 import type { SessionStoreError } from "@sessionstore/core";
 import { createPostgresStore, type PostgresStore } from "@sessionstore/postgres";
-import {
-  closedPort,
-  collectUnhandledRejections,
-  everythingLogged,
-  expectUnavailable,
-} from "@sessionstore/testkit/support";
+import { closedPort, everythingLogged, expectUnavailable, useCrashSentinel } from "@sessionstore/testkit/support";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { uniqueTable } from "./support/postgres.js";
 import { type PrivatePostgres, startPrivatePostgres } from "./support/private-postgres.js";
@@ -16,7 +11,7 @@ const COMMAND_MS = 1000;
 const BOUND_MS = CONNECT_MS + COMMAND_MS + 1500;
 
 const stores: PostgresStore[] = [];
-const unhandled = collectUnhandledRejections();
+const unhandled = useCrashSentinel();
 let server: PrivatePostgres;
 
 beforeAll(async () => {

@@ -4,6 +4,6 @@ export { exited, forkTsx, message, printed, watchLines } from "./children.js";
 export type { LockAcrossProcessesOptions } from "./lock-across-processes.js";
 export { describeLockAcrossProcesses } from "./lock-across-processes.js";
 export { closedPort } from "./net.js";
-export { collectUnhandledRejections, everythingLogged, expectUnavailable } from "./unavailable.js";
+export { everythingLogged, expectUnavailable, useCrashSentinel } from "./unavailable.js";
 export type { CollectedChanges } from "./waits.js";
 export { collectChanges, waitUntil } from "./waits.js";

@@ -1,6 +1,7 @@
 import { inspect } from "node:util";
 import { isSessionStoreError, type SessionStoreError } from "@sessionstore/core";
 import { afterAll, beforeAll, expect } from "vitest";
+import { crashSentinel } from "../faults/crash-sentinel.js";
 
 /**
  * Runs `call`, expecting it to reject with ERR_STORE_UNAVAILABLE in less than
@@ -26,17 +27,15 @@ export function everythingLogged(error: unknown): string {
 }
 
 /**
- * Collects the process's unhandled rejections for the suite (listening from
- * beforeAll to afterAll): a test expects the returned array to stay empty.
+ * A {@link crashSentinel} installed for the suite (beforeAll to afterAll):
+ * returns its live list of unhandled rejections and uncaught exceptions, which
+ * a test expects to stay empty.
  */
-export function collectUnhandledRejections(): unknown[] {
-  const unhandled: unknown[] = [];
-  const sentinel = (reason: unknown) => unhandled.push(reason);
-  beforeAll(() => {
-    process.on("unhandledRejection", sentinel);
+export function useCrashSentinel(): unknown[] {
+  const sentinel = crashSentinel();
+  beforeAll(() => sentinel.install());
+  afterAll(async () => {
+    await sentinel.uninstall();
   });
-  afterAll(() => {
-    process.off("unhandledRejection", sentinel);
-  });
-  return unhandled;
+  return sentinel.caught;
 }
