@@ -1,4 +1,13 @@
 import { packageConfig } from "../../tsup.base.js";
 
-// Two entries: the conformance suite imports vitest, the fake platform must not.
-export default packageConfig({ entry: { index: "src/index.ts", platform: "src/platform/index.ts" } });
+// Separate entries: the conformance suite imports vitest, the fake platform and the
+// lock worker (run in child processes) must not; support is Node-only, so browser
+// tests, which import the root, never pull child_process.
+export default packageConfig({
+  entry: {
+    index: "src/index.ts",
+    platform: "src/platform/index.ts",
+    support: "src/support/index.ts",
+    "lock-worker": "src/lock-worker/index.ts",
+  },
+});

@@ -19,8 +19,8 @@ import { createFileStore } from "@sessionstore/file";
 import { crashSentinel } from "@sessionstore/testkit";
 import { type FakePlatform, startFakePlatform } from "@sessionstore/testkit/platform";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { allBackends, type Backend, uniqueName } from "./helpers/backends.js";
-import { clientOn, signedInClient } from "./helpers/clients.js";
+import { allBackends, type Backend, uniqueName } from "./support/backends.js";
+import { clientOn, signedInClient } from "./support/clients.js";
 
 const backends = allBackends();
 const key = generateEncryptionKey();

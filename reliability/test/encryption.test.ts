@@ -12,7 +12,7 @@ import {
   withEncryption,
 } from "@sessionstore/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { allBackends, uniqueName } from "./helpers/backends.js";
+import { allBackends, uniqueName } from "./support/backends.js";
 
 const backends = allBackends();
 afterAll(async () => {

@@ -11,8 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSessionManager, decodeSession, parseRecord } from "@sessionstore/core";
 import { createFileStore } from "@sessionstore/file";
+import { exited, type LineWatch, watchLines } from "@sessionstore/testkit/support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleFixture, exited, killGroup, type LineWatch, startChild, watchLines } from "./helpers/children.js";
+import { bundleFixture, killGroup, startChild } from "./support/children.js";
 
 const KILLS = 200;
 /** Rounds in which a committed write then survived a kill: the proof needs them, whatever the load. */

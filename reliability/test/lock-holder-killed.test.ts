@@ -5,10 +5,11 @@
 import type { ChildProcess } from "node:child_process";
 import { createSessionManager } from "@sessionstore/core";
 import { type FakePlatform, startFakePlatform } from "@sessionstore/testkit/platform";
+import { exited } from "@sessionstore/testkit/support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Backend, lockingBackends } from "./helpers/backends.js";
-import { bundleFixture, exited, killGroup, message, startChild } from "./helpers/children.js";
-import { expireStored, signedInClient } from "./helpers/clients.js";
+import { type Backend, lockingBackends } from "./support/backends.js";
+import { bundleFixture, killGroup, message, startChild } from "./support/children.js";
+import { expireStored, signedInClient } from "./support/clients.js";
 
 const LEASE_MS = 1_000;
 const WAITERS = 2;

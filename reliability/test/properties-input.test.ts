@@ -14,7 +14,7 @@ import {
 } from "@sessionstore/core";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { allBackends } from "./helpers/backends.js";
+import { allBackends } from "./support/backends.js";
 
 const NOW = 1_750_000_000_000;
 const secret = fc.string({

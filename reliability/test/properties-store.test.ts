@@ -13,7 +13,7 @@ import {
 } from "@sessionstore/core";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { allBackends } from "./helpers/backends.js";
+import { allBackends } from "./support/backends.js";
 
 const backends = allBackends();
 afterAll(async () => {

@@ -21,7 +21,7 @@ import { createSqliteStore } from "@sessionstore/sqlite";
 import { crashSentinel } from "@sessionstore/testkit";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type ScriptedAnswer, type ScriptedPlatform, startScriptedPlatform } from "./helpers/scripted-platform.js";
+import { type ScriptedAnswer, type ScriptedPlatform, startScriptedPlatform } from "./support/scripted-platform.js";
 
 const dir = mkdtempSync(join(tmpdir(), "sessionstore-rel-tokens-"));
 const sessions: SessionManager = createSessionManager(

@@ -13,7 +13,7 @@ import fc from "fast-check";
 import sqlite3 from "sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ProcessResult, runCliProcess } from "../../packages/cli/test/support/cli-process.js";
-import { leaksOf, type Secret, secretArb } from "./helpers/secrets.js";
+import { leaksOf, type Secret, secretArb } from "./support/secrets.js";
 
 const dirs: string[] = [];
 const stores: SessionStore[] = [];

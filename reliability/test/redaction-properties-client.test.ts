@@ -17,7 +17,7 @@ import {
   type Secret,
   secretArb,
   tokenSecretArb,
-} from "./helpers/secrets.js";
+} from "./support/secrets.js";
 
 /** What the server saw of one request, decoded. */
 interface Seen {

@@ -20,8 +20,8 @@ import Keyv from "keyv";
 import pg from "pg";
 import sqlite3 from "sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { POSTGRES_URL, REDIS_URL, uniqueName } from "./helpers/backends.js";
-import { leaksOf, type Secret, secretArb } from "./helpers/secrets.js";
+import { POSTGRES_URL, REDIS_URL, uniqueName } from "./support/backends.js";
+import { leaksOf, type Secret, secretArb } from "./support/secrets.js";
 
 const consoleLines: string[] = [];
 const dirs: string[] = [];

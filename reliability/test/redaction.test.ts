@@ -26,10 +26,10 @@ import { createSqliteStore } from "@sessionstore/sqlite";
 import { type FakePlatform, type Fault, startFakePlatform } from "@sessionstore/testkit/platform";
 import Keyv from "keyv";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { allBackends, uniqueName } from "./helpers/backends.js";
-import { clientOn, expireStored, signedInClient, USER } from "./helpers/clients.js";
-import { sparePort } from "./helpers/redis-server.js";
-import { type ScriptedPlatform, startScriptedPlatform } from "./helpers/scripted-platform.js";
+import { allBackends, uniqueName } from "./support/backends.js";
+import { clientOn, expireStored, signedInClient, USER } from "./support/clients.js";
+import { sparePort } from "./support/redis-server.js";
+import { type ScriptedPlatform, startScriptedPlatform } from "./support/scripted-platform.js";
 
 const backends = allBackends();
 let server: FakePlatform;

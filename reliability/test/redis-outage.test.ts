@@ -12,9 +12,9 @@ import { createRedisStore } from "@sessionstore/redis";
 import { crashSentinel, eventually, type Outcome, outcomeOf } from "@sessionstore/testkit";
 import { type FakePlatform, startFakePlatform } from "@sessionstore/testkit/platform";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { uniqueName } from "./helpers/backends.js";
-import { signedInClient } from "./helpers/clients.js";
-import { type RedisServer, startRedisServer } from "./helpers/redis-server.js";
+import { uniqueName } from "./support/backends.js";
+import { signedInClient } from "./support/clients.js";
+import { type RedisServer, startRedisServer } from "./support/redis-server.js";
 
 const BOUND = { connectTimeoutMs: 500, commandTimeoutMs: 500 };
 let redis: RedisServer;

@@ -8,8 +8,8 @@
 import { createSessionManager } from "@sessionstore/core";
 import { type FakePlatform, type Fault, startFakePlatform } from "@sessionstore/testkit/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lockingBackends, uniqueName } from "./helpers/backends.js";
-import { clientOn, expireStored, signedInClient } from "./helpers/clients.js";
+import { lockingBackends, uniqueName } from "./support/backends.js";
+import { clientOn, expireStored, signedInClient } from "./support/clients.js";
 
 const backends = lockingBackends();
 let server: FakePlatform;

@@ -10,12 +10,13 @@ import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createSessionManager, type SessionManager } from "@sessionstore/core";
 import { type FakePlatform, startFakePlatform } from "@sessionstore/testkit/platform";
+import { exited } from "@sessionstore/testkit/support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Backend, lockingBackends, REDIS_URL, type StoreSpec } from "./helpers/backends.js";
-import { bundleFixture, exited, killGroup, message, startChild } from "./helpers/children.js";
-import { bundleCli } from "./helpers/cli-bin.js";
-import { expireStored, signedInClient } from "./helpers/clients.js";
-import { startTokenGate, type TokenGate } from "./helpers/token-gate.js";
+import { type Backend, lockingBackends, REDIS_URL, type StoreSpec } from "./support/backends.js";
+import { bundleFixture, killGroup, message, startChild } from "./support/children.js";
+import { bundleCli } from "./support/cli-bin.js";
+import { expireStored, signedInClient } from "./support/clients.js";
+import { startTokenGate, type TokenGate } from "./support/token-gate.js";
 
 // How long the removal gets, with the token call held, to prove it waits for the
 // refresh instead of landing. The fixed code never settles within it whatever

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { type FakePlatform, startFakePlatform } from "@sessionstore/testkit/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundle } from "./helpers/bundle.js";
-import { BUN, DENO, type RunOutcome, type Runtime, removeBundle, runScript } from "./helpers/runtime.js";
-import { closedPort, dropRedisPrefix, dropSqlTables, scratchDir, uniqueTable } from "./helpers/scratch.js";
+import { bundle } from "./support/bundle.js";
+import { BUN, DENO, type RunOutcome, type Runtime, removeBundle, runScript } from "./support/runtime.js";
+import { closedPort, dropRedisPrefix, dropSqlTables, scratchDir, uniqueTable } from "./support/scratch.js";
 
 interface TestResult {
   name: string;

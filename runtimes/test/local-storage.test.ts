@@ -1,8 +1,8 @@
 import { startFakePlatform } from "@sessionstore/testkit/platform";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { bundle } from "./helpers/bundle.js";
-import { BUN, DENO, removeBundle, runScript } from "./helpers/runtime.js";
-import { scratchDir } from "./helpers/scratch.js";
+import { bundle } from "./support/bundle.js";
+import { BUN, DENO, removeBundle, runScript } from "./support/runtime.js";
+import { scratchDir } from "./support/scratch.js";
 
 let script: string | undefined;
 beforeAll(async () => {

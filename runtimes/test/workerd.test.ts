@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { type FakePlatform, startFakePlatform } from "@sessionstore/testkit/platform";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundle } from "./helpers/bundle.js";
-import { removeBundle } from "./helpers/runtime.js";
+import { bundle } from "./support/bundle.js";
+import { removeBundle } from "./support/runtime.js";
 
 // workerd from npm (@cloudflare/workerd-linux-64, through miniflare), with the
 // flags a Worker using node: modules needs.

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { EXIT_CODES } from "@sessionstore/cli";
 import { SessionStoreError } from "@sessionstore/core";
 import { beforeEach, describe, expect, it } from "vitest";
-import { containsSecret, NOW, run, SECRETS, seed, sharedMemoryStore } from "./helpers.js";
+import { containsSecret, NOW, run, SECRETS, seed, sharedMemoryStore } from "./support/harness.js";
 
 const STORE = ["--store", "sqlite:./ignored.db"];
 

@@ -1,7 +1,7 @@
 import { EXIT_CODES } from "@sessionstore/cli";
 import { createMemoryStore, generateEncryptionKey, type SessionStore, withEncryption } from "@sessionstore/core";
 import { describe, expect, it } from "vitest";
-import { containsSecret, run, seed } from "./helpers.js";
+import { containsSecret, run, seed } from "./support/harness.js";
 
 const k1 = generateEncryptionKey();
 const k2 = generateEncryptionKey();

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXIT_CODES } from "@sessionstore/cli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "./helpers.js";
 import { runCliProcess } from "./support/cli-process.js";
+import { run } from "./support/harness.js";
 
 async function listen(
   onConnection: (socket: Socket) => void = () => undefined,

@@ -7,9 +7,9 @@ import { createSessionManager } from "@sessionstore/core";
 import { createFileStore } from "@sessionstore/file";
 import { createSqliteStore } from "@sessionstore/sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedisServerProcess, startRedisServer } from "../../redis/test/helpers/redis-server.js";
+import { type RedisServerProcess, startRedisServer } from "../../redis/test/support/redis-server.js";
 import manifest from "../package.json" with { type: "json" };
-import { run } from "./helpers.js";
+import { run } from "./support/harness.js";
 
 let dir: string;
 beforeAll(async () => {

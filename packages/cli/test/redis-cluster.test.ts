@@ -6,9 +6,9 @@ import {
   type RedisClusterProcess,
   reserveClusterPorts,
   startRedisCluster,
-} from "../../redis/test/helpers/redis-cluster.js";
+} from "../../redis/test/support/redis-cluster.js";
 import { parseStoreUri } from "../src/store-uri.js";
-import { run } from "./helpers.js";
+import { run } from "./support/harness.js";
 
 let cluster: RedisClusterProcess;
 let ports: number[];

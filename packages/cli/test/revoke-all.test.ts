@@ -8,8 +8,8 @@ import { createSqliteStore } from "@sessionstore/sqlite";
 import { type FakePlatform, startFakePlatform } from "@sessionstore/testkit/platform";
 import { afterEach, describe, expect, it } from "vitest";
 import { PlatformClient } from "../../client/src/index.js";
-import { sharedMemoryStore } from "./helpers.js";
 import { runCliProcess } from "./support/cli-process.js";
+import { sharedMemoryStore } from "./support/harness.js";
 
 const CLIENT = { clientId: "demo-client", clientSecret: "demo-secret" };
 const cleanups: (() => Promise<unknown>)[] = [];

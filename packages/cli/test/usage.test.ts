@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { EXIT_CODES } from "@sessionstore/cli";
 import { describe, expect, it } from "vitest";
-import { run, seed, sharedMemoryStore } from "./helpers.js";
+import { run, seed, sharedMemoryStore } from "./support/harness.js";
 
 const STORE = ["--store", "sqlite:./ignored.db"];
 

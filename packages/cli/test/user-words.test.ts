@@ -4,7 +4,7 @@ import { EXIT_CODES } from "@sessionstore/cli";
 import { createSessionManager } from "@sessionstore/core";
 import { createRedisStore } from "@sessionstore/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "./helpers.js";
+import { run } from "./support/harness.js";
 
 describe("store failures in the words of the command line", () => {
   let closedPort: number;

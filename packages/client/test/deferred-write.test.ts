@@ -2,8 +2,8 @@ import { createSessionManager, type JsonObject, type SessionStore, SessionStoreE
 import type { FakePlatform } from "@sessionstore/testkit/platform";
 import { describe, expect, it } from "vitest";
 import { PlatformClient, type PlatformClientEvents, type PlatformClientOptions } from "../src/index.js";
-import { PASSWORD_AUTH, platform } from "./helpers.js";
-import { type StoreBackend, withBackend } from "./stores.js";
+import { PASSWORD_AUTH, platform } from "./support/harness.js";
+import { type StoreBackend, withBackend } from "./support/stores.js";
 
 /** A real store whose next `set` fails (once, when armed) and whose lock release can be made to reject. */
 function faulty(inner: SessionStore) {

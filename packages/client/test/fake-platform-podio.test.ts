@@ -1,7 +1,7 @@
 // The fake platform's Podio mode, checked on its own with plain HTTP: the
 // podio() profile tests lean on it, so it must refuse what Podio refuses.
 import { describe, expect, it } from "vitest";
-import { platform } from "./helpers.js";
+import { platform } from "./support/harness.js";
 
 const CLIENT = { client_id: "demo-client", client_secret: "demo-secret" };
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakePlatform } from "@sessionstore/testkit/platform";
 import { afterAll, describe, expect, it } from "vitest";
-import { platform } from "./helpers.js";
+import { platform } from "./support/harness.js";
 
 const CLIENT = { client_id: "demo-client", client_secret: "demo-secret" };
 

@@ -2,7 +2,7 @@ import { inspect } from "node:util";
 import { createMemoryStore, createSessionManager, type SessionManager } from "@sessionstore/core";
 import { describe, expect, it } from "vitest";
 import { isPlatformApiError, type PlatformClientEvents } from "../src/index.js";
-import { makeClient, platform, tokensIn } from "./helpers.js";
+import { makeClient, platform, tokensIn } from "./support/harness.js";
 
 async function signedIn(
   options: Parameters<typeof platform>[0] = {},

@@ -7,7 +7,7 @@ import {
   isPlatformApiError,
   PlatformClient,
 } from "../src/index.js";
-import { makeClient, PASSWORD_AUTH, platform } from "./helpers.js";
+import { makeClient, PASSWORD_AUTH, platform } from "./support/harness.js";
 
 /** Follows the authorize URL like a browser would (the fake platform approves at once). */
 async function authorize(url: string): Promise<string> {

@@ -1,8 +1,8 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { makeClient, platform } from "./helpers.js";
-import { crossProcessBackends } from "./stores.js";
+import { makeClient, platform } from "./support/harness.js";
+import { crossProcessBackends } from "./support/stores.js";
 
 // Two processes on one store: this one (A) and a forked worker (B) that keeps calling the API.
 const worker = fileURLToPath(new URL("./fixtures/follow-worker.ts", import.meta.url));

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import type { LegacySessionStore } from "@sessionstore/core";
 import { afterEach, describe, expect, it } from "vitest";
 import type { PlatformClient } from "../src/index.js";
-import { makeClient, platform } from "./helpers.js";
-import { lockedKeyvBackend, openStore, type StoreBackend } from "./stores.js";
+import { makeClient, platform } from "./support/harness.js";
+import { lockedKeyvBackend, openStore, type StoreBackend } from "./support/stores.js";
 
 const CODE = "SESSIONSTORE_NO_CROSS_PROCESS_LOCK";
 

@@ -1,8 +1,8 @@
 import { createMemoryStore, createSessionManager, type SessionManager } from "@sessionstore/core";
 import { describe, expect, it } from "vitest";
 import { createCodeVerifier, createState, type PlatformAuthOptions, PlatformClient } from "../src/index.js";
-import { makeClient, platform, testClock } from "./helpers.js";
-import { type StoreBackend, withBackend } from "./stores.js";
+import { makeClient, platform, testClock } from "./support/harness.js";
+import { type StoreBackend, withBackend } from "./support/stores.js";
 
 const CB = "http://localhost/cb";
 const SERVER: PlatformAuthOptions = { authType: "server", clientId: "demo-client", clientSecret: "demo-secret" };

@@ -1,10 +1,11 @@
-import { type ChildProcess, fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { createSessionManager } from "@sessionstore/core";
+import { forkTsx, message } from "@sessionstore/testkit/support";
 import { afterAll, describe, expect, it } from "vitest";
-import { makeClient, platform } from "./helpers.js";
-import { crossProcessBackends, lockedKeyvBackend } from "./stores.js";
+import { makeClient, platform } from "./support/harness.js";
+import { crossProcessBackends, lockedKeyvBackend } from "./support/stores.js";
 
 const WORKERS = 8;
 const REQUESTS_PER_WORKER = 25;
@@ -21,25 +22,9 @@ interface Done {
 }
 
 function startWorker(spec: unknown, url: string, env: Record<string, string> = {}): ChildProcess {
-  return fork(worker, [JSON.stringify(spec), url, String(REQUESTS_PER_WORKER)], {
+  return forkTsx(worker, [JSON.stringify(spec), url, String(REQUESTS_PER_WORKER)], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
-    execArgv: ["--import", "tsx", "--conditions=@sessionstore/source"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-}
-
-function waitFor<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: { type?: string }) => {
-      if (message.type !== type) return;
-      child.off("exit", onExit);
-      child.off("message", onMessage);
-      resolve(message as T);
-    };
-    const onExit = (code: number | null) => reject(new Error(`worker exited with ${code} before "${type}"`));
-    child.on("message", onMessage);
-    child.once("exit", onExit);
   });
 }
 
@@ -66,8 +51,8 @@ describe.each(backends)("$name store shared by 8 processes", (backend) => {
 
     const children = Array.from({ length: WORKERS }, () => startWorker(backend.spec, server.url));
     try {
-      await Promise.all(children.map((child) => waitFor(child, "ready")));
-      const done = children.map((child) => waitFor<Done>(child, "done"));
+      await Promise.all(children.map((child) => message(child, "ready")));
+      const done = children.map((child) => message<Done>(child, "done"));
       for (const child of children) child.send("go");
       const reports = await Promise.all(done);
 
@@ -111,16 +96,16 @@ describe("a refresh holder killed while it holds the lock", () => {
       WORKER_HANG_IN_REFRESH: "1",
       WORKER_SUBJECT: "killed-holder",
     });
-    await waitFor(holder, "ready");
+    await message(holder, "ready");
     holder.send("go");
-    await waitFor(holder, "refreshing");
+    await message(holder, "refreshing");
     holder.kill("SIGKILL");
     await once(holder, "exit");
 
     const next = startWorker(spec, server.url, { ...env, WORKER_SUBJECT: "killed-holder" });
     try {
-      await waitFor(next, "ready");
-      const done = waitFor<Done>(next, "done");
+      await message(next, "ready");
+      const done = message<Done>(next, "done");
       next.send("go");
       const report = await done;
       expect(report.failures).toEqual([]);
@@ -156,8 +141,8 @@ describe("the 8-process storm, traced in every process", () => {
     const env = { WORKER_OTEL: "1", WORKER_SUBJECT: "traced-storm" };
     const children = Array.from({ length: WORKERS }, () => startWorker(sqlite.spec, server.url, env));
     try {
-      await Promise.all(children.map((child) => waitFor(child, "ready")));
-      const done = children.map((child) => waitFor<Done>(child, "done"));
+      await Promise.all(children.map((child) => message(child, "ready")));
+      const done = children.map((child) => message<Done>(child, "done"));
       for (const child of children) child.send("go");
       const reports = await Promise.all(done);
 

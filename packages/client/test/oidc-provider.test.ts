@@ -5,7 +5,7 @@ import { createMemoryStore, createSessionManager } from "@sessionstore/core";
 import Provider from "oidc-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCodeVerifier, createState, PlatformClient } from "../src/index.js";
-import { testClock } from "./helpers.js";
+import { testClock } from "./support/harness.js";
 
 const REDIRECT = "http://localhost:3000/cb";
 let server: Server;

@@ -3,8 +3,8 @@ import { createMemoryStore, createSessionManager, type SessionManager, type Sess
 import { afterAll, describe, expect, it } from "vitest";
 import { createKeyvStore } from "../../keyv/src/index.js";
 import { postgresKeyv, uniqueTable } from "../../keyv/test/support/postgres.js";
-import { makeClient, platform } from "./helpers.js";
-import { crossProcessBackends, memoryBackend, openStore, type StoreBackend } from "./stores.js";
+import { makeClient, platform } from "./support/harness.js";
+import { crossProcessBackends, memoryBackend, openStore, type StoreBackend } from "./support/stores.js";
 
 interface PodioInstance {
   authenticateWithCredentials(username: string, password: string, callback: (error: unknown) => void): void;

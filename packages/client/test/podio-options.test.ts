@@ -9,7 +9,7 @@ import {
   type PlatformClientOptions,
   podio,
 } from "../src/index.js";
-import { PASSWORD_AUTH, platform } from "./helpers.js";
+import { PASSWORD_AUTH, platform } from "./support/harness.js";
 
 const APP_AUTH: PlatformAuthOptions = { authType: "app", clientId: "demo-client", clientSecret: "demo-secret" };
 

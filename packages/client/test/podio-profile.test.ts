@@ -4,8 +4,8 @@ import { type AuthType, createSessionManager, type SessionManager } from "@sessi
 import type { FakePlatform } from "@sessionstore/testkit/platform";
 import { afterAll, describe, expect, it } from "vitest";
 import { type PlatformAuthOptions, PlatformClient, podio } from "../src/index.js";
-import { platform } from "./helpers.js";
-import { crossProcessBackends, memoryBackend } from "./stores.js";
+import { platform } from "./support/harness.js";
+import { crossProcessBackends, memoryBackend } from "./support/stores.js";
 
 // Each Podio flow, under podio-js's names, against the fake platform in Podio
 // mode (app grant, OAuth2 scheme only, Podio's 401 bodies), on memory, SQLite and Redis.

@@ -1,7 +1,7 @@
 import { createMemoryStore, createSessionManager } from "@sessionstore/core";
 import { describe, expect, it } from "vitest";
 import type { PlatformClientEvents } from "../src/index.js";
-import { makeClient, platform, recordingStore, testClock } from "./helpers.js";
+import { makeClient, platform, recordingStore, testClock } from "./support/harness.js";
 
 describe("refresh", () => {
   it("1,000 concurrent requests on a token expired by the clock make exactly one token call", async () => {

@@ -7,7 +7,7 @@ import {
   type PlatformClientEvents,
   type PlatformClientOptions,
 } from "../src/index.js";
-import { makeClient, PASSWORD_AUTH, platform } from "./helpers.js";
+import { makeClient, PASSWORD_AUTH, platform } from "./support/harness.js";
 
 describe("sessionStore accepts a manager, a bare store or a podio-style store", () => {
   it("a bare SessionStore", async () => {

@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { defaultShouldRefresh, podioShouldRefresh } from "../src/index.js";
-import { makeClient, platform } from "./helpers.js";
+import { makeClient, platform } from "./support/harness.js";
 
 /**
  * A real API server answering every request 401 with the `WWW-Authenticate`

@@ -4,8 +4,8 @@ import { fileURLToPath } from "node:url";
 import { createMemoryStore, createSessionManager, type JsonObject, type SessionStore } from "@sessionstore/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { PlatformClient } from "../src/index.js";
-import { platform, testClock } from "./helpers.js";
-import { otelSdk } from "./otel.js";
+import { platform, testClock } from "./support/harness.js";
+import { otelSdk } from "./support/otel.js";
 
 const sdks: ReturnType<typeof otelSdk>[] = [];
 afterEach(async () => {

@@ -3,8 +3,8 @@ import { createMemoryStore, createSessionManager } from "@sessionstore/core";
 import { afterEach, describe, expect, it } from "vitest";
 import packageJson from "../package.json" with { type: "json" };
 import { PlatformClient, type PlatformClientOptions } from "../src/index.js";
-import { makeClient, PASSWORD_AUTH, platform, testClock } from "./helpers.js";
-import { otelSdk, type Point, parentIdOf } from "./otel.js";
+import { makeClient, PASSWORD_AUTH, platform, testClock } from "./support/harness.js";
+import { otelSdk, type Point, parentIdOf } from "./support/otel.js";
 
 const sdks: ReturnType<typeof otelSdk>[] = [];
 afterEach(async () => {

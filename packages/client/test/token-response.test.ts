@@ -4,7 +4,7 @@ import { inspect } from "node:util";
 import { createMemoryStore, createSessionManager } from "@sessionstore/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { isPlatformApiError, PlatformClient } from "../src/index.js";
-import { PASSWORD_AUTH } from "./helpers.js";
+import { PASSWORD_AUTH } from "./support/harness.js";
 
 /** A tiny real token endpoint answering whatever `next` says; the API answers 401 on /expired, 200 elsewhere. */
 async function tokenServer() {

@@ -3,8 +3,8 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { eventually } from "@sessionstore/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AdminClient, connectAdmin } from "../../redis/test/helpers/shared-redis.js";
-import { platform } from "./helpers.js";
+import { type AdminClient, connectAdmin } from "../../redis/test/support/shared-redis.js";
+import { platform } from "./support/harness.js";
 
 const worker = fileURLToPath(new URL("./fixtures/dropped-clients.ts", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));

@@ -8,7 +8,7 @@ import {
   withEncryption,
 } from "@sessionstore/core";
 import { describe, expect, it, vi } from "vitest";
-import { createReorderingStore, createSwitchableStore } from "./helpers.js";
+import { createReorderingStore, createSwitchableStore } from "./support/stores.js";
 
 const podioAuth = {
   accessToken: "at-1",

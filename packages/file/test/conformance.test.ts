@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { SessionStore } from "@sessionstore/core";
 import { createFileStore, type FileStore } from "@sessionstore/file";
 import { describeSessionStore } from "@sessionstore/testkit";
-import { tempDir } from "./helpers/temp-dir.js";
+import { tempDir } from "./support/temp-dir.js";
 
 // Every store the suite opens shares one file, as processes of one app would.
 const dir = await tempDir("conformance");

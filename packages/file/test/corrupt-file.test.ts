@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFileStore, type FileStore } from "@sessionstore/file";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "./helpers/temp-dir.js";
+import { tempDir } from "./support/temp-dir.js";
 
 async function corruptFile(content: string): Promise<{ dir: string; path: string; store: FileStore }> {
   const dir = await tempDir("corrupt");

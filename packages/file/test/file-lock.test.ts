@@ -2,12 +2,13 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createFileStore } from "@sessionstore/file";
+import { exited, watchLines } from "@sessionstore/testkit/support";
 import { describe, expect, it, vi } from "vitest";
 import { acquireFileLock } from "../src/internal/file-lock.js";
 import { removeLockInstance } from "../src/internal/lock-break.js";
 import { HOST } from "../src/internal/lock-dir.js";
-import { bundleWorker, exited, startWorker, watchLines } from "./helpers/child.js";
-import { tempDir } from "./helpers/temp-dir.js";
+import { bundleWorker, startWorker } from "./support/child.js";
+import { tempDir } from "./support/temp-dir.js";
 
 /** The pid of a process that has exited (reuse within a test is vanishingly unlikely). */
 function deadPid(): number {

@@ -5,7 +5,7 @@ import { Low } from "lowdb";
 import { describe, expect, it } from "vitest";
 import { emptyFileData, type FileData } from "../src/internal/file-data.js";
 import { LockedJsonFile } from "../src/internal/locked-json-file.js";
-import { tempDir } from "./helpers/temp-dir.js";
+import { tempDir } from "./support/temp-dir.js";
 
 async function sessionsPath(label: string): Promise<string> {
   return join(await tempDir(label), "sessions.json");

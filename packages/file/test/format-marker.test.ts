@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createSessionManager } from "@sessionstore/core";
 import { createFileStore } from "@sessionstore/file";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "./helpers/temp-dir.js";
+import { tempDir } from "./support/temp-dir.js";
 
 const FIXTURE = new URL("./fixtures/sessions-0.1.0.json", import.meta.url);
 

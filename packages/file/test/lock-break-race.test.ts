@@ -4,9 +4,10 @@
 import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFileStore } from "@sessionstore/file";
+import { exited, watchLines } from "@sessionstore/testkit/support";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bundleWorker, exited, startWorker, watchLines } from "./helpers/child.js";
-import { tempDir } from "./helpers/temp-dir.js";
+import { bundleWorker, startWorker } from "./support/child.js";
+import { tempDir } from "./support/temp-dir.js";
 
 /** Victims to kill, how many of them must die holding the lock, and the time bound (generous, for load). */
 const KILLS = 30;

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFileStore } from "@sessionstore/file";
+import { exited, printed, watchLines } from "@sessionstore/testkit/support";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bundleWorker, exited, printed, runWorker, startWorker, watchLines } from "./helpers/child.js";
-import { tempDir } from "./helpers/temp-dir.js";
+import { bundleWorker, runWorker, startWorker } from "./support/child.js";
+import { tempDir } from "./support/temp-dir.js";
 
 let worker: string;
 beforeAll(async () => {

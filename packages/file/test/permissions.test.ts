@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { createFileStore } from "@sessionstore/file";
 import { crashSentinel } from "@sessionstore/testkit";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { bundleWorker, runWorker } from "./helpers/child.js";
-import { tempDir } from "./helpers/temp-dir.js";
+import { bundleWorker, runWorker } from "./support/child.js";
+import { tempDir } from "./support/temp-dir.js";
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 

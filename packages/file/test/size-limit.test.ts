@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFileStore, FILE_STORE_SESSION_LIMIT } from "@sessionstore/file";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "./helpers/temp-dir.js";
+import { tempDir } from "./support/temp-dir.js";
 
 const RECORD = JSON.stringify({ v: 1, auth: { accessToken: "at-0001" }, updatedAt: 1 });
 

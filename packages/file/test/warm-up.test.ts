@@ -5,7 +5,7 @@ import { createFileStore } from "@sessionstore/file";
 import { crashSentinel, outcomeOf } from "@sessionstore/testkit";
 import { describe, expect, it, vi } from "vitest";
 import { LockedJsonFile } from "../src/internal/locked-json-file.js";
-import { tempDir } from "./helpers/temp-dir.js";
+import { tempDir } from "./support/temp-dir.js";
 
 function fileAdapter(path: string): LockedJsonFile {
   return new LockedJsonFile({

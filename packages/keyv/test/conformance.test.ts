@@ -2,9 +2,10 @@ import type { SessionStore } from "@sessionstore/core";
 import { createKeyvStore } from "@sessionstore/keyv";
 import { createRedisStore } from "@sessionstore/redis";
 import { describeSessionStore, uniqueNamespace } from "@sessionstore/testkit";
+import { closedPort } from "@sessionstore/testkit/support";
 import Keyv from "keyv";
 import { afterAll } from "vitest";
-import { closedPort, postgresKeyv, rawValue, uniqueTable } from "./support/postgres.js";
+import { postgresKeyv, rawValue, uniqueTable } from "./support/postgres.js";
 
 // A plain in-memory Keyv: the Map is kept per store so inspect/corrupt can reach it.
 const maps = new WeakMap<SessionStore, Map<string, unknown>>();

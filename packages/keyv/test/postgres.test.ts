@@ -1,7 +1,8 @@
 import type { SessionStore, SessionStoreError } from "@sessionstore/core";
 import { createKeyvStore } from "@sessionstore/keyv";
+import { closedPort } from "@sessionstore/testkit/support";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closedPort, POSTGRES_URL, postgresKeyv, rawValue, uniqueTable } from "./support/postgres.js";
+import { POSTGRES_URL, postgresKeyv, rawValue, uniqueTable } from "./support/postgres.js";
 
 const table = uniqueTable("keyv_pg");
 const namespace = `ns${globalThis.crypto.randomUUID().slice(0, 8)}`;

@@ -1,10 +1,10 @@
 import { createKeyvStore } from "@sessionstore/keyv";
 import { crashSentinel, outcomeOf } from "@sessionstore/testkit";
+import { closedPort } from "@sessionstore/testkit/support";
 import Keyv from "keyv";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { keyvOverRedis, otherConnections } from "../../redis/test/helpers/keyv-over-redis.js";
-import { type RedisServerProcess, startRedisServer } from "../../redis/test/helpers/redis-server.js";
-import { closedPort } from "./support/postgres.js";
+import { keyvOverRedis, otherConnections } from "../../redis/test/support/keyv-over-redis.js";
+import { type RedisServerProcess, startRedisServer } from "../../redis/test/support/redis-server.js";
 
 // A redis-server of this file's own: its CLIENT LIST shows only what this file opened.
 let redis: RedisServerProcess;

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { createMysqlStore, type MysqlStore } from "@sessionstore/mysql";
 import { describeSessionStore } from "@sessionstore/testkit";
+import { closedPort } from "@sessionstore/testkit/support";
 import { afterAll } from "vitest";
-import { closedPort, dropTables, MYSQL_URL, testPool, uniqueTable } from "./support/mysql.js";
+import { dropTables, MYSQL_URL, testPool, uniqueTable } from "./support/mysql.js";
 
 // Every store the suite opens shares one table of this run (keys are random).
 const table = uniqueTable("conf");

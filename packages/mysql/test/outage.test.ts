@@ -1,4 +1,5 @@
 import { createMysqlStore, type MysqlStore } from "@sessionstore/mysql";
+import { useCrashSentinel } from "@sessionstore/testkit/support";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type PrivateMariadb, startPrivateMariadb } from "./support/private-mariadb.js";
 
@@ -9,18 +10,15 @@ const BOUND_MS = CONNECT_MS + COMMAND_MS + 1500;
 
 let server: PrivateMariadb;
 const stores: MysqlStore[] = [];
-const unhandled: unknown[] = [];
-const sentinel = (reason: unknown) => unhandled.push(reason);
+const unhandled = useCrashSentinel();
 
 beforeAll(async () => {
-  process.on("unhandledRejection", sentinel);
   server = await startPrivateMariadb();
 }, 60_000);
 afterEach(async () => {
   await Promise.all(stores.splice(0).map((store) => store.close()));
 });
 afterAll(async () => {
-  process.off("unhandledRejection", sentinel);
   await server?.destroy();
 });
 

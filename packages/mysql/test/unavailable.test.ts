@@ -1,8 +1,8 @@
-import { inspect } from "node:util";
-import { isSessionStoreError, type SessionStoreError } from "@sessionstore/core";
+import type { SessionStoreError } from "@sessionstore/core";
 import { createMysqlStore, type MysqlStore } from "@sessionstore/mysql";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closedPort, uniqueTable } from "./support/mysql.js";
+import { closedPort, everythingLogged, expectUnavailable, useCrashSentinel } from "@sessionstore/testkit/support";
+import { afterEach, describe, expect, it } from "vitest";
+import { uniqueTable } from "./support/mysql.js";
 
 // The documented bound is connectTimeoutMs + commandTimeoutMs; the slack is for a busy machine.
 const CONNECT_MS = 1000;
@@ -10,17 +10,10 @@ const COMMAND_MS = 1000;
 const BOUND_MS = CONNECT_MS + COMMAND_MS + 1500;
 
 const stores: MysqlStore[] = [];
-const unhandled: unknown[] = [];
-const sentinel = (reason: unknown) => unhandled.push(reason);
+const unhandled = useCrashSentinel();
 
-beforeAll(() => {
-  process.on("unhandledRejection", sentinel);
-});
 afterEach(async () => {
   await Promise.all(stores.splice(0).map((store) => store.close()));
-});
-afterAll(() => {
-  process.off("unhandledRejection", sentinel);
 });
 
 function open(url: string): MysqlStore {
@@ -34,48 +27,29 @@ function open(url: string): MysqlStore {
   return store;
 }
 
-/** Runs `call`, expecting ERR_STORE_UNAVAILABLE within the bound; returns the error. */
-async function failure(call: () => Promise<unknown>): Promise<SessionStoreError> {
-  const started = Date.now();
-  const error = await call().then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(Date.now() - started).toBeLessThan(BOUND_MS);
-  if (!isSessionStoreError(error, "ERR_STORE_UNAVAILABLE")) {
-    throw new Error(`expected ERR_STORE_UNAVAILABLE, got ${inspect(error)}`);
-  }
-  return error;
-}
-
-/** Everything a log could show of the error. */
-function everything(error: SessionStoreError): string {
-  return `${error.message}\n${JSON.stringify(error)}\n${inspect(error, { depth: 10 })}`;
-}
-
 describe("mysql store whose server cannot be used", () => {
   it("a refused connection fails within the bound, naming host:port/database", async () => {
     const port = await closedPort();
     const store = open(`mysql://root:not-this-one@127.0.0.1:${port}/test`);
     for (const call of [() => store.get("k"), () => store.set("k", { a: 1 }), () => store.list("")]) {
-      const error = await failure(call);
+      const error = await expectUnavailable(call, BOUND_MS);
       expect(error.message).toContain(`MySQL 127.0.0.1:${port}/test`);
-      expect(everything(error)).not.toContain("not-this-one");
+      expect(everythingLogged(error)).not.toContain("not-this-one");
     }
   });
 
   it("a wrong password fails within the bound, naming the server and never the password", async () => {
     const wrong = `wrong-${globalThis.crypto.randomUUID()}`;
     const store = open(`mysql://root:${wrong}@127.0.0.1:3306/test`);
-    const error = await failure(() => store.get("k"));
+    const error = await expectUnavailable(() => store.get("k"), BOUND_MS);
     expect(error.message).toContain("MySQL 127.0.0.1:3306/test");
     expect(error.message).toMatch(/Access denied/);
-    expect(everything(error)).not.toContain(wrong);
+    expect(everythingLogged(error)).not.toContain(wrong);
   });
 
   it("a wrong URL (a database that does not exist) fails within the bound, naming it", async () => {
     const store = open("mysql://root@127.0.0.1:3306/no_such_database_here");
-    const error = await failure(() => store.get("k"));
+    const error = await expectUnavailable(() => store.get("k"), BOUND_MS);
     expect(error.message).toContain("MySQL 127.0.0.1:3306/no_such_database_here");
   });
 
@@ -87,7 +61,7 @@ describe("mysql store whose server cannot be used", () => {
       caught = error;
     }
     expect(caught).toMatchObject({ code: "ERR_INVALID_ARGUMENT", field: "url" });
-    expect(everything(caught as SessionStoreError)).not.toContain("hunter2-secret");
+    expect(everythingLogged(caught as SessionStoreError)).not.toContain("hunter2-secret");
   });
 
   it("a failed warm-up leaves no unhandled rejection; the first call reports it", async () => {
@@ -95,7 +69,7 @@ describe("mysql store whose server cannot be used", () => {
     const store = open(`mysql://root@127.0.0.1:${port}/test`);
     // Longer than the warm-up's own bound: it has failed by now, with nobody awaiting it.
     await new Promise((resolve) => setTimeout(resolve, CONNECT_MS + COMMAND_MS + 200));
-    await failure(() => store.get("k"));
+    await expectUnavailable(() => store.get("k"), BOUND_MS);
     expect(unhandled).toEqual([]);
   });
 });

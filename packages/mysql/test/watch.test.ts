@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createMysqlStore, type MysqlPool, type MysqlStore } from "@sessionstore/mysql";
+import { collectChanges } from "@sessionstore/testkit/support";
 import type { Pool } from "mysql2/promise";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { dropTables, MYSQL_URL, testPool, uniqueTable } from "./support/mysql.js";
@@ -43,32 +44,13 @@ function countingPool(pool: Pool): { pool: MysqlPool; polls(): number } {
   };
 }
 
-/** Collects the keys a store reports, and resolves a promise when `key` arrives. */
-function collect(store: MysqlStore) {
-  const keys: string[] = [];
-  const waiters = new Map<string, () => void>();
-  const stop = store.watch(({ key }) => {
-    keys.push(key);
-    waiters.get(key)?.();
-  });
-  const arrival = (key: string, ms: number) =>
-    new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no change for "${key}" within ${ms} ms`)), ms);
-      waiters.set(key, () => {
-        clearTimeout(timer);
-        resolve(Date.now());
-      });
-    });
-  return { keys, stop, arrival };
-}
-
 const key = (label: string) => `sessionstore:${label}-${globalThis.crypto.randomUUID()}:password`;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("mysql watch (a change log polled while watched)", () => {
   it("a set and a delete by another store instance (its own pool) reach the listener within 1 s", async () => {
     const [watcher, writer] = [open(), open()];
-    const seen = collect(watcher);
+    const seen = collectChanges(watcher);
     const written = key("set");
     const setArrived = seen.arrival(written, 1000);
     const started = Date.now();
@@ -81,7 +63,7 @@ describe("mysql watch (a change log polled while watched)", () => {
   });
 
   it("a write by another process reaches the listener within 1 s of being written", async () => {
-    const seen = collect(open());
+    const seen = collectChanges(open());
     const written = key("process");
     const child = fork(worker, ["set", MYSQL_URL, table, written, "0"], {
       execArgv: ["--import", "tsx", "--conditions=@sessionstore/source"],
@@ -98,7 +80,7 @@ describe("mysql watch (a change log polled while watched)", () => {
 
   it("does not report the store's own writes (documented), only other instances'", async () => {
     const [watcher, writer] = [open(), open()];
-    const seen = collect(watcher);
+    const seen = collectChanges(watcher);
     const own = key("own");
     const other = key("other");
     await watcher.set(own, { v: 1 });
@@ -121,8 +103,8 @@ describe("mysql watch (a change log polled while watched)", () => {
       await pause(POLL_MS * 4);
       expect(counted.polls()).toBe(0);
 
-      const first = collect(watcher);
-      const second = collect(watcher);
+      const first = collectChanges(watcher);
+      const second = collectChanges(watcher);
       const changed = key("while-watched");
       const arrived = second.arrival(changed, 1000);
       await writer.set(changed, { v: 1 });
@@ -140,7 +122,7 @@ describe("mysql watch (a change log polled while watched)", () => {
       expect(counted.polls()).toBe(settled);
       expect(first.keys.filter((k) => k !== changed)).toEqual([]);
 
-      collect(watcher);
+      collectChanges(watcher);
       await pause(POLL_MS * 2);
       await watcher.close();
       const afterClose = counted.polls();

@@ -1,31 +1,16 @@
 import { createPostgresStore } from "@sessionstore/postgres";
-import { afterAll, describe, expect, it } from "vitest";
+import { describeRefreshStorm } from "../../client/test/support/storm.js";
 import { dropTables, POSTGRES_URL, testPool, uniqueTable } from "./support/postgres.js";
-import { refreshStorm } from "./support/storm.js";
 
 const table = uniqueTable("storm");
 const admin = testPool();
-afterAll(async () => {
-  await dropTables(admin, table);
-  await admin.end();
-});
 
-describe("8 processes sharing a PostgreSQL store, expired token, rotating refresh tokens with reuse detection", () => {
-  it("25 requests each: exactly 1 token call, 0 invalid_grant, every request succeeds", async () => {
-    const store = createPostgresStore({ url: POSTGRES_URL, table });
-    try {
-      const result = await refreshStorm(store, { kind: "postgres", url: POSTGRES_URL, table }, 8, 25);
-      expect(result.failures).toEqual([]);
-      expect(result.ok).toBe(8 * 25);
-      expect(result.tokenCalls).toBe(1);
-      expect(result.invalidGrant).toBe(0);
-      expect(result.reuseDetected).toBe(0);
-      expect(result.events.filter((event) => event === "refreshed")).toHaveLength(1);
-      // The other seven adopt the new pair (some more than once: the early-refresh and the 401 paths).
-      expect(result.events.filter((event) => event !== "refreshed" && event !== "adopted")).toEqual([]);
-      expect(result.events.filter((event) => event === "adopted").length).toBeGreaterThanOrEqual(7);
-    } finally {
-      await store.close();
-    }
-  }, 120_000);
+describeRefreshStorm({
+  title: "a PostgreSQL store",
+  open: () => createPostgresStore({ url: POSTGRES_URL, table }),
+  spec: { kind: "postgres", url: POSTGRES_URL, table },
+  cleanup: async () => {
+    await dropTables(admin, table);
+    await admin.end();
+  },
 });

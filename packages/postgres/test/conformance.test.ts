@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { createPostgresStore, type PostgresStore } from "@sessionstore/postgres";
 import { describeSessionStore } from "@sessionstore/testkit";
+import { closedPort } from "@sessionstore/testkit/support";
 import { afterAll } from "vitest";
-import { closedPort, dropTables, POSTGRES_URL, testPool, uniqueTable } from "./support/postgres.js";
+import { dropTables, POSTGRES_URL, testPool, uniqueTable } from "./support/postgres.js";
 
 // Every store the suite opens shares one table of this run (keys are random).
 const table = uniqueTable("conf");

@@ -1,7 +1,8 @@
 import { createPostgresStore, type PostgresStore } from "@sessionstore/postgres";
+import { waitUntil } from "@sessionstore/testkit/support";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { dropTables, listeners, POSTGRES_URL, testPool, uniqueTable, waitUntil } from "./support/postgres.js";
+import { dropTables, listeners, POSTGRES_URL, testPool, uniqueTable } from "./support/postgres.js";
 
 const table = uniqueTable("pool");
 const admin = testPool();

@@ -1,9 +1,10 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createPostgresStore, type PostgresStore } from "@sessionstore/postgres";
+import { collectChanges, waitUntil } from "@sessionstore/testkit/support";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { dropTables, listeners, POSTGRES_URL, testPool, uniqueTable, waitUntil } from "./support/postgres.js";
+import { dropTables, listeners, POSTGRES_URL, testPool, uniqueTable } from "./support/postgres.js";
 import { startPrivatePostgres } from "./support/private-postgres.js";
 
 const worker = fileURLToPath(new URL("./fixtures/lock-worker.ts", import.meta.url));
@@ -27,31 +28,12 @@ function open(url = POSTGRES_URL, onTable = table): PostgresStore {
   return store;
 }
 
-/** Collects the keys a store reports, and resolves a promise when `key` arrives. */
-function collect(store: PostgresStore) {
-  const keys: string[] = [];
-  const waiters = new Map<string, () => void>();
-  const stop = store.watch(({ key }) => {
-    keys.push(key);
-    waiters.get(key)?.();
-  });
-  const arrival = (key: string, ms: number) =>
-    new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no change for "${key}" within ${ms} ms`)), ms);
-      waiters.set(key, () => {
-        clearTimeout(timer);
-        resolve(Date.now());
-      });
-    });
-  return { keys, stop, arrival };
-}
-
 const key = (label: string) => `sessionstore:${label}-${globalThis.crypto.randomUUID()}:password`;
 
 describe("postgres watch (LISTEN/NOTIFY)", () => {
   it("a set and a delete by another store instance (its own pool) reach the listener within 1 s", async () => {
     const [watcher, writer] = [open(), open()];
-    const seen = collect(watcher);
+    const seen = collectChanges(watcher);
     await waitUntil(async () => (await listeners(admin, table)) === 1, 10_000, "the LISTEN connection");
     const written = key("set");
     const setArrived = seen.arrival(written, 1000);
@@ -66,7 +48,7 @@ describe("postgres watch (LISTEN/NOTIFY)", () => {
 
   it("a write by another process reaches the listener within 1 s of being written", async () => {
     const watcher = open();
-    const seen = collect(watcher);
+    const seen = collectChanges(watcher);
     await waitUntil(async () => (await listeners(admin, table)) === 1, 10_000, "the LISTEN connection");
     const written = key("process");
     const child = fork(worker, ["set", POSTGRES_URL, table, written, "0"], {
@@ -85,7 +67,7 @@ describe("postgres watch (LISTEN/NOTIFY)", () => {
 
   it("does not report the store's own writes (documented), only other instances'", async () => {
     const [watcher, writer] = [open(), open()];
-    const seen = collect(watcher);
+    const seen = collectChanges(watcher);
     await waitUntil(async () => (await listeners(admin, table)) === 1, 10_000, "the LISTEN connection");
     const own = key("own");
     const other = key("other");
@@ -108,8 +90,8 @@ describe("postgres watch (LISTEN/NOTIFY)", () => {
     try {
       await writer.set(key("warm"), { v: 0 });
       expect(await listeners(admin, onTable)).toBe(0);
-      const first = collect(watcher);
-      const second = collect(watcher);
+      const first = collectChanges(watcher);
+      const second = collectChanges(watcher);
       await waitUntil(async () => (await listeners(admin, onTable)) === 1, 10_000, "one LISTEN connection");
       first.stop();
       first.stop();
@@ -119,7 +101,7 @@ describe("postgres watch (LISTEN/NOTIFY)", () => {
       await waitUntil(async () => (await listeners(admin, onTable)) === 0, 10_000, "the LISTEN connection to end");
 
       // A witness still hears the change the unsubscribed watcher must not.
-      const witnessed = collect(witness);
+      const witnessed = collectChanges(witness);
       await waitUntil(async () => (await listeners(admin, onTable)) === 1, 10_000, "the witness' LISTEN");
       const changed = key("after-stop");
       const arrived = witnessed.arrival(changed, 1000);
@@ -142,7 +124,7 @@ describe("postgres watch (LISTEN/NOTIFY)", () => {
     try {
       const onTable = uniqueTable("restart");
       const [watcher, writer] = [open(server.url, onTable), open(server.url, onTable)];
-      const seen = collect(watcher);
+      const seen = collectChanges(watcher);
       const listening = async () => {
         const { rows } = await probe.query<{ n: number }>(
           "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = $1",

@@ -1,24 +1,10 @@
 import { createClient, RESP_TYPES } from "@redis/client";
 import { createRedisStore } from "@sessionstore/redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type AdminClient,
-  connectAdmin,
-  dropNamespace,
-  SHARED_REDIS_URL,
-  uniqueNamespace,
-} from "./helpers/shared-redis.js";
+import { describe, expect, it } from "vitest";
+import { SHARED_REDIS_URL, uniqueNamespace, useSharedRedis } from "./support/shared-redis.js";
 
 describe("clients passed in with other settings", () => {
-  let admin: AdminClient;
-  const namespaces: string[] = [];
-  beforeAll(async () => {
-    admin = await connectAdmin();
-  });
-  afterAll(async () => {
-    for (const namespace of namespaces) await dropNamespace(admin, namespace);
-    await admin.close();
-  });
+  const redis = useSharedRedis();
 
   it("works on a RESP3 client whose replies are mapped to Buffers", async () => {
     // Client-wide command options: node-redis merges them into every command it sends.
@@ -31,7 +17,7 @@ describe("clients passed in with other settings", () => {
     await client.connect();
     expect(Buffer.isBuffer(await client.echo("mapped"))).toBe(true);
     const namespace = uniqueNamespace("resp3");
-    namespaces.push(namespace);
+    redis.namespaces.push(namespace);
     const store = createRedisStore({ client, keyPrefix: namespace });
     try {
       await store.set("k", { v: 1, s: "é ✓" }, { expiresAt: Date.now() + 60_000 });
@@ -56,7 +42,7 @@ describe("clients passed in with other settings", () => {
     try {
       await store.set("k", { v: 1 });
       expect(await store.get("k")).toEqual({ v: 1 });
-      expect(await admin.exists(`${namespace}:record:k`)).toBe(0);
+      expect(await redis.admin.exists(`${namespace}:record:k`)).toBe(0);
       expect(await client.exists(`${namespace}:record:k`)).toBe(1);
       await store.delete("k");
     } finally {

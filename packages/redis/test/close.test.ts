@@ -1,14 +1,14 @@
 import { createClient } from "@redis/client";
 import { createRedisStore } from "@sessionstore/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRedisServer } from "./helpers/redis-server.js";
+import { startRedisServer } from "./support/redis-server.js";
 import {
   type AdminClient,
   connectAdmin,
   dropNamespace,
   SHARED_REDIS_URL,
   uniqueNamespace,
-} from "./helpers/shared-redis.js";
+} from "./support/shared-redis.js";
 
 /** Connections currently open on the shared Redis, by client id. */
 async function connectionIds(admin: AdminClient): Promise<Set<string>> {

@@ -2,9 +2,9 @@ import { createClient, createCluster } from "@redis/client";
 import { createRedisStore, type RedisStore } from "@sessionstore/redis";
 import { crashSentinel, describeSessionStore, eventually, outcomeOf } from "@sessionstore/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedisClusterProcess, reserveClusterPorts, startRedisCluster } from "./helpers/redis-cluster.js";
-import { sparePort } from "./helpers/redis-server.js";
-import { uniqueNamespace } from "./helpers/shared-redis.js";
+import { type RedisClusterProcess, reserveClusterPorts, startRedisCluster } from "./support/redis-cluster.js";
+import { sparePort } from "./support/redis-server.js";
+import { uniqueNamespace } from "./support/shared-redis.js";
 
 // Ports are chosen at collection time so the conformance factory can name them;
 // the cluster itself starts in beforeAll, before any test runs.

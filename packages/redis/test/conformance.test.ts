@@ -1,30 +1,13 @@
 import { createRedisStore, type RedisStore } from "@sessionstore/redis";
 import { describeSessionStore } from "@sessionstore/testkit";
-import { afterAll, beforeAll } from "vitest";
-import { sparePort } from "./helpers/redis-server.js";
-import {
-  type AdminClient,
-  connectAdmin,
-  dropNamespace,
-  SHARED_REDIS_URL,
-  uniqueNamespace,
-} from "./helpers/shared-redis.js";
+import { sparePort } from "./support/redis-server.js";
+import { SHARED_REDIS_URL, uniqueNamespace, useSharedRedis } from "./support/shared-redis.js";
 
-let admin: AdminClient;
-const namespaces: string[] = [];
-
-beforeAll(async () => {
-  admin = await connectAdmin();
-});
-
-afterAll(async () => {
-  for (const namespace of namespaces) await dropNamespace(admin, namespace);
-  await admin.close();
-});
+const redis = useSharedRedis();
 
 function freshStore(): RedisStore {
   const namespace = uniqueNamespace("conf");
-  namespaces.push(namespace);
+  redis.namespaces.push(namespace);
   return createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: namespace });
 }
 
@@ -34,10 +17,10 @@ describeSessionStore("redis", freshStore, {
   // Another instance on the same namespace, as another process would open it.
   openPeer: (store) => createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: (store as RedisStore).keyPrefix }),
   async inspect(store, key) {
-    return (await admin.get(rawKey(store, key))) ?? undefined;
+    return (await redis.admin.get(rawKey(store, key))) ?? undefined;
   },
   async corrupt(store, key) {
-    await admin.set(rawKey(store, key), '{"value": {"truncated": ');
+    await redis.admin.set(rawKey(store, key), '{"value": {"truncated": ');
   },
   async unavailable() {
     // A port nothing listens on: connections are refused at once.

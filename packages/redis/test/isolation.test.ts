@@ -1,13 +1,7 @@
 import { createSessionManager } from "@sessionstore/core";
-import { createRedisStore, type RedisStore } from "@sessionstore/redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type AdminClient,
-  connectAdmin,
-  dropNamespace,
-  SHARED_REDIS_URL,
-  uniqueNamespace,
-} from "./helpers/shared-redis.js";
+import { createRedisStore } from "@sessionstore/redis";
+import { describe, expect, it } from "vitest";
+import { SHARED_REDIS_URL, uniqueNamespace, useSharedRedis } from "./support/shared-redis.js";
 
 const sorted = (keys: string[]) => [...keys].sort();
 
@@ -15,23 +9,13 @@ const sorted = (keys: string[]) => [...keys].sort();
 const TRICKY_KEYS = ["k", "k:b", "kb", "k*", "k?", "k[ab]", "ka", "k\\", "k\\*", ":record:k", "b:record:k", "lock:k"];
 
 describe("namespaces are isolated", () => {
-  let admin: AdminClient;
-  const namespaces: string[] = [];
-  const stores: RedisStore[] = [];
+  const redis = useSharedRedis();
   const open = (namespace: string) => {
-    namespaces.push(namespace);
+    redis.namespaces.push(namespace);
     const store = createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: namespace });
-    stores.push(store);
+    redis.stores.push(store);
     return store;
   };
-  beforeAll(async () => {
-    admin = await connectAdmin();
-  });
-  afterAll(async () => {
-    await Promise.all(stores.map((store) => store.close()));
-    for (const namespace of namespaces) await dropNamespace(admin, namespace);
-    await admin.close();
-  });
 
   it("refuses namespaces that could act as a pattern or split a key", () => {
     for (const namespace of ["a:b", "a*", "a?", "a[b]", "a\\b", "a b", "", "-a", "é"]) {
@@ -92,7 +76,7 @@ describe("namespaces are isolated", () => {
     const base = uniqueNamespace("scan");
     const store = open(base);
     const expected: string[] = [];
-    const batch = admin.multi();
+    const batch = redis.admin.multi();
     for (let index = 0; index < 2_500; index += 1) {
       const key = `user_${index}:password`;
       if (index % 5 === 0) expected.push(key);

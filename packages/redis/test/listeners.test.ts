@@ -1,13 +1,7 @@
 import { createClient } from "@redis/client";
 import { createRedisStore, type RedisStore } from "@sessionstore/redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type AdminClient,
-  connectAdmin,
-  dropNamespace,
-  SHARED_REDIS_URL,
-  uniqueNamespace,
-} from "./helpers/shared-redis.js";
+import { describe, expect, it } from "vitest";
+import { SHARED_REDIS_URL, uniqueNamespace, useSharedRedis } from "./support/shared-redis.js";
 
 /** Every event name with its listener count. */
 function listenerSnapshot(emitter: {
@@ -18,15 +12,7 @@ function listenerSnapshot(emitter: {
 }
 
 describe("many stores on one client", () => {
-  let admin: AdminClient;
-  const namespaces: string[] = [];
-  beforeAll(async () => {
-    admin = await connectAdmin();
-  });
-  afterAll(async () => {
-    for (const namespace of namespaces) await dropNamespace(admin, namespace);
-    await admin.close();
-  });
+  const redis = useSharedRedis();
 
   it("50 stores sharing a client add no listeners to it, used or closed, and trigger no MaxListeners warning", async () => {
     const warnings: Error[] = [];
@@ -40,7 +26,7 @@ describe("many stores on one client", () => {
       const stores: RedisStore[] = [];
       for (let index = 0; index < 50; index += 1) {
         const namespace = uniqueNamespace("many");
-        namespaces.push(namespace);
+        redis.namespaces.push(namespace);
         stores.push(createRedisStore({ client, keyPrefix: namespace }));
       }
       expect(listenerSnapshot(client)).toEqual(before);

@@ -9,7 +9,7 @@ import {
   dropNamespace,
   SHARED_REDIS_URL,
   uniqueNamespace,
-} from "./helpers/shared-redis.js";
+} from "./support/shared-redis.js";
 
 describe("lock() pending at close()", () => {
   let admin: AdminClient;

@@ -5,8 +5,8 @@
 import { createRedisStore, type RedisStore } from "@sessionstore/redis";
 import { eventually } from "@sessionstore/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedisServerProcess, startRedisServer } from "./helpers/redis-server.js";
-import { uniqueNamespace } from "./helpers/shared-redis.js";
+import { type RedisServerProcess, startRedisServer } from "./support/redis-server.js";
+import { uniqueNamespace } from "./support/shared-redis.js";
 
 const LEASE_MS = 60_000;
 

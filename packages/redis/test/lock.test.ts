@@ -1,17 +1,11 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { createRedisStore, type RedisStore } from "@sessionstore/redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type AdminClient,
-  connectAdmin,
-  dropNamespace,
-  SHARED_REDIS_URL,
-  uniqueNamespace,
-} from "./helpers/shared-redis.js";
+import { createRedisStore } from "@sessionstore/redis";
+import { describe, expect, it } from "vitest";
+import { SHARED_REDIS_URL, uniqueNamespace, useSharedRedis } from "./support/shared-redis.js";
 
 const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
-const worker = fileURLToPath(new URL("./helpers/lock-worker.ts", import.meta.url));
+const worker = fileURLToPath(new URL("./fixtures/lock-worker.ts", import.meta.url));
 
 function runWorker(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -28,42 +22,32 @@ function runWorker(args: string[]): Promise<{ code: number | null; stderr: strin
 }
 
 describe("lock", () => {
-  let admin: AdminClient;
-  const namespaces: string[] = [];
-  const stores: RedisStore[] = [];
+  const redis = useSharedRedis();
   const open = (namespace = uniqueNamespace("lock")) => {
-    namespaces.push(namespace);
+    redis.namespaces.push(namespace);
     const store = createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: namespace });
-    stores.push(store);
+    redis.stores.push(store);
     return store;
   };
-  beforeAll(async () => {
-    admin = await connectAdmin();
-  });
-  afterAll(async () => {
-    await Promise.all(stores.map((store) => store.close()));
-    for (const namespace of namespaces) await dropNamespace(admin, namespace);
-    await admin.close();
-  });
 
   it("extend() renews the lease while the lock is ours, and reports false once it was lost", async () => {
     const store = open();
     const lockKey = `${store.namespace}:lock:x`;
     const release = await store.lock("x", { ttlMs: 1_000, waitMs: 0 });
     expect(await release.extend(60_000)).toBe(true);
-    expect(await admin.pTTL(lockKey)).toBeGreaterThan(1_000);
+    expect(await redis.admin.pTTL(lockKey)).toBeGreaterThan(1_000);
     // Someone else's lock now sits there (our lease "ran out" and they took it).
-    await admin.set(lockKey, "someone-else", { expiration: { type: "PX", value: 60_000 } });
+    await redis.admin.set(lockKey, "someone-else", { expiration: { type: "PX", value: 60_000 } });
     expect(await release.extend(60_000)).toBe(false);
     await release();
-    expect(await admin.get(lockKey)).toBe("someone-else");
+    expect(await redis.admin.get(lockKey)).toBe("someone-else");
     await expect(release.extend(0)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
   });
 
   it("a lease too long for Redis (Number.MAX_VALUE) is clamped, not refused as an outage", async () => {
     const store = open();
     const release = await store.lock("huge", { ttlMs: Number.MAX_VALUE, waitMs: 0 });
-    expect(await admin.pTTL(`${store.namespace}:lock:huge`)).toBeGreaterThan(0);
+    expect(await redis.admin.pTTL(`${store.namespace}:lock:huge`)).toBeGreaterThan(0);
     expect(await release.extend(Number.MAX_VALUE)).toBe(true);
     await release();
   });
@@ -71,11 +55,11 @@ describe("lock", () => {
   it("release and extend still work after Redis forgot the scripts (EVALSHA falls back to EVAL)", async () => {
     const store = open();
     const release = await store.lock("x", { ttlMs: 30_000, waitMs: 0 });
-    await admin.scriptFlush();
+    await redis.admin.scriptFlush();
     expect(await release.extend(30_000)).toBe(true);
-    await admin.scriptFlush();
+    await redis.admin.scriptFlush();
     await release();
-    expect(await admin.exists(`${store.namespace}:lock:x`)).toBe(0);
+    expect(await redis.admin.exists(`${store.namespace}:lock:x`)).toBe(0);
   });
 
   it("two stores with their own connections on one namespace exclude each other", async () => {
@@ -94,7 +78,7 @@ describe("lock", () => {
 
   it("3 processes × 15 locked read-modify-write increments lose no update", async () => {
     const namespace = uniqueNamespace("procs");
-    namespaces.push(namespace);
+    redis.namespaces.push(namespace);
     const results = await Promise.all(
       ["w1", "w2", "w3"].map((id) => runWorker([SHARED_REDIS_URL, namespace, "15", id])),
     );

@@ -2,8 +2,8 @@ import { createClient } from "@redis/client";
 import { createRedisStore, type RedisStore } from "@sessionstore/redis";
 import { crashSentinel, eventually, type Outcome, outcomeOf } from "@sessionstore/testkit";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type RedisServerProcess, sparePort, startRedisServer } from "./helpers/redis-server.js";
-import { uniqueNamespace } from "./helpers/shared-redis.js";
+import { type RedisServerProcess, sparePort, startRedisServer } from "./support/redis-server.js";
+import { uniqueNamespace } from "./support/shared-redis.js";
 
 const record = { v: 1, auth: { accessToken: "at-outage", refreshToken: "rt-outage" } };
 

@@ -7,7 +7,7 @@ import {
   rawKeys,
   SHARED_REDIS_URL,
   uniqueNamespace,
-} from "./helpers/shared-redis.js";
+} from "./support/shared-redis.js";
 
 const record = { v: 1, auth: { accessToken: "at-raw", refreshToken: "rt-raw" } };
 

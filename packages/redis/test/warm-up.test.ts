@@ -4,12 +4,12 @@ import { fileURLToPath } from "node:url";
 import { createRedisStore, type RedisStore } from "@sessionstore/redis";
 import { crashSentinel, outcomeOf } from "@sessionstore/testkit";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { otherConnections } from "./helpers/keyv-over-redis.js";
-import { sparePort, startRedisServer } from "./helpers/redis-server.js";
-import { uniqueNamespace } from "./helpers/shared-redis.js";
+import { otherConnections } from "./support/keyv-over-redis.js";
+import { sparePort, startRedisServer } from "./support/redis-server.js";
+import { uniqueNamespace } from "./support/shared-redis.js";
 
 const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
-const unusedStore = fileURLToPath(new URL("./helpers/unused-store.ts", import.meta.url));
+const unusedStore = fileURLToPath(new URL("./fixtures/unused-store.ts", import.meta.url));
 
 /** A TCP server that accepts and at once drops every connection: a "Redis" that never becomes ready. */
 async function droppingServer(): Promise<{ server: Server; url: string; connected: Promise<Socket> }> {

@@ -1,23 +1,9 @@
 import { createRedisStore, type RedisStore } from "@sessionstore/redis";
 import { eventually } from "@sessionstore/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  type AdminClient,
-  connectAdmin,
-  dropNamespace,
-  SHARED_REDIS_URL,
-  uniqueNamespace,
-} from "./helpers/shared-redis.js";
+import { describe, expect, it } from "vitest";
+import { SHARED_REDIS_URL, uniqueNamespace, useSharedRedis } from "./support/shared-redis.js";
 
-let admin: AdminClient;
-const namespaces: string[] = [];
-beforeAll(async () => {
-  admin = await connectAdmin();
-});
-afterAll(async () => {
-  for (const namespace of namespaces) await dropNamespace(admin, namespace);
-  await admin.close();
-});
+const redis = useSharedRedis();
 
 function store(namespace: string): RedisStore {
   return createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: namespace });
@@ -25,14 +11,14 @@ function store(namespace: string): RedisStore {
 
 /** Connections subscribed to the namespace's change channel, as Redis counts them. */
 async function subscribers(namespace: string): Promise<number> {
-  const reply = (await admin.sendCommand(["PUBSUB", "NUMSUB", `${namespace}:changes`])) as [string, number];
+  const reply = (await redis.admin.sendCommand(["PUBSUB", "NUMSUB", `${namespace}:changes`])) as [string, number];
   return Number(reply[1]);
 }
 
 describe("redis watch: a subscriber connection only while someone watches", () => {
   it("none before watch(), one while watched (shared by listeners), none after the last unsubscribes or close()", async () => {
     const namespace = uniqueNamespace("watch-conn");
-    namespaces.push(namespace);
+    redis.namespaces.push(namespace);
     const watched = store(namespace);
     const writer = store(namespace);
     try {
@@ -61,7 +47,7 @@ describe("redis watch: a subscriber connection only while someone watches", () =
 
   it("a store that never watches publishes but never subscribes; watch() after close() is ERR_STORE_CLOSED", async () => {
     const namespace = uniqueNamespace("watch-none");
-    namespaces.push(namespace);
+    redis.namespaces.push(namespace);
     const quiet = store(namespace);
     await quiet.set("k", { v: 1 });
     await quiet.delete("k");

@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { createSqliteStore } from "@sessionstore/sqlite";
+import { exited, printed } from "@sessionstore/testkit/support";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "./support/temp-dir.js";
-import { exited, printed, startWorker } from "./support/workers.js";
+import { startWorker } from "./support/workers.js";
 
 const children: ReturnType<typeof startWorker>[] = [];
 afterEach(() => {
@@ -19,7 +20,7 @@ function worker(args: string[]) {
 /** Starts `count` workers, waits until each has opened the store, then lets them all go at once. */
 async function runTogether(argsOf: (index: number) => string[], count: number) {
   const started = Array.from({ length: count }, (_, index) => worker(argsOf(index)));
-  await Promise.all(started.map((child) => printed(child, "ready")));
+  await Promise.all(started.map((child) => printed(child, "ready", child.stderrText)));
   for (const child of started) child.stdin?.end("go\n");
   const codes = await Promise.all(started.map((child) => exited(child)));
   return { codes, errors: started.map((child) => child.stderrText()) };
@@ -60,7 +61,7 @@ describe("several processes on one database file", () => {
   it("a lock whose holder was SIGKILLed is taken over once its lease ends", async () => {
     const path = join(await tempDir("killed"), "sessions.db");
     const holder = worker(["hold", path, "refresh-lock", "1500"]);
-    await printed(holder, "locked");
+    await printed(holder, "locked", holder.stderrText);
     const store = createSqliteStore({ path });
     try {
       await expect(store.lock("refresh-lock", { ttlMs: 5_000, waitMs: 0 })).rejects.toMatchObject({

@@ -1,4 +1,10 @@
-import { type LockOptions, type ReleaseLock, type SessionStore, SessionStoreError } from "@sessionstore/core";
+import {
+  type LockOptions,
+  type ReleaseLock,
+  type SessionStore,
+  SessionStoreError,
+  type StoreChangeListener,
+} from "@sessionstore/core";
 
 /**
  * Bounds every call to `store` by `timeoutMs`. Adapters pass their own
@@ -25,6 +31,7 @@ export function withCallTimeout(store: SessionStore, timeoutMs: number): Session
   };
   const list = store.list;
   const lock = store.lock;
+  const watch = store.watch;
   // A lock may wait its own waitMs before the bound starts to count. One taken
   // after we gave up is released at once, not left to block others for its lease.
   const boundedLock = (take: NonNullable<SessionStore["lock"]>, key: string, options: LockOptions) => {
@@ -44,12 +51,19 @@ export function withCallTimeout(store: SessionStore, timeoutMs: number): Session
     get capabilities() {
       return store.capabilities;
     },
+    // Read through, so the client's traces and debug log name the real backend.
+    get kind() {
+      return store.kind;
+    },
     get: (key) => bounded("get", () => store.get(key)),
     set: (key, record, options) => bounded("set", () => store.set(key, record, options)),
     delete: (key) => bounded("delete", () => store.delete(key)),
     ...(list ? { list: (prefix: string) => bounded("list", () => list.call(store, prefix)) } : {}),
     // Passed on, so `delete` and `clear` wait for the lock a refresh in another process holds.
     ...(lock ? { lock: (key: string, options: LockOptions) => boundedLock(lock, key, options) } : {}),
+    // Subscribing is synchronous and waits on nothing, so there is nothing to bound;
+    // dropping it would make a store that says `capabilities.watch` lack the member.
+    ...(watch ? { watch: (listener: StoreChangeListener) => watch.call(store, listener) } : {}),
     close: () => bounded("close", () => store.close()),
   };
 }

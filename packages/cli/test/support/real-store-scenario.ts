@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { createSessionManager, type SessionStore } from "@sessionstore/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isoTime } from "../../src/internal/format.js";
-import { run } from "../helpers.js";
 import { runCliProcess } from "./cli-process.js";
+import { run } from "./harness.js";
 
 /** A real backend the scenario runs against. */
 export interface RealBackend {

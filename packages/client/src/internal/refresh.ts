@@ -59,7 +59,8 @@ export function isDue(auth: AuthObject, now: number, marginMs: number, extraMs =
 }
 
 /**
- * Renews the session that `stale` was (DESIGN.md, "Refresh, the heart of it"):
+ * Renews the session that `stale` was (docs/deploying.md, "The lock: one
+ * refresh across every instance", says why across processes):
  * one refresh per key in this process; across processes under the store's
  * lock, re-reading first and adopting a pair someone else already wrote;
  * persisting the new pair before anyone uses it; clearing only on an

@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import KeyvPostgres from "@keyv/postgres";
 import Keyv from "keyv";
 
@@ -8,16 +7,6 @@ export const POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test";
 /** A table name no other run uses (identifiers: letters, digits, underscore). */
 export function uniqueTable(label: string): string {
   return `sessionstore_${label}_${globalThis.crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
-}
-
-/** A TCP port nothing listens on: bound, then released. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== "object" || address === null) throw new Error("no port");
-  return address.port;
 }
 
 /**

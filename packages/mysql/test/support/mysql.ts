@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { createPool, type Pool } from "mysql2/promise";
 
 /** The shared test database (root, empty password). */
@@ -17,23 +16,4 @@ export function testPool(): Pool {
 /** Drops the store's tables. */
 export async function dropTables(pool: Pool, table: string): Promise<void> {
   await pool.query(`DROP TABLE IF EXISTS \`${table}\`, \`${table}_locks\`, \`${table}_changes\``);
-}
-
-/** A TCP port nothing listens on: bound, then released. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== "object" || address === null) throw new Error("no port");
-  return address.port;
-}
-
-/** Waits until `check` is true, polling every 25 ms, failing after `ms`. */
-export async function waitUntil(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }

@@ -2,8 +2,8 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { closedPort } from "@sessionstore/testkit/support";
 import { createConnection } from "mysql2/promise";
-import { closedPort } from "./mysql.js";
 
 /** A MariaDB server of the test's own, on a port of its own, that a test may stop and start. */
 export interface PrivateMariadb {

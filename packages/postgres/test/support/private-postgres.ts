@@ -2,8 +2,8 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { closedPort } from "@sessionstore/testkit/support";
 import pg from "pg";
-import { closedPort } from "./postgres.js";
 
 /** A PostgreSQL server of the test's own: password auth (scram), a port of its own, stoppable. */
 export interface PrivatePostgres {

@@ -4,7 +4,8 @@ import { deserializeEnvelope, serializeEnvelope } from "./envelope.js";
 
 /**
  * The keyv instance a store moves records with, over `@keyv/redis`, set up
- * against the traps listed in FAILURE_MODES.md:
+ * so that neither library hides an outage or rewrites our keys, which is
+ * what their defaults do:
  * - `throwOnErrors` on both the adapter and keyv: otherwise the adapter
  *   swallows a failed GET and keyv answers "no session" during an outage.
  * - no keyv namespace and no key prefix: `new Keyv(new KeyvRedis())` would

@@ -32,31 +32,6 @@ export function startWorker(args: string[], options: SpawnOptions & { node?: str
   return Object.assign(child, { stderrText: () => stderr });
 }
 
-/** Resolves with the exit code (or signal) once the process is gone. */
-export function exited(child: ChildProcess): Promise<number | NodeJS.Signals | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? child.signalCode);
-  return new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
-}
-
-/** Everything the child printed on stdout, once it printed `line` (rejects if it exits first). */
-export function printed(child: Worker, line: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString("utf8");
-      if (seen.split("\n").includes(line)) {
-        child.stdout?.off("data", onData);
-        child.off("exit", onExit);
-        resolve(seen);
-      }
-    };
-    const onExit = (code: number | null) =>
-      reject(new Error(`worker exited (${code}) before printing "${line}": ${child.stderrText()}`));
-    child.stdout?.on("data", onData);
-    child.once("exit", onExit);
-  });
-}
-
 /** The first line the child prints on stdout. */
 export function firstLine(child: Worker): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exited, killGroup } from "./children.js";
+import { exited } from "@sessionstore/testkit/support";
+import { killGroup } from "./children.js";
 
 /** A port nothing listens on right now (the OS picks it, we release it). */
 export function sparePort(): Promise<number> {

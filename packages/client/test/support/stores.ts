@@ -33,15 +33,15 @@ export type StoreSpec =
 /** Opens a store from its spec (used in tests and in forked workers). */
 export async function openStore(spec: StoreSpec): Promise<SessionStore> {
   if (spec.kind === "file") {
-    const { createFileStore } = await import("../../file/src/index.js");
+    const { createFileStore } = await import("../../../file/src/index.js");
     return createFileStore({ path: spec.path });
   }
   if (spec.kind === "keyv-postgres-redis-lock") return openLockedKeyv(spec);
   if (spec.kind === "redis") {
-    const { createRedisStore } = await import("../../redis/src/index.js");
+    const { createRedisStore } = await import("../../../redis/src/index.js");
     return createRedisStore({ url: spec.url, keyPrefix: spec.namespace });
   }
-  const { createSqliteStore } = await import("../../sqlite/src/index.js");
+  const { createSqliteStore } = await import("../../../sqlite/src/index.js");
   return createSqliteStore({ path: spec.path });
 }
 
@@ -114,9 +114,9 @@ export async function withBackend<T>(name: string, body: (backend: StoreBackend)
 /** A Keyv + @keyv/postgres store with a Redis store as its lock; closing it closes both. */
 async function openLockedKeyv(spec: Extract<StoreSpec, { kind: "keyv-postgres-redis-lock" }>): Promise<SessionStore> {
   const [{ createKeyvStore }, { postgresKeyv }, { createRedisStore }] = await Promise.all([
-    import("../../keyv/src/index.js"),
-    import("../../keyv/test/support/postgres.js"),
-    import("../../redis/src/index.js"),
+    import("../../../keyv/src/index.js"),
+    import("../../../keyv/test/support/postgres.js"),
+    import("../../../redis/src/index.js"),
   ]);
   const lock = createRedisStore({ url: spec.lockURL, keyPrefix: spec.lockNamespace });
   const store = createKeyvStore(postgresKeyv(spec.table, spec.namespace).keyv, { lock });
@@ -149,7 +149,7 @@ export function lockedKeyvBackend(): StoreBackend {
     },
     async cleanup() {
       for (const store of opened.splice(0)) await store.close();
-      const { postgresKeyv } = await import("../../keyv/test/support/postgres.js");
+      const { postgresKeyv } = await import("../../../keyv/test/support/postgres.js");
       const { adapter } = postgresKeyv(spec.table, spec.namespace);
       await adapter.query(`DROP TABLE IF EXISTS ${spec.table}`);
     },

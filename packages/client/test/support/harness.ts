@@ -7,7 +7,7 @@ import {
 } from "@sessionstore/core";
 import { type FakePlatform, type FakePlatformOptions, startFakePlatform } from "@sessionstore/testkit/platform";
 import { afterEach } from "vitest";
-import { type PlatformAuthOptions, PlatformClient, type PlatformClientOptions } from "../src/index.js";
+import { type PlatformAuthOptions, PlatformClient, type PlatformClientOptions } from "../../src/index.js";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 

@@ -1,4 +1,5 @@
 import { createClient, type RedisClientType } from "@redis/client";
+import { afterAll, beforeAll } from "vitest";
 
 /** The shared Redis every adapter test uses; keys are namespaced per test and removed after. */
 export const SHARED_REDIS_URL = "redis://127.0.0.1:6379";
@@ -29,4 +30,41 @@ export async function rawKeys(admin: AdminClient, prefix: string): Promise<strin
 export async function dropNamespace(admin: AdminClient, namespace: string): Promise<void> {
   const keys = await rawKeys(admin, `${namespace}:`);
   if (keys.length > 0) await admin.unlink(keys);
+}
+
+/** The admin client and what a suite made on the shared Redis, cleaned up after it. */
+export interface SharedRedis {
+  /** Connected before the suite's first test. */
+  readonly admin: AdminClient;
+  /** Namespaces whose keys are removed after the suite. */
+  readonly namespaces: string[];
+  /** Stores closed after the suite, before the namespaces are removed. */
+  readonly stores: { close(): unknown }[];
+}
+
+/**
+ * Registers the suite's beforeAll/afterAll: connect an admin client; afterwards
+ * close the stores, remove the namespaces' keys, close the admin client.
+ */
+export function useSharedRedis(): SharedRedis {
+  let admin: AdminClient | undefined;
+  const namespaces: string[] = [];
+  const stores: { close(): unknown }[] = [];
+  beforeAll(async () => {
+    admin = await connectAdmin();
+  });
+  afterAll(async () => {
+    await Promise.allSettled(stores.map((store) => store.close()));
+    if (!admin) return;
+    for (const namespace of namespaces) await dropNamespace(admin, namespace);
+    await admin.close();
+  });
+  return {
+    get admin() {
+      if (!admin) throw new Error("the admin client connects in beforeAll: use it inside a test or hook");
+      return admin;
+    },
+    namespaces,
+    stores,
+  };
 }

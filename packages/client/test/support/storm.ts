@@ -1,11 +1,13 @@
-import { type ChildProcess, fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { PlatformClient } from "@sessionstore/client";
 import { createSessionManager, type SessionStore } from "@sessionstore/core";
 import { startFakePlatform } from "@sessionstore/testkit/platform";
+import { forkTsx, message } from "@sessionstore/testkit/support";
+import { afterAll, describe, expect, it } from "vitest";
 
 // The client package's worker: restores the shared session, then makes N requests on "go".
-const worker = fileURLToPath(new URL("../../../client/test/fixtures/refresh-worker.ts", import.meta.url));
+const worker = fileURLToPath(new URL("../fixtures/refresh-worker.ts", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 
 interface Done {
@@ -13,20 +15,6 @@ interface Done {
   ok: number;
   failures: string[];
   events: string[];
-}
-
-function waitFor<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: { type?: string }) => {
-      if (message.type !== type) return;
-      child.off("exit", onExit);
-      child.off("message", onMessage);
-      resolve(message as T);
-    };
-    const onExit = (code: number | null) => reject(new Error(`worker exited with ${code} before "${type}"`));
-    child.on("message", onMessage);
-    child.once("exit", onExit);
-  });
 }
 
 /** What one storm measured. */
@@ -69,16 +57,10 @@ export async function refreshStorm(
     server.expireAccessTokens();
     server.resetStats();
     for (let i = 0; i < workers; i += 1) {
-      children.push(
-        fork(worker, [JSON.stringify(spec), server.url, String(requests)], {
-          cwd: repoRoot,
-          execArgv: ["--import", "tsx", "--conditions=@sessionstore/source"],
-          stdio: ["ignore", "inherit", "inherit", "ipc"],
-        }),
-      );
+      children.push(forkTsx(worker, [JSON.stringify(spec), server.url, String(requests)], { cwd: repoRoot }));
     }
-    await Promise.all(children.map((child) => waitFor(child, "ready")));
-    const done = children.map((child) => waitFor<Done>(child, "done"));
+    await Promise.all(children.map((child) => message(child, "ready")));
+    const done = children.map((child) => message<Done>(child, "done"));
     for (const child of children) child.send("go");
     const reports = await Promise.all(done);
     return {
@@ -93,4 +75,40 @@ export async function refreshStorm(
     for (const child of children) if (child.exitCode === null) child.kill();
     await server.close();
   }
+}
+
+/** How {@link describeRefreshStorm} reaches one backend. */
+export interface RefreshStormOptions {
+  /** The backend in words, for the title ("a PostgreSQL store"). */
+  readonly title: string;
+  /** The store in this process. */
+  open(): SessionStore;
+  /** The same store as the workers open it (see test/support/stores.ts). */
+  readonly spec: object;
+  /** Drops what the suite made, after it. */
+  cleanup(): Promise<void>;
+}
+
+/** 8 processes x 25 requests on one expired session: one refresh, every other process adopts it. */
+export function describeRefreshStorm(options: RefreshStormOptions): void {
+  afterAll(() => options.cleanup());
+  describe(`8 processes sharing ${options.title}, expired token, rotating refresh tokens with reuse detection`, () => {
+    it("25 requests each: exactly 1 token call, 0 invalid_grant, every request succeeds", async () => {
+      const store = options.open();
+      try {
+        const result = await refreshStorm(store, options.spec, 8, 25);
+        expect(result.failures).toEqual([]);
+        expect(result.ok).toBe(8 * 25);
+        expect(result.tokenCalls).toBe(1);
+        expect(result.invalidGrant).toBe(0);
+        expect(result.reuseDetected).toBe(0);
+        expect(result.events.filter((event) => event === "refreshed")).toHaveLength(1);
+        // The other seven adopt the new pair (some more than once: the early-refresh and the 401 paths).
+        expect(result.events.filter((event) => event !== "refreshed" && event !== "adopted")).toEqual([]);
+        expect(result.events.filter((event) => event === "adopted").length).toBeGreaterThanOrEqual(7);
+      } finally {
+        await store.close();
+      }
+    }, 120_000);
+  });
 }

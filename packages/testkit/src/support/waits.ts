@@ -1,0 +1,38 @@
+import type { StoreChangeListener } from "@sessionstore/core";
+
+/** Waits until `check` is true, polling every 25 ms, failing after `ms` with `what` in the message. */
+export async function waitUntil(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** What {@link collectChanges} gives: every key reported, and a wait for one. */
+export interface CollectedChanges {
+  readonly keys: string[];
+  /** Stops watching. */
+  stop(): void;
+  /** Resolves with the time `key` was reported (from now on); rejects after `ms`. */
+  arrival(key: string, ms: number): Promise<number>;
+}
+
+/** Collects the keys a store's `watch` reports, and resolves a promise when `key` arrives. */
+export function collectChanges(store: { watch(listener: StoreChangeListener): () => void }): CollectedChanges {
+  const keys: string[] = [];
+  const waiters = new Map<string, () => void>();
+  const stop = store.watch(({ key }) => {
+    keys.push(key);
+    waiters.get(key)?.();
+  });
+  const arrival = (key: string, ms: number) =>
+    new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no change for "${key}" within ${ms} ms`)), ms);
+      waiters.set(key, () => {
+        clearTimeout(timer);
+        resolve(Date.now());
+      });
+    });
+  return { keys, stop, arrival };
+}
