@@ -95,6 +95,11 @@ export async function startFakePlatform(options: FakePlatformOptions = {}): Prom
       sendJson(res, 500, { error: "server_error", error_description: message });
     });
   });
+  // Node closes an idle keep-alive socket after 5 s; on a loaded machine the client's timers lag, it
+  // reuses a socket the server is closing, and a request fails with ECONNRESET (seen in a 1,000-request
+  // storm under test:loaded). The fake platform keeps idle sockets for a minute; close() ends them.
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 61_000;
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
