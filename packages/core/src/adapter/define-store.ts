@@ -1,0 +1,307 @@
+import { toStoreError } from "../errors.js";
+import { parseRecord, serializeRecord } from "../internal/json.js";
+import type {
+  LockOptions,
+  ReleaseLock,
+  SessionStore,
+  SetOptions,
+  StoreCapabilities,
+  StoreChangeListener,
+} from "../store.js";
+import type { Awaitable, JsonObject } from "../types.js";
+import { decodeEnvelope, encodeEnvelope } from "./envelope.js";
+import {
+  assertLockOptions,
+  assertStoreKey,
+  isExpired,
+  randomLockToken,
+  readExpiresAt,
+  storeClosedError,
+} from "./helpers.js";
+import { pollLease } from "./poll-lease.js";
+
+/**
+ * What a backend hands back for a key: envelope text (`format: "envelope"`),
+ * or record text with the expiry the backend keeps beside it (`format:
+ * "record"`; a bare string there is a record that never expires).
+ */
+export type StoredEntry = string | { readonly text: string; readonly expiresAt: number | undefined };
+
+/** One attempt at a lock, as {@link StoreBackend.tryLock} gets it. */
+export interface LeaseRequest {
+  readonly name: string;
+  /** Identifies this holder; release only frees the lock while it still holds this token. */
+  readonly token: string;
+  readonly ttlMs: number;
+  /** The store clock's time of the attempt, and when the lease ends on it. */
+  readonly at: number;
+  readonly expiresAt: number;
+}
+
+/**
+ * The backend calls of a store, and nothing else: the store made by
+ * {@link defineStore} checks arguments, closed state, expiry and envelopes,
+ * and maps errors, before and after each call.
+ */
+export interface StoreBackend {
+  /** The entry at `key`, or `undefined` when there is none. */
+  read(key: string): Awaitable<StoredEntry | undefined>;
+  /**
+   * Writes `text` (envelope or record text, per `format`) at `key`, atomically.
+   * `expiresAt` is in the future (a dead write is a `remove`); backends with
+   * native expiry may pass it on. `record` is what the text holds, for nothing
+   * but masking: never store it.
+   */
+  write(key: string, text: string, expiresAt: number | undefined, record: JsonObject): Awaitable<void>;
+  /**
+   * Removes the entry at `key`. Resolves the entry that was removed (the
+   * kit decides whether it was live; one it cannot decode counts as live, so a
+   * corrupt record can be cleared), or whether a live one was removed.
+   */
+  remove(key: string): Awaitable<StoredEntry | boolean | undefined>;
+  /**
+   * Keys starting with `prefix` (compared literally) with their entries; an
+   * entry of `undefined` is listed as it is (the backend filtered expiry itself,
+   * or could not read it). Present when the store can list.
+   */
+  list?(prefix: string): Awaitable<Iterable<readonly [string, StoredEntry | undefined]>>;
+  /** One atomic attempt to take a lock with a lease; `true` when taken. With `unlock`, the kit runs the wait loop. */
+  tryLock?(request: LeaseRequest): Awaitable<boolean>;
+  /** Frees `name` only if `token` still holds it. */
+  unlock?(name: string, token: string): Awaitable<void>;
+  /** How long until the current holder of `name` loses its lease, when cheap to know (see {@link pollLease}). */
+  leaseLeftMs?(name: string): number | undefined;
+  /** A lock the backend takes whole (delegated to another store): the kit checks the name and closed state only. */
+  lock?(name: string, options: LockOptions): Promise<ReleaseLock>;
+  /** Reports changes made elsewhere. Present when the store can watch. */
+  watch?(listener: StoreChangeListener): () => void;
+  /** Releases what the backend opened; runs after every call in flight settled and held locks were freed. */
+  close?(): Awaitable<void>;
+}
+
+/** What {@link defineStore} builds a store from. */
+export interface StoreDefinition {
+  /** {@link SessionStore.kind}. */
+  readonly kind: string;
+  /** Declared as given; `lock`, `list` and `watch` must match what `backend` offers. */
+  readonly capabilities: StoreCapabilities;
+  readonly backend: StoreBackend;
+  /**
+   * Clock for record expiry and lock leases, epoch milliseconds. Lock waits
+   * are timed on the real clock whatever this is.
+   * @default Date.now
+   */
+  readonly now?: (() => number) | undefined;
+  /** How records are kept: see {@link StoredEntry}. @default "envelope" */
+  readonly format?: "envelope" | "record";
+  /** Names the operation in error messages, e.g. `(op) => \`${op} (sqlite "/x.db")\``. */
+  readonly describe?: ((operation: string) => string) | undefined;
+  /** Mean pause of a waiting `lock`, in milliseconds. @default 25 */
+  readonly lockPollMs?: number | undefined;
+}
+
+/** A store built by {@link defineStore}: every member present, every call a Promise. */
+export interface DefinedStore extends SessionStore {
+  readonly kind: string;
+  get(key: string): Promise<JsonObject | undefined>;
+  set(key: string, record: JsonObject, options?: SetOptions): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** {@link defineStore}'s result: the store, and `run` for the adapter's own extra methods. */
+export interface StoreKit {
+  readonly store: DefinedStore;
+  /**
+   * Runs `body` as the store runs its own calls: refused once closed, awaited
+   * by `close()`, a failure mapped by `toStoreError` (masking `secrets`).
+   */
+  run<T>(operation: string, body: () => Awaitable<T>, secrets?: JsonObject): Promise<T>;
+  /** Whether `close()` was called. */
+  readonly closed: () => boolean;
+}
+
+/**
+ * Builds a {@link SessionStore} from a backend's calls. Written once here for
+ * every adapter: closed check (`ERR_STORE_CLOSED`), key check (also list
+ * prefixes and lock names), `expiresAt` check, dead-on-arrival writes (an
+ * expiry already past deletes), envelope encode/decode with expiry on read,
+ * error mapping through `toStoreError` with the record as secret (a driver
+ * error quoting it never leaks a token), in-flight tracking so `close()` waits
+ * for running calls, locks released at close, and a waiting `lock()` rejected
+ * with `ERR_STORE_CLOSED` at close.
+ */
+export function defineStore(definition: StoreDefinition): StoreKit {
+  const { backend, kind, capabilities } = definition;
+  const now = definition.now ?? Date.now;
+  const describe = definition.describe ?? ((operation: string) => operation);
+  const envelope = (definition.format ?? "envelope") === "envelope";
+  const lockPollMs = definition.lockPollMs ?? 25;
+  // Locks this store holds (token -> name), released by close().
+  const held = new Map<string, string>();
+  let closed = false;
+  let active = 0;
+  let drained: (() => void) | undefined;
+
+  const ensureOpen = () => {
+    if (closed) throw storeClosedError();
+  };
+  const settle = () => {
+    active -= 1;
+    if (active === 0) drained?.();
+  };
+
+  const run = async <T>(operation: string, body: () => Awaitable<T>, secrets?: JsonObject): Promise<T> => {
+    ensureOpen();
+    active += 1;
+    try {
+      return await body();
+    } catch (error) {
+      throw toStoreError(error, describe(operation), secrets);
+    } finally {
+      settle();
+    }
+  };
+
+  /** The live record in `entry`, or `undefined` when it expired. */
+  const recordOf = (entry: StoredEntry, key: string): JsonObject | undefined => {
+    if (typeof entry !== "string") return isExpired(entry.expiresAt, now()) ? undefined : parseRecord(entry.text, key);
+    if (!envelope) return parseRecord(entry, key);
+    const decoded = decodeEnvelope(entry, key);
+    return isExpired(decoded.expiresAt, now()) ? undefined : decoded.record;
+  };
+
+  /** Whether `entry` holds a live record; one that cannot be decoded counts (so it can be listed and cleared). */
+  const isLive = (entry: StoredEntry | boolean | undefined, key: string): boolean => {
+    if (typeof entry === "boolean") return entry;
+    if (entry === undefined) return false;
+    try {
+      if (typeof entry !== "string") return !isExpired(entry.expiresAt, now());
+      return !envelope || !isExpired(decodeEnvelope(entry, key).expiresAt, now());
+    } catch {
+      return true;
+    }
+  };
+
+  const store: DefinedStore = {
+    capabilities,
+    kind,
+    async get(key) {
+      ensureOpen();
+      assertStoreKey(key);
+      active += 1;
+      try {
+        const entry = await backend.read(key);
+        return entry === undefined ? undefined : recordOf(entry, key);
+      } catch (error) {
+        throw toStoreError(error, describe("get"));
+      } finally {
+        settle();
+      }
+    },
+    async set(key: string, record: JsonObject, options?: SetOptions) {
+      ensureOpen();
+      assertStoreKey(key);
+      const expiresAt = readExpiresAt(options);
+      const text = envelope ? encodeEnvelope(record, expiresAt) : serializeRecord(record);
+      // Dead on arrival: what the caller asked for is "no live record here".
+      if (isExpired(expiresAt, now())) await run("set", () => backend.remove(key), record);
+      else await run("set", () => backend.write(key, text, expiresAt, record), record);
+    },
+    async delete(key) {
+      ensureOpen();
+      assertStoreKey(key);
+      return isLive(await run("delete", () => backend.remove(key)), key);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (active > 0) await new Promise<void>((resolve) => (drained = resolve));
+      let failure: { error: unknown } | undefined;
+      const unlock = backend.unlock;
+      if (unlock) {
+        for (const [token, name] of held) {
+          try {
+            await unlock.call(backend, name, token);
+          } catch (error) {
+            failure ??= { error };
+          }
+        }
+      }
+      held.clear();
+      try {
+        await backend.close?.();
+      } catch (error) {
+        failure ??= { error };
+      }
+      if (failure) throw toStoreError(failure.error, describe("close"));
+    },
+  };
+
+  const { list, watch, tryLock, unlock } = backend;
+  if (list) {
+    const liveKeys = (entries: Iterable<readonly [string, StoredEntry | undefined]>): string[] => {
+      const keys: string[] = [];
+      for (const [key, entry] of entries) if (entry === undefined || isLive(entry, key)) keys.push(key);
+      return keys;
+    };
+    // A backend that lists synchronously (memory) gives a synchronous list, as the contract allows.
+    store.list = (prefix: string) => {
+      ensureOpen();
+      if (typeof prefix !== "string") assertStoreKey(prefix, "prefix");
+      let entries: Awaitable<Iterable<readonly [string, StoredEntry | undefined]>>;
+      try {
+        entries = list.call(backend, prefix);
+      } catch (error) {
+        throw toStoreError(error, describe("list"));
+      }
+      return entries instanceof Promise ? run("list", () => entries).then(liveKeys) : liveKeys(entries as Iterable<readonly [string, StoredEntry | undefined]>);
+    };
+  }
+  if (watch) {
+    store.watch = (listener) => {
+      ensureOpen();
+      if (typeof listener !== "function") throw new TypeError("watch(listener): listener must be a function");
+      return watch.call(backend, listener);
+    };
+  }
+  if (backend.lock) {
+    const delegate = backend.lock.bind(backend);
+    store.lock = async (name, options) => {
+      ensureOpen();
+      assertStoreKey(name);
+      return delegate(name, options);
+    };
+  } else if (tryLock && unlock) {
+    const leaseLeftMs = backend.leaseLeftMs?.bind(backend);
+    store.lock = async (name, options) => {
+      ensureOpen();
+      assertStoreKey(name);
+      const { ttlMs, waitMs } = assertLockOptions(options);
+      const token = randomLockToken();
+      await pollLease({
+        name,
+        waitMs,
+        pollMs: lockPollMs,
+        ensureOpen,
+        tryAcquire: () =>
+          run("lock", async () => {
+            const at = now();
+            const taken = await tryLock.call(backend, { name, token, ttlMs, at, expiresAt: at + ttlMs });
+            // Recorded before the call settles, so a close() waiting for it frees this lock too.
+            if (taken) held.set(token, name);
+            return taken;
+          }),
+        ...(leaseLeftMs ? { leaseLeftMs: () => leaseLeftMs(name) } : {}),
+      });
+      // Taken while close() was waiting for the attempt: close() freed it.
+      ensureOpen();
+      return async () => {
+        // Once closing, close() frees what is still held; a second call finds nothing.
+        if (closed || !held.delete(token)) return;
+        await run("release lock", () => unlock.call(backend, name, token));
+      };
+    };
+  }
+  return { store, run, closed: () => closed };
+}
