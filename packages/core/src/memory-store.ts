@@ -39,6 +39,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     kind: "memory",
     capabilities: Object.freeze({ lock: true, list: true, nativeExpiry: false }),
     format: "record",
+    syncList: true,
     now,
     lockPollMs,
     backend: {

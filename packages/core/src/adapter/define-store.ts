@@ -96,6 +96,11 @@ export interface StoreDefinition {
   readonly format?: "envelope" | "record";
   /** Names the operation in error messages, e.g. `(op) => \`${op} (sqlite "/x.db")\``. */
   readonly describe?: ((operation: string) => string) | undefined;
+  /**
+   * The backend lists synchronously (a Map): `list()` then returns the array
+   * itself and throws, as the contract allows, instead of a Promise.
+   */
+  readonly syncList?: boolean | undefined;
   /** Mean pause of a waiting `lock`, in milliseconds. @default 25 */
   readonly lockPollMs?: number | undefined;
 }
@@ -245,18 +250,23 @@ export function defineStore(definition: StoreDefinition): StoreKit {
       for (const [key, entry] of entries) if (entry === undefined || isLive(entry, key)) keys.push(key);
       return keys;
     };
-    // A backend that lists synchronously (memory) gives a synchronous list, as the contract allows.
-    store.list = (prefix: string) => {
+    const guardPrefix = (prefix: string) => {
       ensureOpen();
       if (typeof prefix !== "string") assertStoreKey(prefix, "prefix");
-      let entries: Awaitable<Iterable<readonly [string, StoredEntry | undefined]>>;
-      try {
-        entries = list.call(backend, prefix);
-      } catch (error) {
-        throw toStoreError(error, describe("list"));
-      }
-      return entries instanceof Promise ? run("list", () => entries).then(liveKeys) : liveKeys(entries as Iterable<readonly [string, StoredEntry | undefined]>);
     };
+    store.list = definition.syncList
+      ? (prefix: string) => {
+          guardPrefix(prefix);
+          try {
+            return liveKeys(list.call(backend, prefix) as Iterable<readonly [string, StoredEntry | undefined]>);
+          } catch (error) {
+            throw toStoreError(error, describe("list"));
+          }
+        }
+      : async (prefix: string) => {
+          guardPrefix(prefix);
+          return liveKeys(await run("list", () => list.call(backend, prefix)));
+        };
   }
   if (watch) {
     store.watch = (listener) => {

@@ -5,7 +5,6 @@
 import { SessionStoreError } from "../errors.js";
 import type { SetOptions } from "../store.js";
 
-
 const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Longest key a store must accept. Keys are `<namespace>:<subject>:<authType>`. */
