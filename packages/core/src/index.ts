@@ -3,6 +3,12 @@
 export type RecordEnvelope = import("./adapter/envelope.js").RecordEnvelope;
 export {
   /** @deprecated import it from `@sessionstore/core/adapter`. */
+  decodeEnvelope,
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
+  encodeEnvelope,
+} from "./adapter/envelope.js";
+export {
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
   assertLockOptions,
   /** @deprecated import it from `@sessionstore/core/adapter`. */
   assertStoreKey,
@@ -21,18 +27,6 @@ export {
   /** @deprecated import it from `@sessionstore/core/adapter`. */
   storeClosedError,
 } from "./adapter/helpers.js";
-export {
-  /** @deprecated import it from `@sessionstore/core/adapter`. */
-  decodeEnvelope,
-  /** @deprecated import it from `@sessionstore/core/adapter`. */
-  encodeEnvelope,
-} from "./adapter/envelope.js";
-export {
-  /** @deprecated import it from `@sessionstore/core/adapter`. */
-  parseRecord,
-  /** @deprecated import it from `@sessionstore/core/adapter`. */
-  serializeRecord,
-} from "./internal/json.js";
 export type { EncryptionOptions, KeyMaterial, KeySource } from "./encryption.js";
 export { generateEncryptionKey, keyFromEnv, withEncryption } from "./encryption.js";
 export type { MaskOptions, SecretSource, SessionStoreErrorCode, SessionStoreErrorOptions } from "./errors.js";
@@ -44,6 +38,12 @@ export {
   SessionStoreError,
   toStoreError,
 } from "./errors.js";
+export {
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
+  parseRecord,
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
+  serializeRecord,
+} from "./internal/json.js";
 export type { SessionKeyParts } from "./keys.js";
 export {
   assertAuthType,

@@ -1,5 +1,12 @@
 import { resolve } from "node:path";
-import type { JsonObject, LockOptions, ReleaseLock, SessionStore, SetOptions, StoreChangeListener } from "@sessionstore/core";
+import type {
+  JsonObject,
+  LockOptions,
+  ReleaseLock,
+  SessionStore,
+  SetOptions,
+  StoreChangeListener,
+} from "@sessionstore/core";
 import { defineStore } from "@sessionstore/core/adapter";
 import { type Database, openDatabase } from "./internal/database.js";
 import { createSqliteWatch } from "./internal/sqlite-watch.js";

@@ -5,6 +5,15 @@
  * helpers check keys, expiry and lock options the one way every store does.
  * Also the small concurrency tools the packages of this project share.
  */
+
+export type { Listener } from "../internal/emitter.js";
+export { Emitter } from "../internal/emitter.js";
+export { parseRecord, serializeRecord } from "../internal/json.js";
+export type { KeyedMutex } from "../internal/keyed-mutex.js";
+export { createKeyedMutex } from "../internal/keyed-mutex.js";
+export type { SingleFlight } from "../internal/single-flight.js";
+export { createSingleFlight } from "../internal/single-flight.js";
+export { RECORD_VERSION } from "../session-record.js";
 export type {
   DefinedStore,
   LeaseRequest,
@@ -29,11 +38,3 @@ export {
 } from "./helpers.js";
 export type { PollLeaseOptions } from "./poll-lease.js";
 export { pollLease } from "./poll-lease.js";
-export { parseRecord, serializeRecord } from "../internal/json.js";
-export type { Listener } from "../internal/emitter.js";
-export { Emitter } from "../internal/emitter.js";
-export type { KeyedMutex } from "../internal/keyed-mutex.js";
-export { createKeyedMutex } from "../internal/keyed-mutex.js";
-export type { SingleFlight } from "../internal/single-flight.js";
-export { createSingleFlight } from "../internal/single-flight.js";
-export { RECORD_VERSION } from "../session-record.js";
