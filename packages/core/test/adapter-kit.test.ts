@@ -224,11 +224,11 @@ describe("pollLease: one wait loop, one clock rule", () => {
   it("tries at least once with waitMs 0, then keeps trying until taken", async () => {
     let attempts = 0;
     await expect(
-      pollLease({ name: "n", waitMs: 0, pollMs: 1, tryAcquire: () => (attempts += 1) > 1 }),
+      pollLease({ name: "n", waitMs: 0, pollMs: 1, tryAcquire: () => ++attempts > 1 }),
     ).rejects.toMatchObject({ code: "ERR_LOCK_TIMEOUT" });
     expect(attempts).toBe(1);
     attempts = 0;
-    await pollLease({ name: "n", waitMs: 30_000, pollMs: 1, tryAcquire: async () => (attempts += 1) >= 3 });
+    await pollLease({ name: "n", waitMs: 30_000, pollMs: 1, tryAcquire: async () => ++attempts >= 3 });
     expect(attempts).toBe(3);
   });
 
