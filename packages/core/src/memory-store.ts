@@ -1,5 +1,6 @@
-import { defineStore, type StoredEntry } from "./adapter/define-store.js";
+import { defineStore } from "./adapter/define-store.js";
 import { isExpired } from "./adapter/helpers.js";
+import type { StoredEntry } from "./adapter/store-backend.js";
 import { type MemoryStoreOptions, readMemoryOptions } from "./memory-store-options.js";
 import type { LockOptions, ReleaseLock, SessionStore } from "./store.js";
 

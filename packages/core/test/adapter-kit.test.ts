@@ -66,7 +66,7 @@ describe("defineStore: the guard every store gets", () => {
     const { store } = defineStore({ kind: "test", capabilities: CAPABILITIES, backend });
     await store.close();
     await store.close();
-    const attempts = [
+    const attempts: Array<() => unknown> = [
       () => store.get("k"),
       () => store.set("k", record),
       () => store.delete("k"),

@@ -14,14 +14,6 @@ export { createKeyedMutex } from "../internal/keyed-mutex.js";
 export type { SingleFlight } from "../internal/single-flight.js";
 export { createSingleFlight } from "../internal/single-flight.js";
 export { RECORD_VERSION } from "../session-record.js";
-export type {
-  DefinedStore,
-  LeaseRequest,
-  StoreBackend,
-  StoreDefinition,
-  StoredEntry,
-  StoreKit,
-} from "./define-store.js";
 export { defineStore } from "./define-store.js";
 export type { RecordEnvelope } from "./envelope.js";
 export { decodeEnvelope, encodeEnvelope } from "./envelope.js";
@@ -38,3 +30,11 @@ export {
 } from "./helpers.js";
 export type { PollLeaseOptions } from "./poll-lease.js";
 export { pollLease } from "./poll-lease.js";
+export type {
+  DefinedStore,
+  LeaseRequest,
+  StoreBackend,
+  StoreDefinition,
+  StoredEntry,
+  StoreKit,
+} from "./store-backend.js";
