@@ -14,6 +14,11 @@ import {
 import { pollLease } from "./poll-lease.js";
 import type { DefinedStore, StoreDefinition, StoredEntry, StoreKit } from "./store-backend.js";
 
+/** A Promise, or a thenable from another realm or library (never a stored entry: those are strings or plain objects). */
+function isThenable<T>(value: Awaitable<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === "function";
+}
+
 /**
  * Builds a {@link SessionStore} from a backend's calls. Written once here for
  * every adapter: closed check (`ERR_STORE_CLOSED`), key check (also list
@@ -84,7 +89,9 @@ export function defineStore(definition: StoreDefinition): StoreKit {
       assertStoreKey(key);
       active += 1;
       try {
-        const entry = await backend.read(key);
+        // No await for a backend that answers at once (memory): get/set are the hot path.
+        const pending = backend.read(key);
+        const entry = isThenable(pending) ? await pending : pending;
         return entry === undefined ? undefined : recordOf(entry, key);
       } catch (error) {
         throw toStoreError(error, describe("get"));
@@ -97,9 +104,16 @@ export function defineStore(definition: StoreDefinition): StoreKit {
       assertStoreKey(key);
       const expiresAt = readExpiresAt(options);
       const text = envelope ? encodeEnvelope(record, expiresAt) : serializeRecord(record);
-      // Dead on arrival: what the caller asked for is "no live record here".
-      if (isExpired(expiresAt, now())) await run("set", () => backend.remove(key), record);
-      else await run("set", () => backend.write(key, text, expiresAt, record), record);
+      active += 1;
+      try {
+        // Dead on arrival: what the caller asked for is "no live record here".
+        const pending = isExpired(expiresAt, now()) ? backend.remove(key) : backend.write(key, text, expiresAt, record);
+        if (isThenable(pending)) await pending;
+      } catch (error) {
+        throw toStoreError(error, describe("set"), record);
+      } finally {
+        settle();
+      }
     },
     async delete(key) {
       ensureOpen();
