@@ -14,9 +14,10 @@ import { build } from "esbuild";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const packages = fileURLToPath(new URL("../../packages/", import.meta.url));
-const alias = Object.fromEntries(
-  ["core", "client", "local-storage"].map((name) => [`@sessionstore/${name}`, `${packages}${name}/src/index.ts`]),
-);
+const alias = Object.fromEntries([
+  ...["core", "client", "local-storage"].map((name) => [`@sessionstore/${name}`, `${packages}${name}/src/index.ts`]),
+  ["@sessionstore/core/adapter", `${packages}core/src/adapter/index.ts`],
+]);
 const portArgument = process.argv.indexOf("--port");
 const port = Number(portArgument > 0 ? process.argv[portArgument + 1] : (process.env.PORT ?? 8787));
 

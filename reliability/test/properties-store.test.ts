@@ -7,10 +7,10 @@ import {
   createSessionManager,
   isSessionStoreError,
   type JsonObject,
-  MAX_KEY_LENGTH,
   type SessionStore,
   type SetOptions,
 } from "@sessionstore/core";
+import { MAX_KEY_LENGTH } from "@sessionstore/core/adapter";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { allBackends } from "./support/backends.js";

@@ -1,17 +1,14 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { type SessionStore, SessionStoreError, type StoreCapabilities, toStoreError } from "@sessionstore/core";
 import {
   assertStoreKey,
   isExpired,
   parseRecord,
   readExpiresAt,
-  type SessionStore,
-  SessionStoreError,
-  type StoreCapabilities,
   serializeRecord,
   storeClosedError,
-  toStoreError,
-} from "@sessionstore/core";
+} from "@sessionstore/core/adapter";
 
 /** Options for {@link createDirectoryStore}. */
 export interface DirectoryStoreOptions {

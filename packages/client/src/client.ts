@@ -1,11 +1,11 @@
 import {
   type AuthObject,
   type AuthType,
-  Emitter,
   isAuthType,
   isSessionStoreError,
   type SessionManager,
 } from "@sessionstore/core";
+import { Emitter } from "@sessionstore/core/adapter";
 import { parseRedirect, redirectURIOf } from "./auth-flows.js";
 import { invalidArgument, PlatformApiError } from "./errors.js";
 import { configFingerprint } from "./fingerprint.js";

@@ -26,8 +26,6 @@ export const ERROR_CODES = {
   ERR_UNSUPPORTED: "ERR_UNSUPPORTED",
   /** The store was used after `close()`. */
   ERR_STORE_CLOSED: "ERR_STORE_CLOSED",
-  /** The session ended and could not be renewed (the server answered `invalid_grant`). */
-  ERR_SESSION_EXPIRED: "ERR_SESSION_EXPIRED",
   /** A token could not be revoked at the platform (`revokeAll`): the endpoint refused it or kept failing. */
   ERR_REVOKE_FAILED: "ERR_REVOKE_FAILED",
 } as const;

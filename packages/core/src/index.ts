@@ -1,19 +1,32 @@
-export type { RecordEnvelope } from "./adapter-kit.js";
+// 0.1.x compatibility: these moved to "@sessionstore/core/adapter" and are re-exported here until 0.2.
+/** @deprecated import it from `@sessionstore/core/adapter`. */
+export type RecordEnvelope = import("./adapter/envelope.js").RecordEnvelope;
 export {
-  assertLockOptions,
-  assertStoreKey,
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
   decodeEnvelope,
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
   encodeEnvelope,
+} from "./adapter/envelope.js";
+export {
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
+  assertLockOptions,
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
+  assertStoreKey,
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
   isExpired,
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
   lockTimeoutError,
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
   MAX_KEY_LENGTH,
-  parseRecord,
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
   randomLockToken,
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
   readExpiresAt,
-  serializeRecord,
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
   sleep,
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
   storeClosedError,
-} from "./adapter-kit.js";
+} from "./adapter/helpers.js";
 export type { EncryptionOptions, KeyMaterial, KeySource } from "./encryption.js";
 export { generateEncryptionKey, keyFromEnv, withEncryption } from "./encryption.js";
 export type { MaskOptions, SecretSource, SessionStoreErrorCode, SessionStoreErrorOptions } from "./errors.js";
@@ -25,12 +38,12 @@ export {
   SessionStoreError,
   toStoreError,
 } from "./errors.js";
-export type { Listener } from "./internal/emitter.js";
-export { Emitter } from "./internal/emitter.js";
-export type { KeyedMutex } from "./internal/keyed-mutex.js";
-export { createKeyedMutex } from "./internal/keyed-mutex.js";
-export type { SingleFlight } from "./internal/single-flight.js";
-export { createSingleFlight } from "./internal/single-flight.js";
+export {
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
+  parseRecord,
+  /** @deprecated import it from `@sessionstore/core/adapter`. */
+  serializeRecord,
+} from "./internal/json.js";
 export type { SessionKeyParts } from "./keys.js";
 export {
   assertAuthType,
@@ -67,7 +80,7 @@ export type {
   WriteOptions,
 } from "./session-manager-types.js";
 export type { StoredSession } from "./session-record.js";
-export { decodeSession, encodeSession, RECORD_VERSION, recordExpiry } from "./session-record.js";
+export { decodeSession, encodeSession, recordExpiry } from "./session-record.js";
 export type {
   ListingStore,
   LockingStore,

@@ -1,28 +1,10 @@
-import {
-  assertStoreKey,
-  isExpired,
-  parseRecord,
-  readExpiresAt,
-  serializeRecord,
-  storeClosedError,
-} from "./adapter-kit.js";
-import { createLeaseLocks } from "./internal/lease-locks.js";
-import type { LockOptions, ReleaseLock, SessionStore, SetOptions, StoreCapabilities } from "./store.js";
-import type { JsonObject } from "./types.js";
+import { defineStore } from "./adapter/define-store.js";
+import { isExpired } from "./adapter/helpers.js";
+import type { StoredEntry } from "./adapter/store-backend.js";
+import { type MemoryStoreOptions, readMemoryOptions } from "./memory-store-options.js";
+import type { LockOptions, ReleaseLock, SessionStore } from "./store.js";
 
-/** Options for {@link createMemoryStore}. */
-export interface MemoryStoreOptions {
-  /**
-   * Clock used for record expiry and lock leases, epoch milliseconds.
-   * @default Date.now
-   */
-  now?: () => number;
-  /**
-   * How often a waiting `lock` call checks again, in milliseconds.
-   * @default 5
-   */
-  lockPollMs?: number;
-}
+export type { MemoryStoreOptions } from "./memory-store-options.js";
 
 /** The reference adapter: one process, everything in a Map. Records are kept as JSON text, like a real backend. */
 export interface MemoryStore extends SessionStore {
@@ -35,24 +17,17 @@ interface Entry {
   readonly expiresAt: number | undefined;
 }
 
-const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, nativeExpiry: false });
-
 /**
  * Creates an in-memory {@link SessionStore} with lock and list. Sessions live as
  * long as the process: use it for tests and short scripts.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  const now = options.now ?? Date.now;
-  const pollMs = options.lockPollMs ?? 5;
+  const { now, lockPollMs } = readMemoryOptions(options);
   const entries = new Map<string, Entry>();
-  const locks = createLeaseLocks(now, pollMs);
-  let closed = false;
+  const locks = new Map<string, { token: string; expiresAt: number }>();
 
-  const ensureOpen = () => {
-    if (closed) throw storeClosedError();
-  };
-
-  const liveEntry = (key: string): Entry | undefined => {
+  // One process owns the Map, so an expired entry can go as soon as it is seen.
+  const live = (key: string): Entry | undefined => {
     const entry = entries.get(key);
     if (entry && isExpired(entry.expiresAt, now())) {
       entries.delete(key);
@@ -61,46 +36,46 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return entry;
   };
 
-  return {
-    capabilities: CAPABILITIES,
+  const { store } = defineStore({
     kind: "memory",
-    async get(key) {
-      ensureOpen();
-      assertStoreKey(key);
-      const entry = liveEntry(key);
-      return entry ? parseRecord(entry.text, key) : undefined;
+    capabilities: Object.freeze({ lock: true, list: true, nativeExpiry: false }),
+    format: "record",
+    syncList: true,
+    now,
+    lockPollMs,
+    backend: {
+      read: live,
+      write(key, text, expiresAt) {
+        entries.set(key, { text, expiresAt });
+      },
+      remove(key) {
+        const existed = live(key) !== undefined;
+        entries.delete(key);
+        return existed;
+      },
+      list(prefix) {
+        const found: Array<[string, StoredEntry]> = [];
+        for (const [key, entry] of entries) if (key.startsWith(prefix)) found.push([key, entry]);
+        return found;
+      },
+      tryLock({ name, token, at, expiresAt }) {
+        const holder = locks.get(name);
+        if (holder && holder.expiresAt > at) return false;
+        locks.set(name, { token, expiresAt });
+        return true;
+      },
+      unlock(name, token) {
+        if (locks.get(name)?.token === token) locks.delete(name);
+      },
+      leaseLeftMs(name) {
+        const holder = locks.get(name);
+        return holder === undefined ? undefined : holder.expiresAt - now();
+      },
+      close() {
+        entries.clear();
+        locks.clear();
+      },
     },
-    async set(key: string, record: JsonObject, setOptions?: SetOptions) {
-      ensureOpen();
-      assertStoreKey(key);
-      const expiresAt = readExpiresAt(setOptions);
-      entries.set(key, { text: serializeRecord(record), expiresAt });
-    },
-    async delete(key) {
-      ensureOpen();
-      assertStoreKey(key);
-      const existed = liveEntry(key) !== undefined;
-      entries.delete(key);
-      return existed;
-    },
-    async lock(key, lockOptions) {
-      ensureOpen();
-      assertStoreKey(key);
-      return locks.lock(key, lockOptions, ensureOpen);
-    },
-    list(prefix) {
-      ensureOpen();
-      if (typeof prefix !== "string") assertStoreKey(prefix, "prefix");
-      const keys: string[] = [];
-      for (const key of [...entries.keys()]) {
-        if (key.startsWith(prefix) && liveEntry(key)) keys.push(key);
-      }
-      return keys;
-    },
-    close() {
-      closed = true;
-      entries.clear();
-      locks.clear();
-    },
-  };
+  });
+  return store as unknown as MemoryStore;
 }

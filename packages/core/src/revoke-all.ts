@@ -1,4 +1,4 @@
-import { sleep } from "./adapter-kit.js";
+import { sleep } from "./adapter/helpers.js";
 import { isSessionStoreError, SessionStoreError, toStoreError } from "./errors.js";
 import { type RevokeClient, revokeOne } from "./internal/revoke-request.js";
 import type { SessionInfo, SessionManager } from "./session-manager-types.js";

@@ -1,4 +1,4 @@
-import { createKeyedMutex, createSingleFlight } from "@sessionstore/core";
+import { createKeyedMutex, createSingleFlight } from "@sessionstore/core/adapter";
 import { describe, expect, it } from "vitest";
 
 describe("createSingleFlight", () => {

@@ -5,12 +5,12 @@ import {
   generateEncryptionKey,
   type JsonObject,
   maskSecrets,
-  parseRecord,
   redactTokens,
   SessionStoreError,
   toStoreError,
   withEncryption,
 } from "@sessionstore/core";
+import { parseRecord } from "@sessionstore/core/adapter";
 import { describe, expect, it } from "vitest";
 
 const TOKEN = 'rt,echo;Canary}77f1"\\/é';

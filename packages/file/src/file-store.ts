@@ -1,24 +1,26 @@
 import {
-  assertLockOptions,
   assertRuntimeSupports,
-  assertStoreKey,
-  isExpired,
   type JsonObject,
   type LockOptions,
-  lockTimeoutError,
-  parseRecord,
   type ReleaseLock,
-  randomLockToken,
-  readExpiresAt,
   type SessionStore,
   type SetOptions,
   type StoreCapabilities,
   type StoreChangeListener,
+  toStoreError,
+} from "@sessionstore/core";
+import {
+  assertLockOptions,
+  assertStoreKey,
+  isExpired,
+  lockTimeoutError,
+  parseRecord,
+  randomLockToken,
+  readExpiresAt,
   serializeRecord,
   sleep,
   storeClosedError,
-  toStoreError,
-} from "@sessionstore/core";
+} from "@sessionstore/core/adapter";
 import { Low } from "lowdb";
 import { corruptEntryError, emptyFileData, type FileData, isLiveEntry } from "./internal/file-data.js";
 import { createFileWatch } from "./internal/file-watch.js";

@@ -1,22 +1,24 @@
 import {
-  assertLockOptions,
-  assertStoreKey,
-  decodeEnvelope,
-  encodeEnvelope,
-  isExpired,
   isSessionStoreError,
   type JsonObject,
   type LockOptions,
   type ReleaseLock,
-  readExpiresAt,
   type SessionStore,
   SessionStoreError,
   type SetOptions,
   type StoreCapabilities,
   type StoreChangeListener,
-  storeClosedError,
   toStoreError,
 } from "@sessionstore/core";
+import {
+  assertLockOptions,
+  assertStoreKey,
+  decodeEnvelope,
+  encodeEnvelope,
+  isExpired,
+  readExpiresAt,
+  storeClosedError,
+} from "@sessionstore/core/adapter";
 import { announce, type RawChangeHandler, subscribe } from "./internal/change-feed.js";
 import { acquireWebLock } from "./internal/web-lock.js";
 import { resolveStorage, storageKeys } from "./internal/web-storage.js";

@@ -54,6 +54,7 @@ async function browserBundle(contents: string, extraConditions: string[] = []) {
     conditions: ["@sessionstore/source", ...extraConditions],
     alias: {
       "@sessionstore/core": `${PACKAGES}core/src/index.ts`,
+      "@sessionstore/core/adapter": `${PACKAGES}core/src/adapter/index.ts`,
       "@sessionstore/local-storage": `${PACKAGES}local-storage/src/index.ts`,
     },
     plugins: [forbidNodeBuiltins(builtins)],

@@ -1,25 +1,27 @@
 import {
-  assertLockOptions,
-  assertStoreKey,
-  decodeEnvelope,
-  encodeEnvelope,
-  isExpired,
   isSessionStoreError,
   type JsonObject,
   type LockOptions,
-  lockTimeoutError,
   type ReleaseLock,
-  randomLockToken,
-  readExpiresAt,
   type SessionStore,
   SessionStoreError,
   type SetOptions,
   type StoreCapabilities,
   type StoreChangeListener,
-  sleep,
-  storeClosedError,
   toStoreError,
 } from "@sessionstore/core";
+import {
+  assertLockOptions,
+  assertStoreKey,
+  decodeEnvelope,
+  encodeEnvelope,
+  isExpired,
+  lockTimeoutError,
+  randomLockToken,
+  readExpiresAt,
+  sleep,
+  storeClosedError,
+} from "@sessionstore/core/adapter";
 import { withDeadline } from "./internal/deadline.js";
 import { withoutStatement } from "./internal/driver-error.js";
 import { type ChangeRow, createPoller } from "./internal/poller.js";

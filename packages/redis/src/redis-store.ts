@@ -1,21 +1,23 @@
 import {
-  assertLockOptions,
-  assertStoreKey,
   isSessionStoreError,
   type JsonObject,
   type LockOptions,
-  lockTimeoutError,
   type ReleaseLock,
-  randomLockToken,
-  readExpiresAt,
   type SessionStore,
   SessionStoreError,
   type SetOptions,
   type StoreCapabilities,
   type StoreChangeListener,
-  storeClosedError,
   toStoreError,
 } from "@sessionstore/core";
+import {
+  assertLockOptions,
+  assertStoreKey,
+  lockTimeoutError,
+  randomLockToken,
+  readExpiresAt,
+  storeClosedError,
+} from "@sessionstore/core/adapter";
 import { createChangeFeed } from "./internal/change-feed.js";
 import { openRedisConnection } from "./internal/connection.js";
 import { withDeadline } from "./internal/deadline.js";

@@ -46,15 +46,33 @@ describe("options", () => {
 });
 
 describe("what is stored", () => {
-  it("one row per key in the table (custom name), a Keyv entry holding the record and its expiry", async () => {
+  it("one row per key in the table (custom name), the envelope holding the record and its expiry", async () => {
     const store = await openStore({ table: "tokens" });
     const expiresAt = Date.now() + 60_000;
     await store.set("a:1", record, { expiresAt });
     const raw = (await rawValue(store.path, "a:1", "tokens")) as string;
-    const entry = JSON.parse(raw) as { value: string; expires?: unknown };
-    expect(JSON.parse(entry.value)).toEqual({ expiresAt, record });
-    // No Keyv expiry: Keyv's delete-on-read is not atomic across processes.
-    expect(entry.expires ?? null).toBeNull();
+    // One JSON layer: no Keyv entry around it (Keyv's delete-on-read expiry is not atomic across processes).
+    expect(JSON.parse(raw)).toEqual({ expiresAt, record });
+  });
+
+  it("reads, lists, deletes and purges rows written by 0.1.0 (the envelope inside a Keyv entry)", async () => {
+    let clock = Date.now();
+    const store = await openStore({ now: () => clock, purgeIntervalMs: 0 });
+    const legacy = (expiresAt: number | null) =>
+      JSON.stringify({ value: JSON.stringify({ expiresAt, record }), expires: null });
+    await store.list("");
+    await writeRaw(store.path, "old:forever", legacy(null));
+    await writeRaw(store.path, "old:short", legacy(clock + 1_000));
+    await writeRaw(store.path, "old:gone", legacy(clock + 1_000));
+    expect(await store.get("old:forever")).toEqual(record);
+    expect(await store.get("old:short")).toEqual(record);
+    expect((await store.list("old:")).sort()).toEqual(["old:forever", "old:gone", "old:short"]);
+    expect(await store.delete("old:gone")).toBe(true);
+    clock += 2_000;
+    expect(await store.get("old:short")).toBeUndefined();
+    expect(await store.purgeExpired()).toBe(1);
+    expect(await rawValue(store.path, "old:short")).toBeUndefined();
+    expect(await store.list("old:")).toEqual(["old:forever"]);
   });
 });
 

@@ -1,11 +1,5 @@
-import {
-  type AuthObject,
-  createSingleFlight,
-  isSessionStoreError,
-  type ReleaseLock,
-  type SessionStore,
-  type SingleFlight,
-} from "@sessionstore/core";
+import { type AuthObject, isSessionStoreError, type ReleaseLock, type SessionStore } from "@sessionstore/core";
+import { createSingleFlight, type SingleFlight } from "@sessionstore/core/adapter";
 import { isPlatformApiError, PlatformApiError } from "../errors.js";
 import type { PlatformClientEvents, PlatformClientOptions, RefreshInfo } from "../types.js";
 import { withKeptFields } from "./kept-fields.js";

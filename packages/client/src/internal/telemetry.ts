@@ -8,7 +8,8 @@ import type {
   Tracer,
   TracerProvider,
 } from "@opentelemetry/api";
-import { type Emitter, redactTokens, type SessionStore } from "@sessionstore/core";
+import { redactTokens, type SessionStore } from "@sessionstore/core";
+import type { Emitter } from "@sessionstore/core/adapter";
 import packageJson from "../../package.json" with { type: "json" };
 import { invalidArgument } from "../errors.js";
 import type { ObservabilityOptions } from "../observability.js";

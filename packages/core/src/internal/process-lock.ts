@@ -1,4 +1,4 @@
-import { assertLockOptions, lockTimeoutError } from "../adapter-kit.js";
+import { assertLockOptions, lockTimeoutError } from "../adapter/helpers.js";
 import type { LockOptions, ReleaseLock } from "../store.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
 

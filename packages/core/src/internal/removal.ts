@@ -1,4 +1,4 @@
-import { assertLockOptions } from "../adapter-kit.js";
+import { assertLockOptions } from "../adapter/helpers.js";
 import { SessionStoreError, toStoreError } from "../errors.js";
 import { parseSessionKey } from "../keys.js";
 import type { DeleteOptions } from "../session-manager-types.js";

@@ -1,4 +1,5 @@
-import { isExpired, SessionStoreError } from "@sessionstore/core";
+import { SessionStoreError } from "@sessionstore/core";
+import { isExpired } from "@sessionstore/core/adapter";
 
 /** Marks the JSON document as ours and says which layout it has. */
 export const FORMAT_VERSION = 1;

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { rename, rm, utimes } from "node:fs/promises";
-import { sleep } from "@sessionstore/core";
+import { sleep } from "@sessionstore/core/adapter";
 import { errorCode } from "./fs-errors.js";
 import { removeLockInstance } from "./lock-break.js";
 import {

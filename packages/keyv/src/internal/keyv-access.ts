@@ -1,4 +1,4 @@
-import { type SecretSource, SessionStoreError, toStoreError } from "@sessionstore/core";
+import { SessionStoreError, toStoreError } from "@sessionstore/core";
 import type { KeyvInstance } from "../keyv-instance.js";
 
 interface ErrorEmitter {
@@ -38,18 +38,12 @@ function isSyntaxError(error: unknown): boolean {
 }
 
 /**
- * Runs one Keyv call and maps its failure: a JSON `SyntaxError` comes from
- * Keyv's deserializer (stored bytes that are not a Keyv entry), anything else
- * is the backend failing.
+ * Runs one Keyv call and maps a JSON `SyntaxError`: it comes from Keyv's
+ * deserializer (stored bytes that are not a Keyv entry). Anything else is the
+ * backend failing, mapped by the store kit.
  * @param subject what was being read, for the corrupt-record message (`record at key "k"`).
- * @param secrets what the call carried (the record of a set): masked in any spelling the backend echoes.
  */
-export async function callKeyv<T>(
-  operation: string,
-  subject: string,
-  run: () => Promise<T>,
-  secrets?: SecretSource,
-): Promise<T> {
+export async function callKeyv<T>(subject: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
@@ -57,7 +51,7 @@ export async function callKeyv<T>(
       // Not chained: V8's SyntaxError quotes the stored text (the tokens) around the fault.
       throw new SessionStoreError("ERR_CORRUPT_RECORD", `${subject} could not be deserialized by Keyv`);
     }
-    throw toStoreError(error, operation, secrets);
+    throw error;
   }
 }
 

@@ -1,12 +1,5 @@
-import {
-  isSessionStoreError,
-  type LockOptions,
-  lockTimeoutError,
-  type ReleaseLock,
-  sleep,
-  storeClosedError,
-  toStoreError,
-} from "@sessionstore/core";
+import { isSessionStoreError, type LockOptions, type ReleaseLock, toStoreError } from "@sessionstore/core";
+import { lockTimeoutError, sleep, storeClosedError } from "@sessionstore/core/adapter";
 import type { LockManagerLike, StorageLike } from "../types.js";
 
 /** How long a releaser keeps its fence: far longer than localStorage takes to reach other tabs. */

@@ -1,4 +1,5 @@
-import { isExpired, type JsonObject, SessionStoreError, serializeRecord } from "@sessionstore/core";
+import { type JsonObject, SessionStoreError } from "@sessionstore/core";
+import { isExpired, serializeRecord } from "@sessionstore/core/adapter";
 import type { Deserialize, DeserializedData, Serialize } from "keyv";
 
 /**

@@ -1,7 +1,6 @@
 import { constants } from "node:fs";
 import { chmod, mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
-import Keyv from "keyv";
 import { loadSqliteDriver } from "./driver.js";
 
 /** What {@link openDatabase} needs. */
@@ -13,10 +12,13 @@ export interface DatabaseConfig {
   readonly busyTimeoutMs: number;
 }
 
-/** One open database: Keyv for records, plain statements for the rest. */
+/**
+ * One open database. @keyv/sqlite opens the connection and creates the records
+ * table (`key` primary key, `value` text); every statement is ours. Keyv itself
+ * is not used: it wrapped each record in a second JSON layer and its expiry
+ * deletes on read, which is not atomic across processes.
+ */
 export interface Database {
-  /** Keyv over @keyv/sqlite, keys unprefixed (the table is ours), `throwOnErrors` on. */
-  readonly keyv: Keyv;
   /** Runs one statement on the same connection; resolves the rows (SELECT, RETURNING). */
   query(sql: string, parameters?: readonly unknown[]): Promise<unknown[]>;
   close(): Promise<void>;
@@ -58,10 +60,11 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     table: config.table,
     busyTimeout: config.busyTimeoutMs,
   });
-  // Keyv listens for the adapter's `error` events (an EventEmitter without a
-  // listener would throw them), and the first query runs in this same tick:
+  // The adapter is an EventEmitter that emits a failed connection as `error`
+  // (thrown when nobody listens); the same failure rejects every query, which
+  // is where it is reported. The first query runs in this same tick:
   // @keyv/sqlite's connection promise needs a handler before it can reject.
-  const keyv = new Keyv({ store: adapter, useKeyPrefix: false, throwOnErrors: true });
+  adapter.on("error", () => undefined);
   const query = async (sql: string, parameters: readonly unknown[] = []): Promise<unknown[]> => {
     const rows: unknown = await adapter.query(sql, [...parameters]);
     return Array.isArray(rows) ? rows : [];
@@ -78,7 +81,6 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     throw error;
   }
   return {
-    keyv,
     query,
     close: () => adapter.close(),
   };

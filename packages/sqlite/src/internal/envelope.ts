@@ -1,14 +1,22 @@
-import { type JsonObject, SessionStoreError } from "@sessionstore/core";
-
 /**
- * Takes the envelope text out of a Keyv entry (`{ value, expires }`), as
- * `keyv.get(key, { raw: true })` returns it or as parsed from a `value` column.
- * @returns `undefined` when there is no entry.
+ * The envelope text held in a `value` column. This release writes the
+ * envelope itself (`{"expiresAt":…,"record":{…}}`); 0.1.0 wrote it through
+ * Keyv, as a string inside a Keyv entry (`{"value":"<envelope>","expires":null}`).
+ * Both read the same. Text that is neither comes back as it is, for the
+ * envelope decoder to refuse as corrupt (never quoted: it may hold tokens).
  */
-export function envelopeTextOf(raw: unknown, key: string): unknown {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== "object" || Array.isArray(raw)) {
-    throw new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" is not a Keyv entry`);
+export function envelopeText(value: unknown): string {
+  if (typeof value !== "string") return String(value);
+  // What this release writes, told apart without parsing: reads stay one JSON.parse.
+  if (value.startsWith('{"expiresAt":')) return value;
+  try {
+    const entry: unknown = JSON.parse(value);
+    if (typeof entry === "object" && entry !== null && !("record" in entry)) {
+      const inner = (entry as { value?: unknown }).value;
+      if (typeof inner === "string") return inner;
+    }
+  } catch {
+    // Not JSON: the decoder reports it (without the SyntaxError, which quotes the text).
   }
-  return (raw as JsonObject).value;
+  return value;
 }

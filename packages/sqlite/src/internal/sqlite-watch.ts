@@ -1,5 +1,6 @@
 import type { StoreChangeListener } from "@sessionstore/core";
 import type { Database } from "./database.js";
+import { envelopeText } from "./envelope.js";
 
 /** What the watcher needs from the store. */
 export interface SqliteWatchOptions {
@@ -19,18 +20,6 @@ export interface SqliteWatch {
    */
   ownWrite<T>(key: string, text: string | undefined, write: () => Promise<T>): Promise<T>;
   close(): void;
-}
-
-/** The envelope text of a row's `value` column (a Keyv entry `{ value, expires }`), or the raw text. */
-function envelopeText(value: unknown): string {
-  if (typeof value !== "string") return String(value);
-  try {
-    const entry: unknown = JSON.parse(value);
-    const inner = (entry as { value?: unknown } | null)?.value;
-    return typeof inner === "string" ? inner : value;
-  } catch {
-    return value;
-  }
 }
 
 /**

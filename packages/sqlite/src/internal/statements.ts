@@ -1,13 +1,10 @@
-import { decodeEnvelope, isExpired } from "@sessionstore/core";
 import type { Database } from "./database.js";
-import { envelopeTextOf } from "./envelope.js";
+import { envelopeText } from "./envelope.js";
 
 /**
- * The statements the store runs itself, beside Keyv's get/set. Each is one
- * statement, so SQLite makes it atomic: no select-then-write races between
- * processes. Prefixes are compared with `substr`, never `LIKE` (@keyv/sqlite's
- * `clear()` and iterator use an unescaped `LIKE`, where `%` and `_` match
- * anything).
+ * The store's statements. Each is one statement, so SQLite makes it atomic:
+ * no select-then-write races between processes. Prefixes are compared with
+ * `substr`, never `LIKE` (where `%` and `_` match anything).
  */
 
 function rowsOf<K extends string>(rows: unknown[], ...columns: K[]): Array<Record<K, unknown>> {
@@ -17,54 +14,51 @@ function rowsOf<K extends string>(rows: unknown[], ...columns: K[]): Array<Recor
   );
 }
 
-/**
- * Whether a `value` column holds a live record. A row that cannot be decoded
- * counts as live: `get` reports it as corrupt, and `list`/`delete` must show
- * and remove it so it can be cleared.
- */
-export function isLiveValue(value: unknown, key: string, at: number): boolean {
-  try {
-    const entry: unknown = JSON.parse(String(value));
-    return !isExpired(decodeEnvelope(envelopeTextOf(entry, key), key).expiresAt, at);
-  } catch {
-    return true;
-  }
+/** The envelope text at `key`, or `undefined` when there is no row. */
+export async function readValue(db: Database, table: string, key: string): Promise<string | undefined> {
+  const [row] = rowsOf(await db.query(`SELECT value FROM ${table} WHERE key = ?1`, [key]), "value");
+  return row === undefined ? undefined : envelopeText(row.value);
 }
 
-/** Keys of the live records starting with `prefix`, compared literally. */
-export async function listKeys(db: Database, table: string, prefix: string, at: number): Promise<string[]> {
-  const rows = rowsOf(
-    await db.query(`SELECT key, value FROM ${table} WHERE substr(key, 1, length(?1)) = ?1`, [prefix]),
-    "key",
-    "value",
+/** Writes the envelope `text` at `key`, replacing what was there. */
+export async function writeValue(db: Database, table: string, key: string, text: string): Promise<void> {
+  await db.query(
+    `INSERT INTO ${table} (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    [key, text],
   );
-  const keys: string[] = [];
-  for (const row of rows) {
-    if (typeof row.key === "string" && isLiveValue(row.value, row.key, at)) keys.push(row.key);
-  }
-  return keys;
 }
 
-/** Deletes the record at `key`; `true` when a live (or corrupt) record was there. */
-export async function deleteRecord(db: Database, table: string, key: string, at: number): Promise<boolean> {
-  const rows = rowsOf(await db.query(`DELETE FROM ${table} WHERE key = ?1 RETURNING value`, [key]), "value");
-  return rows.some((row) => isLiveValue(row.value, key, at));
+/** Deletes the row at `key`; resolves the envelope text it held, or `undefined` when there was none. */
+export async function deleteValue(db: Database, table: string, key: string): Promise<string | undefined> {
+  const [row] = rowsOf(await db.query(`DELETE FROM ${table} WHERE key = ?1 RETURNING value`, [key]), "value");
+  return row === undefined ? undefined : envelopeText(row.value);
+}
+
+/** Keys starting with `prefix` (compared literally), with their envelope text. */
+export async function listValues(db: Database, table: string, prefix: string): Promise<Array<[string, string]>> {
+  const rows = await db.query(`SELECT key, value FROM ${table} WHERE substr(key, 1, length(?1)) = ?1`, [prefix]);
+  const entries: Array<[string, string]> = [];
+  for (const row of rowsOf(rows, "key", "value")) {
+    if (typeof row.key === "string") entries.push([row.key, envelopeText(row.value)]);
+  }
+  return entries;
 }
 
 /**
  * Deletes records whose `expiresAt` has passed, and lock rows whose lease
- * ended. The nested CASEs only reach `json_extract` on text that is valid
- * JSON (it raises an error otherwise); corrupt rows are left for a human.
+ * ended. `json_extract` raises an error on text that is not JSON, so it is
+ * only reached through `json_valid`; corrupt rows are left for a human. A row
+ * of 0.1.0 holds the envelope as a string inside a Keyv entry, hence the
+ * second branch.
  * @returns how many records were deleted.
  */
 export async function purgeExpired(db: Database, table: string, at: number): Promise<number> {
   const deleted = await db.query(
     `DELETE FROM ${table} WHERE
       CASE WHEN json_valid(value) THEN
-        CASE WHEN json_type(value, '$.value') = 'text' THEN
-          CASE WHEN json_valid(json_extract(value, '$.value')) THEN
-            json_extract(json_extract(value, '$.value'), '$.expiresAt') <= ?1
-          END
+        CASE WHEN json_type(value, '$.record') = 'object' THEN json_extract(value, '$.expiresAt') <= ?1
+        WHEN json_type(value, '$.value') = 'text' AND json_valid(json_extract(value, '$.value')) THEN
+          json_extract(json_extract(value, '$.value'), '$.expiresAt') <= ?1
         END
       END
     RETURNING key`,
@@ -100,9 +94,4 @@ export async function tryAcquireLock(
 /** Frees `name` only if `token` still holds it (a lease that ran out may have passed to someone else). */
 export async function releaseLock(db: Database, table: string, name: string, token: string): Promise<void> {
   await db.query(`DELETE FROM ${table}_locks WHERE name = ?1 AND token = ?2`, [name, token]);
-}
-
-/** Frees every lock in `held` (token → name) still held by its token. */
-export async function releaseLocks(db: Database, table: string, held: ReadonlyMap<string, string>): Promise<void> {
-  for (const [token, name] of held) await releaseLock(db, table, name, token);
 }

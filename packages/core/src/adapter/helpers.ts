@@ -1,13 +1,9 @@
 /**
- * Helpers for people writing adapters, so every adapter checks keys, expiry
- * and record text the same way.
+ * The checks every adapter makes the same way: keys, expiry, lock options and
+ * the errors for a closed store and a lock that timed out.
  */
-import { SessionStoreError } from "./errors.js";
-import type { SetOptions } from "./store.js";
-
-export type { RecordEnvelope } from "./internal/envelope.js";
-export { decodeEnvelope, encodeEnvelope } from "./internal/envelope.js";
-export { parseRecord, serializeRecord } from "./internal/json.js";
+import { SessionStoreError } from "../errors.js";
+import type { SetOptions } from "../store.js";
 
 const LONE_SURROGATE = /\p{Cs}/u;
 

@@ -1,6 +1,6 @@
 import { SessionStoreError } from "../errors.js";
+import { isPlainRecord, parseRecord, serializeRecord } from "../internal/json.js";
 import type { JsonObject } from "../types.js";
-import { isPlainRecord, parseRecord, serializeRecord } from "./json.js";
 
 /**
  * A record with its own absolute expiry, as adapters over backends without a

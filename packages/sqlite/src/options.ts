@@ -1,5 +1,61 @@
 import { SessionStoreError } from "@sessionstore/core";
-import type { SqliteStoreOptions } from "../sqlite-store.js";
+
+/** Options for {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /**
+   * The database file. Relative paths are resolved against the working
+   * directory when the store is made. A missing directory is created with
+   * mode 0700, a missing file with mode 0600.
+   * @default ".sessionstore/sessions.db"
+   */
+  path?: string;
+  /**
+   * Table of the records; locks go in `<table>_locks`. A letter, then up to
+   * 62 letters, digits or underscores.
+   * @default "sessions"
+   */
+  table?: string;
+  /**
+   * How long a statement waits for another connection's write lock before
+   * failing with `SQLITE_BUSY` (SQLite's `busy_timeout`), in milliseconds.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+  /**
+   * How often expired records (and ended lock leases) are deleted while the
+   * store is open, in milliseconds; `0` turns the timer off. They are also
+   * deleted when the database is opened, and by {@link SqliteStore.purgeExpired}.
+   * The timer is `unref`'d: it never keeps the process alive.
+   * @default 60000
+   */
+  purgeIntervalMs?: number;
+  /**
+   * Delete expired records once when the database is opened. `false` for a
+   * store that only inspects (the CLI's `list` and `show`), so opening it
+   * deletes nothing.
+   * @default true
+   */
+  purgeOnOpen?: boolean;
+  /**
+   * How often a waiting `lock()` tries again, in milliseconds (jittered).
+   * @default 25
+   */
+  lockPollMs?: number;
+  /**
+   * Clock for record expiry and lock leases, epoch milliseconds. Every process
+   * sharing the file must use the same clock: inject one only in tests.
+   * @default Date.now
+   */
+  now?: () => number;
+  /**
+   * How often `watch()` reads `PRAGMA data_version` (a counter SQLite bumps
+   * when another connection commits) while someone watches, in milliseconds.
+   * Records are read and compared only when it moved. No timer runs while
+   * nobody watches.
+   * @default 200
+   */
+  watchPollMs?: number;
+}
 
 /** {@link SqliteStoreOptions} with defaults applied and every value checked. */
 export interface SqliteSettings {

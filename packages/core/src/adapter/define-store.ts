@@ -1,0 +1,219 @@
+import { toStoreError } from "../errors.js";
+import { parseRecord, serializeRecord } from "../internal/json.js";
+import type { SetOptions } from "../store.js";
+import type { Awaitable, JsonObject } from "../types.js";
+import { decodeEnvelope, encodeEnvelope } from "./envelope.js";
+import {
+  assertLockOptions,
+  assertStoreKey,
+  isExpired,
+  randomLockToken,
+  readExpiresAt,
+  storeClosedError,
+} from "./helpers.js";
+import { pollLease } from "./poll-lease.js";
+import type { DefinedStore, StoreDefinition, StoredEntry, StoreKit } from "./store-backend.js";
+
+/** A Promise, or a thenable from another realm or library (never a stored entry: those are strings or plain objects). */
+function isThenable<T>(value: Awaitable<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === "function";
+}
+
+/**
+ * Builds a {@link SessionStore} from a backend's calls. Written once here for
+ * every adapter: closed check (`ERR_STORE_CLOSED`), key check (also list
+ * prefixes and lock names), `expiresAt` check, dead-on-arrival writes (an
+ * expiry already past deletes), envelope encode/decode with expiry on read,
+ * error mapping through `toStoreError` with the record as secret (a driver
+ * error quoting it never leaks a token), in-flight tracking so `close()` waits
+ * for running calls, locks released at close, and a waiting `lock()` rejected
+ * with `ERR_STORE_CLOSED` at close.
+ */
+export function defineStore(definition: StoreDefinition): StoreKit {
+  const { backend, kind, capabilities } = definition;
+  const now = definition.now ?? Date.now;
+  const describe = definition.describe ?? ((operation: string) => operation);
+  const envelope = (definition.format ?? "envelope") === "envelope";
+  const lockPollMs = definition.lockPollMs ?? 25;
+  // Locks this store holds (token -> name), released by close().
+  const held = new Map<string, string>();
+  let closed = false;
+  let active = 0;
+  let drained: (() => void) | undefined;
+
+  const ensureOpen = () => {
+    if (closed) throw storeClosedError();
+  };
+  const settle = () => {
+    active -= 1;
+    if (active === 0) drained?.();
+  };
+
+  const run = async <T>(operation: string, body: () => Awaitable<T>, secrets?: JsonObject): Promise<T> => {
+    ensureOpen();
+    active += 1;
+    try {
+      return await body();
+    } catch (error) {
+      throw toStoreError(error, describe(operation), secrets);
+    } finally {
+      settle();
+    }
+  };
+
+  /** The live record in `entry`, or `undefined` when it expired. */
+  const recordOf = (entry: StoredEntry, key: string): JsonObject | undefined => {
+    if (typeof entry !== "string") return isExpired(entry.expiresAt, now()) ? undefined : parseRecord(entry.text, key);
+    if (!envelope) return parseRecord(entry, key);
+    const decoded = decodeEnvelope(entry, key);
+    return isExpired(decoded.expiresAt, now()) ? undefined : decoded.record;
+  };
+
+  /** Whether `entry` holds a live record; one that cannot be decoded counts (so it can be listed and cleared). */
+  const isLive = (entry: StoredEntry | boolean | undefined, key: string): boolean => {
+    if (typeof entry === "boolean") return entry;
+    if (entry === undefined) return false;
+    try {
+      if (typeof entry !== "string") return !isExpired(entry.expiresAt, now());
+      return !envelope || !isExpired(decodeEnvelope(entry, key).expiresAt, now());
+    } catch {
+      return true;
+    }
+  };
+
+  const store: DefinedStore = {
+    capabilities,
+    kind,
+    async get(key) {
+      ensureOpen();
+      assertStoreKey(key);
+      active += 1;
+      try {
+        // No await for a backend that answers at once (memory): get/set are the hot path.
+        const pending = backend.read(key);
+        const entry = isThenable(pending) ? await pending : pending;
+        return entry === undefined ? undefined : recordOf(entry, key);
+      } catch (error) {
+        throw toStoreError(error, describe("get"));
+      } finally {
+        settle();
+      }
+    },
+    async set(key: string, record: JsonObject, options?: SetOptions) {
+      ensureOpen();
+      assertStoreKey(key);
+      const expiresAt = readExpiresAt(options);
+      const text = envelope ? encodeEnvelope(record, expiresAt) : serializeRecord(record);
+      active += 1;
+      try {
+        // Dead on arrival: what the caller asked for is "no live record here".
+        const pending = isExpired(expiresAt, now()) ? backend.remove(key) : backend.write(key, text, expiresAt, record);
+        if (isThenable(pending)) await pending;
+      } catch (error) {
+        throw toStoreError(error, describe("set"), record);
+      } finally {
+        settle();
+      }
+    },
+    async delete(key) {
+      ensureOpen();
+      assertStoreKey(key);
+      return isLive(await run("delete", () => backend.remove(key)), key);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (active > 0) await new Promise<void>((resolve) => (drained = resolve));
+      let failure: { error: unknown } | undefined;
+      const unlock = backend.unlock;
+      if (unlock) {
+        for (const [token, name] of held) {
+          try {
+            await unlock.call(backend, name, token);
+          } catch (error) {
+            failure ??= { error };
+          }
+        }
+      }
+      held.clear();
+      try {
+        await backend.close?.();
+      } catch (error) {
+        failure ??= { error };
+      }
+      if (failure) throw toStoreError(failure.error, describe("close"));
+    },
+  };
+
+  const { list, watch, tryLock, unlock } = backend;
+  if (list) {
+    const liveKeys = (entries: Iterable<readonly [string, StoredEntry | undefined]>): string[] => {
+      const keys: string[] = [];
+      for (const [key, entry] of entries) if (entry === undefined || isLive(entry, key)) keys.push(key);
+      return keys;
+    };
+    const guardPrefix = (prefix: string) => {
+      ensureOpen();
+      if (typeof prefix !== "string") assertStoreKey(prefix, "prefix");
+    };
+    store.list = definition.syncList
+      ? (prefix: string) => {
+          guardPrefix(prefix);
+          try {
+            return liveKeys(list.call(backend, prefix) as Iterable<readonly [string, StoredEntry | undefined]>);
+          } catch (error) {
+            throw toStoreError(error, describe("list"));
+          }
+        }
+      : async (prefix: string) => {
+          guardPrefix(prefix);
+          return liveKeys(await run("list", () => list.call(backend, prefix)));
+        };
+  }
+  if (watch) {
+    store.watch = (listener) => {
+      ensureOpen();
+      if (typeof listener !== "function") throw new TypeError("watch(listener): listener must be a function");
+      return watch.call(backend, listener);
+    };
+  }
+  if (backend.lock) {
+    const delegate = backend.lock.bind(backend);
+    store.lock = async (name, options) => {
+      ensureOpen();
+      assertStoreKey(name);
+      return delegate(name, options);
+    };
+  } else if (tryLock && unlock) {
+    const leaseLeftMs = backend.leaseLeftMs?.bind(backend);
+    store.lock = async (name, options) => {
+      ensureOpen();
+      assertStoreKey(name);
+      const { ttlMs, waitMs } = assertLockOptions(options);
+      const token = randomLockToken();
+      await pollLease({
+        name,
+        waitMs,
+        pollMs: lockPollMs,
+        ensureOpen,
+        tryAcquire: () =>
+          run("lock", async () => {
+            const at = now();
+            const taken = await tryLock.call(backend, { name, token, ttlMs, at, expiresAt: at + ttlMs });
+            // Recorded before the call settles, so a close() waiting for it frees this lock too.
+            if (taken) held.set(token, name);
+            return taken;
+          }),
+        ...(leaseLeftMs ? { leaseLeftMs: () => leaseLeftMs(name) } : {}),
+      });
+      // Taken while close() was waiting for the attempt: close() freed it.
+      ensureOpen();
+      return async () => {
+        // Once closing, close() frees what is still held; a second call finds nothing.
+        if (closed || !held.delete(token)) return;
+        await run("release lock", () => unlock.call(backend, name, token));
+      };
+    };
+  }
+  return { store, run, closed: () => closed };
+}

@@ -1,0 +1,117 @@
+import type {
+  LockOptions,
+  ReleaseLock,
+  SessionStore,
+  SetOptions,
+  StoreCapabilities,
+  StoreChangeListener,
+} from "../store.js";
+import type { Awaitable, JsonObject } from "../types.js";
+
+/** The types of {@link defineStore}: what an adapter hands it, and what it gives back. */
+
+/**
+ * What a backend hands back for a key: envelope text (`format: "envelope"`),
+ * or record text with the expiry the backend keeps beside it (`format:
+ * "record"`; a bare string there is a record that never expires).
+ */
+export type StoredEntry = string | { readonly text: string; readonly expiresAt: number | undefined };
+
+/** One attempt at a lock, as {@link StoreBackend.tryLock} gets it. */
+export interface LeaseRequest {
+  readonly name: string;
+  /** Identifies this holder; release only frees the lock while it still holds this token. */
+  readonly token: string;
+  readonly ttlMs: number;
+  /** The store clock's time of the attempt, and when the lease ends on it. */
+  readonly at: number;
+  readonly expiresAt: number;
+}
+
+/**
+ * The backend calls of a store, and nothing else: the store made by
+ * {@link defineStore} checks arguments, closed state, expiry and envelopes,
+ * and maps errors, before and after each call.
+ */
+export interface StoreBackend {
+  /** The entry at `key`, or `undefined` when there is none. */
+  read(key: string): Awaitable<StoredEntry | undefined>;
+  /**
+   * Writes `text` (envelope or record text, per `format`) at `key`, atomically.
+   * `expiresAt` is in the future (a dead write is a `remove`); backends with
+   * native expiry may pass it on. `record` is what the text holds, for nothing
+   * but masking: never store it.
+   */
+  write(key: string, text: string, expiresAt: number | undefined, record: JsonObject): Awaitable<void>;
+  /**
+   * Removes the entry at `key`. Resolves the entry that was removed (the
+   * kit decides whether it was live; one it cannot decode counts as live, so a
+   * corrupt record can be cleared), or whether a live one was removed.
+   */
+  remove(key: string): Awaitable<StoredEntry | boolean | undefined>;
+  /**
+   * Keys starting with `prefix` (compared literally) with their entries; an
+   * entry of `undefined` is listed as it is (the backend filtered expiry itself,
+   * or could not read it). Present when the store can list.
+   */
+  list?(prefix: string): Awaitable<Iterable<readonly [string, StoredEntry | undefined]>>;
+  /** One atomic attempt to take a lock with a lease; `true` when taken. With `unlock`, the kit runs the wait loop. */
+  tryLock?(request: LeaseRequest): Awaitable<boolean>;
+  /** Frees `name` only if `token` still holds it. */
+  unlock?(name: string, token: string): Awaitable<void>;
+  /** How long until the current holder of `name` loses its lease, when cheap to know (see {@link pollLease}). */
+  leaseLeftMs?(name: string): number | undefined;
+  /** A lock the backend takes whole (delegated to another store): the kit checks the name and closed state only. */
+  lock?(name: string, options: LockOptions): Promise<ReleaseLock>;
+  /** Reports changes made elsewhere. Present when the store can watch. */
+  watch?(listener: StoreChangeListener): () => void;
+  /** Releases what the backend opened; runs after every call in flight settled and held locks were freed. */
+  close?(): Awaitable<void>;
+}
+
+/** What {@link defineStore} builds a store from. */
+export interface StoreDefinition {
+  /** {@link SessionStore.kind}. */
+  readonly kind: string;
+  /** Declared as given; `lock`, `list` and `watch` must match what `backend` offers. */
+  readonly capabilities: StoreCapabilities;
+  readonly backend: StoreBackend;
+  /**
+   * Clock for record expiry and lock leases, epoch milliseconds. Lock waits
+   * are timed on the real clock whatever this is.
+   * @default Date.now
+   */
+  readonly now?: (() => number) | undefined;
+  /** How records are kept: see {@link StoredEntry}. @default "envelope" */
+  readonly format?: "envelope" | "record";
+  /** Names the operation in error messages, e.g. `(op) => \`${op} (sqlite "/x.db")\``. */
+  readonly describe?: ((operation: string) => string) | undefined;
+  /**
+   * The backend lists synchronously (a Map): `list()` then returns the array
+   * itself and throws, as the contract allows, instead of a Promise.
+   */
+  readonly syncList?: boolean | undefined;
+  /** Mean pause of a waiting `lock`, in milliseconds. @default 25 */
+  readonly lockPollMs?: number | undefined;
+}
+
+/** A store built by {@link defineStore}: every member present, every call a Promise. */
+export interface DefinedStore extends SessionStore {
+  readonly kind: string;
+  get(key: string): Promise<JsonObject | undefined>;
+  set(key: string, record: JsonObject, options?: SetOptions): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** {@link defineStore}'s result: the store, and `run` for the adapter's own extra methods. */
+export interface StoreKit {
+  readonly store: DefinedStore;
+  /**
+   * Runs `body` as the store runs its own calls: refused once closed, awaited
+   * by `close()`, a failure mapped by `toStoreError` (masking `secrets`).
+   */
+  run<T>(operation: string, body: () => Awaitable<T>, secrets?: JsonObject): Promise<T>;
+  /** Whether `close()` was called. */
+  readonly closed: () => boolean;
+}
