@@ -103,7 +103,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
 
   const read = (authType: AuthType): Promise<StoredSession | undefined> => {
     const key = keyFor(authType);
-    return readYourWrites(shared.written, key, async () => {
+    const readStore = async () => {
       let record: Awaited<ReturnType<SessionStore["get"]>>;
       try {
         record = await store.get(key);
@@ -111,7 +111,8 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
         throw toStoreError(error, "get");
       }
       return record === undefined ? undefined : decodeSession(record, key);
-    });
+    };
+    return readYourWrites(shared.written, key, readStore, !shared.locks.isHeldByCaller(lockNameFor(key)));
   };
 
   const write = async (authType: AuthType, authObject: object, writeOptions: WriteOptions = {}) => {
@@ -218,7 +219,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     },
     async lock(authType, lockOptions) {
       assertAuthType(authType);
-      return shared.locks.take(lockNameFor(keyFor(authType)), lockOptions);
+      return shared.locks.takeForCaller(lockNameFor(keyFor(authType)), lockOptions);
     },
     keyFor(authType) {
       assertAuthType(authType);

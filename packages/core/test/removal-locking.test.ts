@@ -101,3 +101,39 @@ describe("podio-js ordering on a store with a lock", () => {
     expect(await manager.get("password")).toBeUndefined();
   });
 });
+
+describe("reads while a removal waits for the session lock", () => {
+  it("the lock holder's read answers at once with the session (a refresh re-reads under its lock)", async () => {
+    const store = createMemoryStore();
+    // A long removal wait: were the holder's read to wait for the queued removal, neither would move.
+    const manager = createSessionManager(store, { removalLock: { ttlMs: 5_000, waitMs: 60_000 } });
+    await manager.set(PAIR, "password");
+    const release = await manager.lock("password", { ttlMs: 30_000, waitMs: 1_000 });
+    const removal = manager.delete("password");
+    const read = await manager.read("password");
+    expect(read?.auth).toMatchObject({ accessToken: PAIR.accessToken });
+    await release();
+    await expect(removal).resolves.toBe(true);
+    expect(await manager.get("password")).toBeUndefined();
+  });
+
+  it("anyone else's read issued after the removal answers with its outcome once the holder lets go", async () => {
+    const store = createMemoryStore();
+    const holder = createSessionManager(store, { removalLock: SHORT });
+    const other = createSessionManager(store, { removalLock: { ttlMs: 5_000, waitMs: 10_000 } });
+    await holder.set(PAIR, "password");
+    const release = await holder.lock("password", { ttlMs: 30_000, waitMs: 1_000 });
+    const removal = other.delete("password");
+    const read = other.get("password");
+    let answered = false;
+    void read.then(() => {
+      answered = true;
+    });
+    // The removal cannot have run: the other manager's read is still waiting for it.
+    expect(await holder.get("password")).toEqual(PAIR);
+    expect(answered).toBe(false);
+    await release();
+    expect(await read).toBeUndefined();
+    await expect(removal).resolves.toBe(true);
+  });
+});

@@ -10,22 +10,41 @@ type Written = { readonly session: StoredSession | undefined } | undefined;
  */
 export type WriteAnnouncer = Emitter<Record<string, Promise<Written>>>;
 
-/** Tells the reads of `key` in flight about a write issued now; returns `write` unchanged. */
+// The newest write of each key still in flight, by announcer: a read issued while
+// one is unfinished answers with it too (the store may not have it yet).
+const unfinished = new WeakMap<WriteAnnouncer, Map<string, Promise<Written>>>();
+
+function unfinishedOf(announcer: WriteAnnouncer): Map<string, Promise<Written>> {
+  let writes = unfinished.get(announcer);
+  if (!writes) {
+    writes = new Map();
+    unfinished.set(announcer, writes);
+  }
+  return writes;
+}
+
+/** Tells the reads of `key` in flight, and those issued before it ends, about a write issued now; returns `write` unchanged. */
 export function announceWrite<T>(announcer: WriteAnnouncer, key: string, write: Promise<T>, session?: StoredSession) {
-  announcer.emit(
-    key,
-    write.then(
-      () => ({ session }),
-      () => undefined,
-    ),
+  const written = write.then(
+    () => ({ session }),
+    () => undefined,
   );
+  const writes = unfinishedOf(announcer);
+  writes.set(key, written);
+  void written.then(() => {
+    if (writes.get(key) === written) writes.delete(key);
+  });
+  announcer.emit(key, written);
   return write;
 }
 
 /**
  * Runs `readStore` for `key`, and answers with the last write of `key` issued
- * meanwhile that succeeded, if any; else with the store's own answer (a failed
- * write changed nothing). Without it, a store that opens lazily (a first read
+ * before the read ended (still unfinished when the read began, or issued
+ * meanwhile) that succeeded, if any; else with the store's own answer (a failed
+ * write changed nothing). A read issued after an unfinished write waits for it:
+ * `set(pair)` then `get()` without waiting reads the pair, and after an
+ * unfinished logout reads nothing. Without it, a store that opens lazily (a first read
  * that takes 30 ms) answers a caller's read with "no session" after that same
  * caller wrote one: podio-js reads in its constructor without waiting, signs
  * in, writes, and then takes the late, stale answer as the truth.
@@ -34,8 +53,11 @@ export async function readYourWrites(
   announcer: WriteAnnouncer,
   key: string,
   readStore: () => Promise<StoredSession | undefined>,
+  awaitUnfinished = true,
 ): Promise<StoredSession | undefined> {
-  let announced: Promise<Written> | undefined;
+  // `awaitUnfinished` is false for a read by this process's holder of the session lock (a refresh,
+  // a logout): a removal or write queued behind that lock cannot finish before the holder does.
+  let announced = awaitUnfinished ? unfinished.get(announcer)?.get(key) : undefined;
   const stop = announcer.on(key, (write) => {
     announced = write;
   });

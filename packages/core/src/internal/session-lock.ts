@@ -18,6 +18,13 @@ export interface SessionLocks {
   holds(release: ReleaseLock, lockKey: string): boolean;
   /** Whether this manager holds `lockKey` now (a refresh, a logout or a deferred write of this process). */
   isHeld(lockKey: string): boolean;
+  /** {@link take} for a caller of `lock()`, who may read the session while holding it. */
+  takeForCaller(lockKey: string, options: LockOptions): Promise<ReleaseLock>;
+  /**
+   * Whether a caller of `lock()` in this process holds `lockKey` now (not a removal's own lock):
+   * that holder's reads must not wait for writes queued behind its lock.
+   */
+  isHeldByCaller(lockKey: string): boolean;
   /**
    * Runs `task` holding `lockKey`: under `heldLock` when the caller already
    * holds it (a logout), else under a lock taken (and released) here.
@@ -62,10 +69,33 @@ export function createSessionLocks(store: SessionStore, mutex: KeyedMutex): Sess
     heldCounts.set(lockKey, (heldCounts.get(lockKey) ?? 0) + 1);
     return handle;
   };
+  const callerCounts = new Map<string, number>();
+  const count = (counts: Map<string, number>, lockKey: string, by: number) => {
+    const next = (counts.get(lockKey) ?? 0) + by;
+    if (next > 0) counts.set(lockKey, next);
+    else counts.delete(lockKey);
+  };
   return {
     take,
     holds: (release, lockKey) => live.get(release) === lockKey,
     isHeld: (lockKey) => heldCounts.has(lockKey),
+    async takeForCaller(lockKey, options) {
+      const release = await take(lockKey, options);
+      count(callerCounts, lockKey, 1);
+      let released = false;
+      const handle: ReleaseLock = Object.assign(async () => {
+        if (!released) {
+          released = true;
+          live.delete(handle);
+          count(callerCounts, lockKey, -1);
+        }
+        await release();
+      }, release);
+      // The caller's handle is the one `holds` and `runLocked(heldLock)` recognise.
+      live.set(handle, lockKey);
+      return handle;
+    },
+    isHeldByCaller: (lockKey) => callerCounts.has(lockKey),
     async runLocked(lockKey, options, heldLock, task) {
       if (heldLock !== undefined) {
         if (live.get(heldLock) !== lockKey) {

@@ -36,11 +36,21 @@ interface SlowReadStore extends SessionStore {
   hold(reads?: number): ReadHold;
   /** Makes the next `set` fail with a plain Error (a backend failing mid-write). */
   failNextSet(): void;
+  /** Holds the next set or delete before it reaches the backend, until released. */
+  holdNextWrite(): ReadHold;
 }
 
 function slowReads(inner: SessionStore): SlowReadStore {
   let gate: { arrived(): void; released: Promise<void> } | undefined;
   let failSet = false;
+  let writeGate: { arrived(): void; released: Promise<void> } | undefined;
+  const passWriteGate = async () => {
+    const current = writeGate;
+    writeGate = undefined;
+    if (!current) return;
+    current.arrived();
+    await current.released;
+  };
   return {
     capabilities: inner.capabilities,
     hold(reads = 1) {
@@ -66,6 +76,12 @@ function slowReads(inner: SessionStore): SlowReadStore {
     failNextSet() {
       failSet = true;
     },
+    holdNextWrite() {
+      const arrived = signal();
+      const released = signal();
+      writeGate = { arrived: arrived.fire, released: released.promise };
+      return { readDone: arrived.promise, release: released.fire };
+    },
     async get(key: string) {
       const current = gate;
       const value = await call(() => inner.get(key));
@@ -76,13 +92,17 @@ function slowReads(inner: SessionStore): SlowReadStore {
       return value;
     },
     async set(key: string, record: JsonObject, options?: SetOptions) {
+      await passWriteGate();
       if (failSet) {
         failSet = false;
         throw new Error("backend failed mid-write");
       }
       await call(() => inner.set(key, record, options));
     },
-    delete: (key: string) => inner.delete(key),
+    async delete(key: string) {
+      await passWriteGate();
+      return call(() => inner.delete(key));
+    },
     close: () => inner.close(),
   };
 }
@@ -178,6 +198,47 @@ export function describeReadYourWrites(ctx: SuiteContext): void {
       expect(await aliceRead).toMatchObject({ accessToken: signIn.accessToken });
       expect(await bobRead).toBeUndefined();
       expect(await aliceServer).toBeUndefined();
+    });
+
+    it("a get issued after a set that has not finished answers with that set (promise and podio-js forms)", async () => {
+      const { slow, sessions } = await setup();
+      await sessions.set(signIn, "password");
+      const writing = slow.holdNextWrite();
+      const setDone = new Promise<unknown>((resolve) => sessions.set(rotated, "password", resolve));
+      await writing.readDone;
+      const asPromise = sessions.get("password");
+      const byCallback = getByCallback((callback) => sessions.get("password", callback));
+      writing.release();
+      expect(await asPromise).toMatchObject({ accessToken: rotated.accessToken });
+      expect(await byCallback).toMatchObject({ accessToken: rotated.accessToken });
+      expect(await setDone).toBeNull();
+    });
+
+    it("a get issued after a logout that has not finished answers undefined", async () => {
+      const { slow, sessions } = await setup();
+      await sessions.set(signIn, "password");
+      const writing = slow.holdNextWrite();
+      const loggedOut = sessions.set({}, "password");
+      await writing.readDone;
+      const late = sessions.get("password");
+      writing.release();
+      expect(await late).toBeUndefined();
+      await loggedOut;
+      expect(await sessions.get("password")).toBeUndefined();
+    });
+
+    it("a get issued after a set that then fails answers what the store held", async () => {
+      const { slow, sessions } = await setup();
+      await sessions.set(signIn, "password");
+      const writing = slow.holdNextWrite();
+      slow.failNextSet();
+      const failing = sessions.set(rotated, "password");
+      const rejected = expect(failing).rejects.toMatchObject({ code: "ERR_STORE_UNAVAILABLE" });
+      await writing.readDone;
+      const late = sessions.get("password");
+      writing.release();
+      expect(await late).toMatchObject({ accessToken: signIn.accessToken });
+      await rejected;
     });
 
     it("a write that fails does not answer the pending get: it answers what the store held", async () => {
