@@ -178,6 +178,8 @@ export function createLocalStorageStore(options: LocalStorageStoreOptions = {}):
     },
     async list(keyPrefix) {
       if (closed) throw storeClosedError();
+      // The prefix rule of every store (the adapter kit's): any string, "" included; anything else is refused.
+      if (typeof keyPrefix !== "string") assertStoreKey(keyPrefix, "prefix");
       return storedKeys("list").filter((key) => key.startsWith(keyPrefix) && holdsRecord(key));
     },
     watch(listener) {
