@@ -1,6 +1,6 @@
 import { revokeAllSessions } from "#internal/revoke-all-entry";
-import { SessionStoreError, toStoreError } from "./errors.js";
-import { assertOptionalFunction, invokeLater, observed } from "./internal/callbacks.js";
+import { SessionStoreError } from "./errors.js";
+import { assertOptionalFunction } from "./internal/callbacks.js";
 import { Emitter } from "./internal/emitter.js";
 import { createKeyedMutex } from "./internal/keyed-mutex.js";
 import { announceWrite, readYourWrites, type WriteAnnouncer } from "./internal/read-your-writes.js";
@@ -13,6 +13,7 @@ import {
   writeQueue,
 } from "./internal/removal.js";
 import { createSessionLocks, DEFAULT_REMOVAL_LOCK, lockNameFor, type SessionLocks } from "./internal/session-lock.js";
+import { storeCall } from "./internal/store-call.js";
 import {
   assertAuthType,
   assertNamespace,
@@ -21,15 +22,14 @@ import {
   DEFAULT_SUBJECT,
   namespacePrefix,
 } from "./keys.js";
+import { callbackForms } from "./legacy-callbacks.js";
 import { isEmptyAuthObject, normalizeAuthObject } from "./normalize.js";
 import { listPages } from "./session-listing.js";
 import type {
-  GetCallback,
   SessionInfo,
   SessionManager,
   SessionManagerEvents,
   SessionManagerOptions,
-  SetCallback,
   WriteOptions,
 } from "./session-manager-types.js";
 import { decodeSession, encodeSession, recordExpiry, type StoredSession } from "./session-record.js";
@@ -104,12 +104,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
   const read = (authType: AuthType): Promise<StoredSession | undefined> => {
     const key = keyFor(authType);
     const readStore = async () => {
-      let record: Awaited<ReturnType<SessionStore["get"]>>;
-      try {
-        record = await store.get(key);
-      } catch (error) {
-        throw toStoreError(error, "get");
-      }
+      const record = await storeCall("get", () => store.get(key));
       return record === undefined ? undefined : decodeSession(record, key);
     };
     return readYourWrites(shared.written, key, readStore, !shared.locks.isHeldByCaller(lockNameFor(key)));
@@ -132,14 +127,10 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     const expiry = recordExpiry(auth);
     // Lifetimes are measured on the injected clock; the store keeps wall time.
     const setOptions = expiry === undefined ? {} : { expiresAt: Date.now() + (expiry - at) };
-    const stored = writeQueue(shared, key, async () => {
-      try {
-        await store.set(key, encodeSession(session), setOptions);
-      } catch (error) {
-        // Masks the tokens of this session even where the store's own mapping did not know them.
-        throw toStoreError(error, "set", auth);
-      }
-    });
+    // Masks the tokens of this session even where the store's own mapping did not know them.
+    const stored = writeQueue(shared, key, () =>
+      storeCall("set", () => store.set(key, encodeSession(session), setOptions), auth),
+    );
     await announceWrite(shared.written, key, stored, session);
     return session;
   };
@@ -162,9 +153,6 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     await write(authType, authObject);
   };
 
-  // Errors that reach a legacy callback: ours as they are, anything else wrapped (and redacted).
-  const asError = (error: unknown) => toStoreError(error, "call");
-
   const manager: SessionManager & { [BRAND]: true } = {
     [BRAND]: true,
     store,
@@ -173,38 +161,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     get capabilities() {
       return store.capabilities;
     },
-    get: ((authType: AuthType, callback?: GetCallback) => {
-      assertOptionalFunction(callback, "callback");
-      const pending = getAuth(authType);
-      if (!callback) return pending;
-      pending.then(
-        (auth) => invokeLater(() => callback(auth)),
-        (error: unknown) => {
-          const failure = asError(error);
-          reportUnseen(shared, failure);
-          invokeLater(() => callback(undefined, failure));
-        },
-      );
-      return undefined;
-    }) as SessionManager["get"],
-    set: ((authObject: object, authType: AuthType, callback?: SetCallback) => {
-      assertOptionalFunction(callback, "callback");
-      const pending = setAuth(authObject, authType);
-      if (!callback) {
-        // podio-js logs out with `set({}, authType)` and ignores the result: report
-        // a failure there, and keep it from crashing the process as unhandled.
-        if (isEmptyAuthObject(authObject)) {
-          pending.catch((error: unknown) => reportUnseen(shared, asError(error)));
-          return observed(pending);
-        }
-        return pending;
-      }
-      pending.then(
-        () => invokeLater(() => callback(null)),
-        (error: unknown) => invokeLater(() => callback(asError(error))),
-      );
-      return undefined;
-    }) as SessionManager["set"],
+    ...callbackForms(getAuth, setAuth, (error) => reportUnseen(shared, error)),
     async delete(authType, deleteOptions) {
       assertAuthType(authType);
       return remove(authType, readDeleteOptions(deleteOptions));
@@ -242,13 +199,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     revokeAll(revokeOptions) {
       return revokeAllSessions(manager, revokeOptions);
     },
-    async close() {
-      try {
-        await store.close();
-      } catch (error) {
-        throw toStoreError(error, "close");
-      }
-    },
+    close: () => storeCall("close", () => store.close()),
     on(event, listener) {
       return shared.events.on(event, listener);
     },
@@ -256,13 +207,9 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
   return manager;
 }
 
-async function listKeys(shared: Shared): Promise<string[]> {
-  if (!canList(shared.store)) {
+async function listKeys({ store, namespace }: Shared): Promise<string[]> {
+  if (!canList(store)) {
     throw new SessionStoreError("ERR_UNSUPPORTED", "this store cannot list its keys (capabilities.list is false)");
   }
-  try {
-    return await shared.store.list(namespacePrefix(shared.namespace));
-  } catch (error) {
-    throw toStoreError(error, "list");
-  }
+  return storeCall("list", () => store.list(namespacePrefix(namespace)));
 }
