@@ -21,7 +21,7 @@ import {
 import { createChangeFeed } from "./internal/change-feed.js";
 import { openRedisConnection } from "./internal/connection.js";
 import { withDeadline } from "./internal/deadline.js";
-import { readRecord } from "./internal/envelope.js";
+import { readRecord, writeRecord } from "./internal/envelope.js";
 import { escapeGlob, redisKeySpace } from "./internal/keys.js";
 import { createRecordKeyv } from "./internal/keyv.js";
 import { EXTEND_SCRIPT, RELEASE_SCRIPT, runLockScript } from "./internal/lock-scripts.js";
@@ -193,7 +193,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       ensureOpen();
       assertStoreKey(key);
       try {
-        // Reads skip keyv's layers (see readRecord); writes, deletes and the record format stay keyv's.
+        // Reads and writes skip keyv's layers (see readRecord, writeRecord); deletes and the record format stay keyv's.
         return await run("get", () => readRecord<JsonObject>(commands, keys.record(key)));
       } catch (error) {
         throw withKey(error, key);
@@ -206,12 +206,17 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       const expiresAt = readExpiresAt(setOptions);
       const rawKey = keys.record(key);
       const ttlMs = expiresAt === undefined ? undefined : Math.ceil(expiresAt - Date.now());
-      if (ttlMs === undefined) await run("set", () => keyv.set(rawKey, record));
       // Already expired: PX refuses a non-positive TTL, and the old record
       // must not outlive a write that replaced it, so the key goes.
-      else if (ttlMs <= 0) await run("set", () => keyv.delete(rawKey));
-      else await run("set", () => keyv.set(rawKey, record, Math.min(ttlMs, MAX_TTL_MS)));
-      await announce(key);
+      if (ttlMs !== undefined && ttlMs <= 0) {
+        await run("set", () => keyv.delete(rawKey));
+        await announce(key);
+        return;
+      }
+      // Writes skip keyv's layers too (see writeRecord): SET and PUBLISH go in one round trip, same envelope.
+      const notice = { channel: keys.changes, message: feed.notice(key) };
+      const ttl = ttlMs === undefined ? undefined : Math.min(ttlMs, MAX_TTL_MS);
+      await run("set", () => writeRecord(commands, rawKey, record, ttl, notice));
     },
 
     async delete(key) {

@@ -25,6 +25,8 @@ export interface ChangeFeedOptions {
 export interface ChangeFeed {
   /** Tells every other store instance of the namespace that `key` changed. */
   announce(key: string): Promise<void>;
+  /** The message {@link announce} publishes for `key` (for a caller that sends it itself). */
+  notice(key: string): string;
   watch(listener: StoreChangeListener): () => void;
   /** Stops watching and closes the subscriber connection. */
   close(): void;
@@ -98,6 +100,9 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   return {
     async announce(key) {
       await options.publish(options.channel, JSON.stringify({ o: origin, k: key }));
+    },
+    notice(key) {
+      return JSON.stringify({ o: origin, k: key });
     },
     watch(listener) {
       if (closed) return () => undefined;

@@ -11,7 +11,7 @@ export interface RedisCommands extends ScriptRunner {
   set(
     key: string,
     value: string,
-    options: { condition: "NX"; expiration: { type: "PX"; value: number } },
+    options?: { condition?: "NX"; expiration?: { type: "PX"; value: number } },
   ): Promise<unknown>;
   unlink(key: string): Promise<number>;
   scan(cursor: string, options: { MATCH: string; COUNT: number }): Promise<{ cursor: unknown; keys: unknown[] }>;

@@ -23,10 +23,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Serialises keyv's envelope; the record goes through core's `serializeRecord` (which refuses non-JSON). */
-export const serializeEnvelope: Serialize = (data) => {
-  const recordText = serializeRecord(data.value as JsonObject);
-  return data.expires === undefined ? `{"value":${recordText}}` : `{"value":${recordText},"expires":${data.expires}}`;
-};
+export const serializeEnvelope: Serialize = (data) => envelopeText(data.value as JsonObject, data.expires ?? undefined);
+
+function envelopeText(record: JsonObject, expires: number | undefined): string {
+  const recordText = serializeRecord(record);
+  return expires === undefined ? `{"value":${recordText}}` : `{"value":${recordText},"expires":${expires}}`;
+}
 
 function parseEnvelope<Value>(text: string): DeserializedData<Value> | undefined {
   let parsed: unknown;
@@ -66,4 +68,36 @@ export async function readRecord<Value>(commands: RecordReader, rawKey: string):
   const text = await commands.get(rawKey);
   if (typeof text !== "string") return undefined;
   return parseEnvelope<Value>(text)?.value;
+}
+
+/** The commands {@link writeRecord} sends, on one connection. */
+export interface RecordWriter {
+  set(key: string, value: string, options?: { expiration?: { type: "PX"; value: number } }): Promise<unknown>;
+  publish(channel: string, message: string): Promise<unknown>;
+}
+
+/**
+ * Writes a record the way keyv + `@keyv/redis` do (keyv's envelope, SET with
+ * PX when it expires) and announces it, both issued in the same tick: node-redis
+ * writes commands queued in one tick in one socket write, so SET and PUBLISH
+ * cost one round trip instead of two, and Redis runs them in order on the one
+ * connection, so a watcher that re-reads on the notice sees the new record.
+ * The notice's failure is ignored (a lost notice only delays other instances
+ * until their next read); the SET's failure is the caller's.
+ */
+export async function writeRecord(
+  commands: RecordWriter,
+  rawKey: string,
+  record: JsonObject,
+  ttlMs: number | undefined,
+  notice: { channel: string; message: string },
+): Promise<void> {
+  const text = envelopeText(record, ttlMs === undefined ? undefined : Date.now() + ttlMs);
+  const written =
+    ttlMs === undefined
+      ? commands.set(rawKey, text)
+      : commands.set(rawKey, text, { expiration: { type: "PX", value: ttlMs } });
+  const announced = commands.publish(notice.channel, notice.message).catch(() => undefined);
+  await written;
+  await announced;
 }
