@@ -20,8 +20,12 @@ const PACKAGES = fileURLToPath(new URL("../../", import.meta.url));
  * namespace error back in words and the plain-object logout rule 7580 B:
  * the 5,800 B goal is not met, and this budget only keeps it from growing
  * unnoticed. Printed on every run; raise only with a reason.
+ * 7725 B: a get issued after an unfinished set or logout of the same key now
+ * waits for its outcome (it read the old session), and a caller holding the
+ * session lock is told apart from a removal's own lock (read-your-writes.ts,
+ * session-lock.ts): +145 B for a correctness fix.
  */
-const BUDGET_BYTES = 7600;
+const BUDGET_BYTES = 7750;
 
 /** Fails the build on any attempt to import a Node built-in, reached or not. */
 function forbidNodeBuiltins(found: string[]): Plugin {

@@ -46,7 +46,13 @@ export function lockNameFor(recordKey: string): string {
 export function createSessionLocks(store: SessionStore, mutex: KeyedMutex): SessionLocks {
   const live = new WeakMap<ReleaseLock, string>();
   const heldCounts = new Map<string, number>();
-  const take = async (lockKey: string, options: LockOptions): Promise<ReleaseLock> => {
+  const callerCounts = new Map<string, number>();
+  const count = (counts: Map<string, number>, lockKey: string, by: number) => {
+    const next = (counts.get(lockKey) ?? 0) + by;
+    if (next > 0) counts.set(lockKey, next);
+    else counts.delete(lockKey);
+  };
+  const take = async (lockKey: string, options: LockOptions, forCaller?: boolean): Promise<ReleaseLock> => {
     let release: ReleaseLock;
     if (!canLock(store)) release = await lockInProcess(mutex, lockKey, options);
     else {
@@ -59,42 +65,21 @@ export function createSessionLocks(store: SessionStore, mutex: KeyedMutex): Sess
     // A handle of our own, carrying what the store added to its release (Redis' `extend`).
     const handle: ReleaseLock = Object.assign(async () => {
       if (live.delete(handle)) {
-        const count = (heldCounts.get(lockKey) ?? 1) - 1;
-        if (count > 0) heldCounts.set(lockKey, count);
-        else heldCounts.delete(lockKey);
+        count(heldCounts, lockKey, -1);
+        if (forCaller) count(callerCounts, lockKey, -1);
       }
       await release();
     }, release);
     live.set(handle, lockKey);
-    heldCounts.set(lockKey, (heldCounts.get(lockKey) ?? 0) + 1);
+    count(heldCounts, lockKey, 1);
+    if (forCaller) count(callerCounts, lockKey, 1);
     return handle;
-  };
-  const callerCounts = new Map<string, number>();
-  const count = (counts: Map<string, number>, lockKey: string, by: number) => {
-    const next = (counts.get(lockKey) ?? 0) + by;
-    if (next > 0) counts.set(lockKey, next);
-    else counts.delete(lockKey);
   };
   return {
     take,
     holds: (release, lockKey) => live.get(release) === lockKey,
     isHeld: (lockKey) => heldCounts.has(lockKey),
-    async takeForCaller(lockKey, options) {
-      const release = await take(lockKey, options);
-      count(callerCounts, lockKey, 1);
-      let released = false;
-      const handle: ReleaseLock = Object.assign(async () => {
-        if (!released) {
-          released = true;
-          live.delete(handle);
-          count(callerCounts, lockKey, -1);
-        }
-        await release();
-      }, release);
-      // The caller's handle is the one `holds` and `runLocked(heldLock)` recognise.
-      live.set(handle, lockKey);
-      return handle;
-    },
+    takeForCaller: (lockKey, options) => take(lockKey, options, true),
     isHeldByCaller: (lockKey) => callerCounts.has(lockKey),
     async runLocked(lockKey, options, heldLock, task) {
       if (heldLock !== undefined) {
