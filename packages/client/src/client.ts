@@ -114,7 +114,7 @@ export class PlatformClient {
     this.#unwatch = watchSession(this.#slot, {
       ended: () => this.#events.emit("logout", { reason: "elsewhere", revoked: false }),
       adopted: (auth) =>
-        this.#events.emit("refresh", { adopted: true, trigger: "watch", session: this.#slot.summary(auth)! }),
+        this.#events.emit("refresh", { adopted: true, trigger: "watch", session: this.#slot.summary(auth) }),
     });
     this.#loading = this.#load();
     this.ready = this.#loading;
@@ -251,7 +251,7 @@ export class PlatformClient {
         const { state: _state, ...tokens } = result.params;
         await this.#ensureLoaded();
         const saved = await this.#slot.save(checkTokenResponse(tokens, "implicit"));
-        this.#events.emit("tokens", { grant: "implicit", session: this.#slot.summary(saved)! });
+        this.#events.emit("tokens", { grant: "implicit", session: this.#slot.summary(saved) });
       }
     } finally {
       // A token (or a forged one) must not linger in the address bar or the history.
@@ -318,7 +318,7 @@ export class PlatformClient {
     }
     const response = await requestToken(this.#token, params);
     const saved = await this.#slot.save(response);
-    const session = this.#slot.summary(saved)!;
+    const session = this.#slot.summary(saved);
     this.#events.emit("tokens", { grant: name, session });
     return session;
   }

@@ -120,7 +120,7 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
       // The store's watch may have adopted this pair already (and said so): one event per pair.
       const known = slot.current !== undefined && !differs(slot.current, stored);
       slot.current = stored;
-      if (!known) deps.emit("refresh", { adopted: true, trigger, session: slot.summary(stored)! });
+      if (!known) deps.emit("refresh", { adopted: true, trigger, session: slot.summary(stored) });
       return stored;
     }
     // The store lost the session (logged out elsewhere, or it expired there): honour that,
@@ -167,7 +167,7 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
       deps.emit("refreshFailed", { reason: "transient", cleared: false, error: asError(error) });
       throw error;
     }
-    deps.emit("refresh", { adopted: false, trigger, session: slot.summary(saved)! });
+    deps.emit("refresh", { adopted: false, trigger, session: slot.summary(saved) });
     await deps.hooks.afterTokenRefreshed?.(saved);
     return saved;
   } finally {
@@ -189,7 +189,7 @@ async function onInvalidGrant(
   const again = await slot.read();
   if (again && differs(again, sent)) {
     slot.current = again;
-    deps.emit("refresh", { adopted: true, trigger, session: slot.summary(again)! });
+    deps.emit("refresh", { adopted: true, trigger, session: slot.summary(again) });
     return again;
   }
   await slot.clear(heldLock);

@@ -111,11 +111,16 @@ export class SessionSlot {
 
   /** The store key, used to share single-flight refreshes between clients of one store. */
   get key(): string {
-    return `${this.manager.keyFor(this.authType)}|${this.fingerprint}`;
+    return `${this.storeKey}|${this.fingerprint}`;
   }
 
   get store(): SessionStore {
     return this.manager.store;
+  }
+
+  /** The store key of this session, as the store's change reports name it. */
+  get storeKey(): string {
+    return this.manager.keyFor(this.authType);
   }
 
   /**
@@ -246,6 +251,9 @@ export class SessionSlot {
     }
   }
 
+  /** The session without its tokens: of `auth` when given, else of the pair held in memory (if any). */
+  summary(auth: AuthObject): SessionSummary;
+  summary(auth?: AuthObject): SessionSummary | undefined;
   summary(auth: AuthObject | undefined = this.#memory): SessionSummary | undefined {
     if (!auth) return undefined;
     return {

@@ -35,7 +35,7 @@ export function watchSession(slot: SessionSlot, handlers: SessionWatchHandlers):
   const { store } = slot;
   if (!store.capabilities.watch || typeof store.watch !== "function") return undefined;
   const target = { slot, handlers };
-  const stop = subscribe(store, slot.manager.keyFor(slot.authType), new WeakRef(target));
+  const stop = subscribe(store, slot.storeKey, new WeakRef(target));
   dropped.register(target, stop, target);
   return () => {
     dropped.unregister(target);
