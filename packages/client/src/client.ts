@@ -1,29 +1,21 @@
-import {
-  type AuthObject,
-  type AuthType,
-  isAuthType,
-  isSessionStoreError,
-  type SessionManager,
-} from "@sessionstore/core";
+import { type AuthType, isSessionStoreError, type SessionManager } from "@sessionstore/core";
 import { Emitter } from "@sessionstore/core/adapter";
 import { parseRedirect, redirectURIOf } from "./auth-flows.js";
-import { invalidArgument, PlatformApiError } from "./errors.js";
-import { configFingerprint } from "./fingerprint.js";
+import { invalidArgument } from "./errors.js";
+import { setUpClient } from "./internal/client-setup.js";
 import { deleteIfOtherConfig } from "./internal/config-purge.js";
 import * as grants from "./internal/grants.js";
-import { apiError, parseBody, type Sent, send } from "./internal/http.js";
-import { announceMissingLock } from "./internal/lock-warning.js";
-import { logoutSession, revokerFor } from "./internal/logout.js";
-import { PendingAuthorizations } from "./internal/pending-authorization.js";
+import { apiError, parseBody } from "./internal/http.js";
+import { logoutSession } from "./internal/logout.js";
+import type { PendingAuthorizations } from "./internal/pending-authorization.js";
 import { type AuthorizationConfig, startAuthorization, verifyRedirect } from "./internal/redirect.js";
-import { isDue, type RefreshDeps, refreshEarly, refreshSession } from "./internal/refresh.js";
-import { type ApiBase, apiBase, buildJsonRequest, resolveApiURL, wantsRefresh, withToken } from "./internal/request.js";
-import { resolveManager, SessionSlot } from "./internal/session-slot.js";
-import { watchSession } from "./internal/store-watch.js";
-import { clientTelemetry } from "./internal/telemetry.js";
-import { requestToken, type TokenEndpointConfig, tokenEndpointConfig } from "./internal/token-endpoint.js";
+import type { RefreshDeps } from "./internal/refresh.js";
+import { type ApiBase, buildJsonRequest, resolveApiURL } from "./internal/request.js";
+import { SessionAccess } from "./internal/session-access.js";
+import type { SessionSlot } from "./internal/session-slot.js";
+import { requestToken, type TokenEndpointConfig } from "./internal/token-endpoint.js";
 import { checkTokenResponse } from "./internal/token-response.js";
-import { checkOptions, type ResolvedOptions } from "./options.js";
+import type { ResolvedOptions } from "./options.js";
 import type {
   AuthorizationURLOptions,
   LogoutResult,
@@ -54,67 +46,29 @@ export class PlatformClient {
   readonly #authorization: AuthorizationConfig;
   readonly #pending: PendingAuthorizations;
   readonly #events = new Emitter<PlatformClientEvents>();
+  readonly #access: SessionAccess;
   #loading: Promise<void>;
   /** Set once a restore has succeeded: `#loading` is then settled for good. */
   #loaded = false;
   #unwatch: (() => void) | undefined;
-  #jitter = { accessToken: "", ms: 0 };
 
   constructor(auth: PlatformAuthOptions, options: PlatformClientOptions) {
-    if (typeof auth !== "object" || auth === null) throw invalidArgument("auth", "must be an object");
-    if (!isAuthType(auth.authType))
-      throw invalidArgument("auth.authType", "must be 'server', 'client', 'password' or 'app'");
-    if (typeof auth.clientId !== "string" || auth.clientId === "")
-      throw invalidArgument("auth.clientId", "must be a non-empty string");
-    this.authType = auth.authType;
-    const resolved = checkOptions(auth, options);
-    this.#options = resolved;
-    this.#api = apiBase(resolved.apiURL);
-    const manager = resolveManager(options, resolved.now);
-    const telemetry = clientTelemetry(options, manager.store, this.#events);
-    this.#token = tokenEndpointConfig(auth, resolved, telemetry);
-    const fingerprint = configFingerprint({
-      tokenURL: resolved.tokenURL,
-      authorizeURL: resolved.authorizeURL,
-      revokeURL: resolved.revokeURL,
-      clientId: auth.clientId,
-      clientSecret: auth.clientSecret,
-      scope: auth.scope,
-      audience: auth.audience,
-    });
-    const lock = { ttlMs: resolved.lockTtlMs, waitMs: resolved.lockWaitMs };
-    this.#slot = new SessionSlot(manager, auth.authType, fingerprint, resolved.now, {
-      lock,
-      revoke: revokerFor(this.#token, resolved.revokeURL),
-      yielded: (revoked) => this.#events.emit("logout", { reason: "elsewhere", revoked }),
-      telemetry,
-    });
-    announceMissingLock(this.#slot.store, options.sessionStore, options.singleProcess, (warning) =>
-      this.#events.emit("warning", warning),
-    );
-    const { clientId, scope, audience } = auth;
-    this.#authorization = { authorizeURL: resolved.authorizeURL, authType: auth.authType, clientId, scope, audience };
-    this.#pending = new PendingAuthorizations(
-      this.#slot.manager,
-      auth.authType,
-      resolved.now,
-      resolved.authorizationTtlMs,
-    );
-    this.#refresh = {
-      slot: this.#slot,
-      token: this.#token,
-      now: resolved.now,
-      marginMs: resolved.refreshMarginMs,
-      lock,
-      hooks: options,
-      renewal: auth.authType === "app" ? resolved.appRenewal : undefined,
-      keptOnRefresh: resolved.keptOnRefresh,
-      emit: (event, payload) => this.#events.emit(event, payload),
-    };
-    this.#unwatch = watchSession(this.#slot, {
-      ended: () => this.#events.emit("logout", { reason: "elsewhere", revoked: false }),
-      adopted: (auth) =>
-        this.#events.emit("refresh", { adopted: true, trigger: "watch", session: this.#slot.summary(auth) }),
+    const parts = setUpClient(auth, options, this.#events);
+    this.authType = parts.authType;
+    this.#options = parts.options;
+    this.#api = parts.api;
+    this.#slot = parts.slot;
+    this.#token = parts.token;
+    this.#refresh = parts.refresh;
+    this.#authorization = parts.authorization;
+    this.#pending = parts.pending;
+    this.#unwatch = parts.unwatch;
+    this.#access = new SessionAccess({
+      slot: parts.slot,
+      options: parts.options,
+      refresh: parts.refresh,
+      ensureLoaded: () => this.#ensureLoaded(),
+      loaded: () => this.#loaded,
     });
     this.#loading = this.#load();
     this.ready = this.#loading;
@@ -271,7 +225,7 @@ export class PlatformClient {
     if (typeof method !== "string" || !/^[A-Za-z]+$/.test(method))
       throw invalidArgument("method", "must be an HTTP method");
     const built = buildJsonRequest(resolveApiURL(this.#api, path), method, body, options.headers);
-    const { response, text, secrets } = await this.#authorized(built.url, built.init, options.signal, true);
+    const { response, text, secrets } = await this.#access.authorized(built.url, built.init, options.signal, true);
     const parsed = parseBody(text, response.headers.get("content-type"));
     if (response.ok) return parsed as T;
     throw apiError(method, built.url, response.status, parsed, secrets);
@@ -285,7 +239,7 @@ export class PlatformClient {
   async fetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
     const url = resolveApiURL(this.#api, input instanceof URL ? input.toString() : input);
     const { signal, ...rest } = init;
-    return (await this.#authorized(url, rest, signal ?? undefined, false)).response;
+    return (await this.#access.authorized(url, rest, signal ?? undefined, false)).response;
   }
 
   /**
@@ -321,47 +275,5 @@ export class PlatformClient {
     const session = this.#slot.summary(saved);
     this.#events.emit("tokens", { grant: name, session });
     return session;
-  }
-
-  #jitterFor(auth: AuthObject): number {
-    if (this.#jitter.accessToken !== auth.accessToken) {
-      this.#jitter = { accessToken: auth.accessToken, ms: Math.random() * this.#options.refreshJitterMs };
-    }
-    return this.#jitter.ms;
-  }
-
-  /**
-   * The session when nothing is to be done first: restored, nothing unsaved,
-   * not due for refresh. What {@link #usableAuth} would return after awaiting
-   * steps that all have nothing to do, without their promises and hops.
-   */
-  #readyAuth(): AuthObject | undefined {
-    const auth = this.#slot.current;
-    if (!this.#loaded || auth === undefined || this.#slot.unsaved) return undefined;
-    const due = isDue(auth, this.#options.now(), this.#options.refreshMarginMs, this.#jitterFor(auth));
-    return due ? undefined : auth;
-  }
-
-  /** The session to send now: restored, persisted, and refreshed early when due. */
-  async #usableAuth(): Promise<AuthObject> {
-    await this.#ensureLoaded();
-    await this.#slot.flushIfReachable();
-    // Another process or tab may have signed in since we restored.
-    this.#slot.current ??= await this.#slot.read();
-    const auth = this.#slot.current;
-    if (!auth) throw new PlatformApiError("ERR_NOT_AUTHENTICATED", "no session: authenticate first");
-    if (!isDue(auth, this.#options.now(), this.#options.refreshMarginMs, this.#jitterFor(auth))) return auth;
-    return refreshEarly(this.#refresh, auth);
-  }
-
-  async #authorized(url: string, init: RequestInit, signal: AbortSignal | undefined, readBody: boolean): Promise<Sent> {
-    const options = { timeoutMs: this.#options.timeoutMs, signal, readBody };
-    const { fetch: fetchImpl, authScheme } = this.#options;
-    const auth = this.#readyAuth() ?? (await this.#usableAuth());
-    const first = await send(fetchImpl, url, withToken(init, authScheme, auth.accessToken), options);
-    if (first.response.status !== 401 || !(await wantsRefresh(first, init.body, this.#options))) return first;
-    if (!readBody) await first.response.body?.cancel();
-    const fresh = await refreshSession(this.#refresh, auth, "unauthorized");
-    return send(fetchImpl, url, withToken(init, authScheme, fresh.accessToken), options);
   }
 }
