@@ -1,5 +1,4 @@
-import { type AuthObject, isSessionStoreError, type ReleaseLock, type SessionStore } from "@sessionstore/core";
-import { createSingleFlight, type SingleFlight } from "@sessionstore/core/adapter";
+import { type AuthObject, isSessionStoreError, type ReleaseLock } from "@sessionstore/core";
 import { isPlatformApiError, PlatformApiError } from "../errors.js";
 import type { PlatformClientEvents, PlatformClientOptions, RefreshInfo } from "../types.js";
 import { withKeptFields } from "./kept-fields.js";
@@ -22,18 +21,6 @@ export interface RefreshDeps {
   emit<K extends keyof PlatformClientEvents>(event: K, payload: PlatformClientEvents[K]): void;
   /** Told how long the refresh waited for the store's lock, ms (for its span). */
   lockWaited?(ms: number): void;
-}
-
-// Clients sharing a store object in this process share their refreshes too.
-const flightsByStore = new WeakMap<SessionStore, SingleFlight>();
-
-function flightsFor(store: SessionStore): SingleFlight {
-  let flights = flightsByStore.get(store);
-  if (!flights) {
-    flights = createSingleFlight();
-    flightsByStore.set(store, flights);
-  }
-  return flights;
 }
 
 /** Whether two sessions are different pairs (someone refreshed in between). */
@@ -64,8 +51,8 @@ export function refreshSession(deps: RefreshDeps, stale: AuthObject, trigger: Re
   const held = deps.slot.current;
   // Someone in this process already replaced the pair that failed or expired.
   if (held && differs(held, stale) && !isDue(held, deps.now(), 0)) return Promise.resolve(held);
-  return flightsFor(deps.slot.store)
-    .run(deps.slot.key, () => traceRefresh(deps, trigger, (observed) => refreshLocked(observed, stale, trigger)))
+  return deps.slot
+    .once(() => traceRefresh(deps, trigger, (observed) => refreshLocked(observed, stale, trigger)))
     .then((auth) => {
       // Another client on this store may have run the flight: take its result too.
       if (deps.slot.current !== auth) deps.slot.current = auth;

@@ -14,10 +14,14 @@ import {
   type SessionManager,
   type SessionStore,
 } from "@sessionstore/core";
+import { createSingleFlight, type SingleFlight } from "@sessionstore/core/adapter";
 import { invalidArgument } from "../errors.js";
 import { fingerprintMatches } from "../fingerprint.js";
 import type { PlatformClientOptions, SessionSummary } from "../types.js";
 import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
+
+// Clients sharing a store object in this process share their single flights (refreshes) too.
+const flightsByStore = new WeakMap<SessionStore, SingleFlight>();
 
 /** Turns whatever the user passed as `sessionStore` into a manager for the right subject. */
 export function resolveManager(options: PlatformClientOptions, now: () => number): SessionManager {
@@ -116,6 +120,28 @@ export class SessionSlot {
 
   get store(): SessionStore {
     return this.manager.store;
+  }
+
+  /**
+   * Runs `task` for this session at most once at a time across every client of
+   * this process over the same store (and configuration): callers arriving
+   * while it runs share its result and its failure.
+   */
+  once<T>(task: () => Promise<T>): Promise<T> {
+    let flights = flightsByStore.get(this.store);
+    if (!flights) {
+      flights = createSingleFlight();
+      flightsByStore.set(this.store, flights);
+    }
+    return flights.run(this.key, task);
+  }
+
+  /** The store when it reports changes made elsewhere (`capabilities.watch`), else `undefined`. */
+  get watchableStore(): (SessionStore & Required<Pick<SessionStore, "watch">>) | undefined {
+    const { store } = this;
+    return store.capabilities.watch && typeof store.watch === "function"
+      ? (store as SessionStore & Required<Pick<SessionStore, "watch">>)
+      : undefined;
   }
 
   /** The store key of this session, as the store's change reports name it. */

@@ -32,8 +32,8 @@ const dropped = new FinalizationRegistry<() => void>((stop) => stop());
  * @returns a function that stops watching (hold it: it keeps the watch alive), or `undefined` when the store cannot watch.
  */
 export function watchSession(slot: SessionSlot, handlers: SessionWatchHandlers): (() => void) | undefined {
-  const { store } = slot;
-  if (!store.capabilities.watch || typeof store.watch !== "function") return undefined;
+  const store = slot.watchableStore;
+  if (!store) return undefined;
   const target = { slot, handlers };
   const stop = subscribe(store, slot.storeKey, new WeakRef(target));
   dropped.register(target, stop, target);
@@ -48,7 +48,7 @@ export function watchSession(slot: SessionSlot, handlers: SessionWatchHandlers):
  * purpose: closures made in one function share its scope, so a listener made
  * there would hold `target` strongly through the returned function's scope.
  */
-function subscribe(store: SessionStore, key: string, weak: WeakRef<WatchTarget>): () => void {
+function subscribe(store: Required<Pick<SessionStore, "watch">>, key: string, weak: WeakRef<WatchTarget>): () => void {
   let stopped = false;
   let unsubscribe: () => void = () => undefined;
   const stop = () => {
@@ -56,13 +56,13 @@ function subscribe(store: SessionStore, key: string, weak: WeakRef<WatchTarget>)
     stopped = true;
     unsubscribe();
   };
-  const watching = store.watch?.((change) => {
+  const watching = store.watch((change) => {
     if (change.key !== key) return;
     const live = weak.deref();
     if (!live) return stop();
     followChange(live.slot, live.handlers);
   });
-  unsubscribe = watching ?? unsubscribe;
+  unsubscribe = watching;
   // A listener told at once (and already stopped) must still unsubscribe.
   if (stopped) unsubscribe();
   return stop;
