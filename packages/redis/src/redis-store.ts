@@ -12,16 +12,16 @@ import {
 } from "@sessionstore/core";
 import {
   assertLockOptions,
-  assertStoreKey,
+  defineStore,
   lockTimeoutError,
   randomLockToken,
-  readExpiresAt,
+  type StoreBackend,
   storeClosedError,
 } from "@sessionstore/core/adapter";
 import { createChangeFeed } from "./internal/change-feed.js";
 import { openRedisConnection } from "./internal/connection.js";
 import { withDeadline } from "./internal/deadline.js";
-import { readRecord, writeRecord } from "./internal/envelope.js";
+import { keyvEnvelopeCodec, writeRecord } from "./internal/envelope.js";
 import { escapeGlob, redisKeySpace } from "./internal/keys.js";
 import { createRecordKeyv } from "./internal/keyv.js";
 import { EXTEND_SCRIPT, RELEASE_SCRIPT, runLockScript } from "./internal/lock-scripts.js";
@@ -157,13 +157,6 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   // failed PUBLISH does not turn a successful write into an error.
   const announce = (key: string) => feed.announce(key).catch(() => undefined);
 
-  const withKey = (error: unknown, key: string): unknown => {
-    if (!isSessionStoreError(error, "ERR_CORRUPT_RECORD")) return error;
-    return new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" is corrupt: ${error.message}`, {
-      cause: error,
-    });
-  };
-
   const release = async (token: string) => {
     const lockKey = held.get(token);
     if (lockKey === undefined) return;
@@ -183,104 +176,75 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     return renewed;
   };
 
-  return {
-    capabilities: CAPABILITIES,
-    kind: "redis",
-    keyPrefix,
-    namespace: keyPrefix,
-
-    async get(key) {
+  /** A lock of this store on `key`: SET NX PX with our token, polled (close-aware) until `waitMs`. */
+  const lock = async (key: string, lockOptions: LockOptions): Promise<RedisLockRelease> => {
+    const { ttlMs, waitMs } = assertLockOptions(lockOptions);
+    const lockKey = keys.lock(key);
+    const token = randomLockToken();
+    const px = Math.min(Math.max(1, Math.ceil(ttlMs)), MAX_TTL_MS);
+    const deadline = Date.now() + waitMs;
+    for (;;) {
       ensureOpen();
-      assertStoreKey(key);
+      let reply: unknown;
       try {
-        // Reads and writes skip keyv's layers (see readRecord, writeRecord); deletes and the record format stay keyv's.
-        return await run("get", () => readRecord<JsonObject>(commands, keys.record(key)));
+        reply = await run("lock", () =>
+          commands.set(lockKey, token, { condition: "NX", expiration: { type: "PX", value: px } }),
+        );
       } catch (error) {
-        throw withKey(error, key);
+        // The SET may still run once Redis answers again (a stall, not a refusal):
+        // delete it by its token then, or it stands a full lease with no holder.
+        if (!closed) cleanUpLater(lockKey, token, px);
+        throw error;
       }
-    },
-
-    async set(key: string, record: JsonObject, setOptions?: SetOptions) {
+      if (reply === "OK" && closed) {
+        // Taken as the store closed: close() no longer releases it, so do it here.
+        await withDeadline("unlock", commandTimeoutMs, runLockScript(commands, RELEASE_SCRIPT, lockKey, [token])).catch(
+          () => undefined,
+        );
+        throw storeClosedError();
+      }
+      if (reply === "OK") {
+        held.set(token, lockKey);
+        const releaseLock = () => release(token);
+        return Object.assign(releaseLock, { extend: (lease: number) => extend(token, lease) });
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw lockTimeoutError(key, waitMs);
+      await pause(Math.min(lockPollMs, left));
       ensureOpen();
-      assertStoreKey(key);
-      const expiresAt = readExpiresAt(setOptions);
+    }
+  };
+
+  // The kit checks keys, expiry and the closed state; this is what Redis does. Reads and
+  // writes skip keyv's layers (see writeRecord): the record format and deletes stay keyv's.
+  const backend: StoreBackend = {
+    async read(key) {
+      const text = await run("get", () => commands.get(keys.record(key)));
+      // keyv reads a non-string reply as missing too.
+      return typeof text === "string" ? text : undefined;
+    },
+    async write(key, text, expiresAt) {
       const rawKey = keys.record(key);
-      const ttlMs = expiresAt === undefined ? undefined : Math.ceil(expiresAt - Date.now());
-      // Already expired: PX refuses a non-positive TTL, and the old record
-      // must not outlive a write that replaced it, so the key goes.
+      const ttlMs = expiresAt === undefined ? undefined : Math.min(Math.ceil(expiresAt - Date.now()), MAX_TTL_MS);
+      // Expired between the kit's check and now: PX refuses a non-positive TTL, and the
+      // old record must not outlive a write that replaced it, so the key goes.
       if (ttlMs !== undefined && ttlMs <= 0) {
-        await run("set", () => keyv.delete(rawKey));
-        await announce(key);
+        await backend.remove(key);
         return;
       }
-      // Writes skip keyv's layers too (see writeRecord): SET and PUBLISH go in one round trip, same envelope.
+      // SET and PUBLISH go in one round trip (see writeRecord).
       const notice = { channel: keys.changes, message: feed.notice(key) };
-      const ttl = ttlMs === undefined ? undefined : Math.min(ttlMs, MAX_TTL_MS);
-      await run("set", () => writeRecord(commands, rawKey, record, ttl, notice));
+      await run("set", () => writeRecord(commands, rawKey, text, ttlMs, notice));
     },
-
-    async delete(key) {
-      ensureOpen();
-      assertStoreKey(key);
+    async remove(key) {
       const removed = await run("delete", () => keyv.delete(keys.record(key)));
       if (removed) await announce(key);
       return removed;
     },
-
-    watch(listener) {
-      ensureOpen();
-      if (typeof listener !== "function") throw new TypeError("watch(listener): listener must be a function");
-      return feed.watch(listener);
-    },
-
-    async lock(key, lockOptions) {
-      ensureOpen();
-      assertStoreKey(key);
-      const { ttlMs, waitMs } = assertLockOptions(lockOptions);
-      const lockKey = keys.lock(key);
-      const token = randomLockToken();
-      const px = Math.min(Math.max(1, Math.ceil(ttlMs)), MAX_TTL_MS);
-      const deadline = Date.now() + waitMs;
-      for (;;) {
-        ensureOpen();
-        let reply: unknown;
-        try {
-          reply = await run("lock", () =>
-            commands.set(lockKey, token, { condition: "NX", expiration: { type: "PX", value: px } }),
-          );
-        } catch (error) {
-          // The SET may still run once Redis answers again (a stall, not a refusal):
-          // delete it by its token then, or it stands a full lease with no holder.
-          if (!closed) cleanUpLater(lockKey, token, px);
-          throw error;
-        }
-        if (reply === "OK" && closed) {
-          // Taken as the store closed: close() no longer releases it, so do it here.
-          await withDeadline(
-            "unlock",
-            commandTimeoutMs,
-            runLockScript(commands, RELEASE_SCRIPT, lockKey, [token]),
-          ).catch(() => undefined);
-          throw storeClosedError();
-        }
-        if (reply === "OK") {
-          held.set(token, lockKey);
-          const releaseLock = () => release(token);
-          return Object.assign(releaseLock, { extend: (lease: number) => extend(token, lease) });
-        }
-        const left = deadline - Date.now();
-        if (left <= 0) throw lockTimeoutError(key, waitMs);
-        await pause(Math.min(lockPollMs, left));
-        ensureOpen();
-      }
-    },
-
     // keyv's iterator and clear() build `SCAN MATCH <ns>::*` from the raw
     // namespace (unescaped glob), so listing goes to Redis directly: an
     // escaped MATCH narrows the scan, and a literal startsWith decides.
     async list(prefix) {
-      ensureOpen();
-      if (typeof prefix !== "string") assertStoreKey(prefix, "prefix");
       const rawPrefix = keys.record(prefix);
       const match = `${escapeGlob(rawPrefix)}*`;
       const found = new Set<string>();
@@ -295,11 +259,12 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
           }
         } while (cursor !== "0");
       }
-      return [...found];
+      // Redis' TTL keeps expired records out of a scan: every key found is listed as is.
+      return [...found].map((key) => [key, undefined] as const);
     },
-
+    watch: (listener) => feed.watch(listener),
+    lock,
     async close() {
-      if (closed) return;
       closed = true;
       for (const wake of [...closing]) wake();
       feed.close();
@@ -315,4 +280,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       await connection.close();
     },
   };
+
+  const { store } = defineStore({ kind: "redis", capabilities: CAPABILITIES, backend, format: keyvEnvelopeCodec });
+  return Object.assign(store as RedisStore, { keyPrefix, namespace: keyPrefix });
 }

@@ -12,7 +12,7 @@ import {
   storeClosedError,
 } from "./helpers.js";
 import { pollLease } from "./poll-lease.js";
-import type { DefinedStore, StoreDefinition, StoredEntry, StoreKit } from "./store-backend.js";
+import type { DefinedStore, RecordCodec, StoreDefinition, StoredEntry, StoreKit } from "./store-backend.js";
 
 /** A Promise, or a thenable from another realm or library (never a stored entry: those are strings or plain objects). */
 function isThenable<T>(value: Awaitable<T>): value is PromiseLike<T> {
@@ -33,7 +33,13 @@ export function defineStore(definition: StoreDefinition): StoreKit {
   const { backend, kind, capabilities } = definition;
   const now = definition.now ?? Date.now;
   const describe = definition.describe ?? ((operation: string) => operation);
-  const envelope = (definition.format ?? "envelope") === "envelope";
+  const format = definition.format ?? "envelope";
+  const codec: RecordCodec | undefined =
+    format === "envelope"
+      ? { encode: encodeEnvelope, decode: decodeEnvelope }
+      : format === "record"
+        ? undefined
+        : format;
   const lockPollMs = definition.lockPollMs ?? 25;
   // Locks this store holds (token -> name), released by close().
   const held = new Map<string, string>();
@@ -64,8 +70,8 @@ export function defineStore(definition: StoreDefinition): StoreKit {
   /** The live record in `entry`, or `undefined` when it expired. */
   const recordOf = (entry: StoredEntry, key: string): JsonObject | undefined => {
     if (typeof entry !== "string") return isExpired(entry.expiresAt, now()) ? undefined : parseRecord(entry.text, key);
-    if (!envelope) return parseRecord(entry, key);
-    const decoded = decodeEnvelope(entry, key);
+    if (!codec) return parseRecord(entry, key);
+    const decoded = codec.decode(entry, key);
     return isExpired(decoded.expiresAt, now()) ? undefined : decoded.record;
   };
 
@@ -75,7 +81,7 @@ export function defineStore(definition: StoreDefinition): StoreKit {
     if (entry === undefined) return false;
     try {
       if (typeof entry !== "string") return !isExpired(entry.expiresAt, now());
-      return !envelope || !isExpired(decodeEnvelope(entry, key).expiresAt, now());
+      return !codec || !isExpired(codec.decode(entry, key).expiresAt, now());
     } catch {
       return true;
     }
@@ -103,7 +109,7 @@ export function defineStore(definition: StoreDefinition): StoreKit {
       ensureOpen();
       assertStoreKey(key);
       const expiresAt = readExpiresAt(options);
-      const text = envelope ? encodeEnvelope(record, expiresAt) : serializeRecord(record);
+      const text = codec ? codec.encode(record, expiresAt) : serializeRecord(record);
       active += 1;
       try {
         // Dead on arrival: what the caller asked for is "no live record here".

@@ -33,6 +33,7 @@ export { pollLease } from "./poll-lease.js";
 export type {
   DefinedStore,
   LeaseRequest,
+  RecordCodec,
   StoreBackend,
   StoreDefinition,
   StoredEntry,

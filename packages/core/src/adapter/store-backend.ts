@@ -69,6 +69,13 @@ export interface StoreBackend {
   close?(): Awaitable<void>;
 }
 
+/** A record's text with its expiry, both ways, for a backend that keeps its own envelope. */
+export interface RecordCodec {
+  encode(record: JsonObject, expiresAt: number | undefined): string;
+  /** @throws `ERR_CORRUPT_RECORD` (naming `key`, never quoting the text) for text that is not such an envelope. */
+  decode(text: string, key: string): { readonly record: JsonObject; readonly expiresAt: number | undefined };
+}
+
 /** What {@link defineStore} builds a store from. */
 export interface StoreDefinition {
   /** {@link SessionStore.kind}. */
@@ -82,8 +89,13 @@ export interface StoreDefinition {
    * @default Date.now
    */
   readonly now?: (() => number) | undefined;
-  /** How records are kept: see {@link StoredEntry}. @default "envelope" */
-  readonly format?: "envelope" | "record";
+  /**
+   * How records are kept: see {@link StoredEntry}. A {@link RecordCodec} keeps
+   * another program's envelope (Redis keeps keyv's, so keyv reads what the
+   * store writes).
+   * @default "envelope"
+   */
+  readonly format?: "envelope" | "record" | RecordCodec;
   /** Names the operation in error messages, e.g. `(op) => \`${op} (sqlite "/x.db")\``. */
   readonly describe?: ((operation: string) => string) | undefined;
   /**

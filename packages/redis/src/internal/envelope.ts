@@ -31,6 +31,12 @@ function envelopeText(record: JsonObject, expires: number | undefined): string {
 }
 
 function parseEnvelope<Value>(text: string): DeserializedData<Value> | undefined {
+  const { value, expires } = parseEnvelopeParts(text);
+  if (isExpired(expires)) return undefined;
+  return { value: value as Value };
+}
+
+function parseEnvelopeParts(text: string): { value: JsonObject; expires: number | undefined } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -45,30 +51,32 @@ function parseEnvelope<Value>(text: string): DeserializedData<Value> | undefined
   if (expires !== undefined && expires !== null && (typeof expires !== "number" || !Number.isFinite(expires))) {
     throw corrupt("stored value has an invalid expiry");
   }
-  if (isExpired(expires)) return undefined;
-  return { value: parsed.value as Value };
+  return { value: parsed.value as JsonObject, expires: typeof expires === "number" ? expires : undefined };
 }
 
 /** Parses keyv's envelope strictly: `ERR_CORRUPT_RECORD` for anything else, `undefined` when expired. */
 export const deserializeEnvelope: Deserialize = parseEnvelope;
 
-/** The one command {@link readRecord} sends. */
-export interface RecordReader {
-  get(key: string): Promise<unknown>;
-}
-
 /**
- * Reads a record the way keyv + `@keyv/redis` do (GET, then
- * {@link deserializeEnvelope}) without their layers: on this hot path keyv's
- * four async frames, hooks and stats cost more than the parse. Same answers:
- * `undefined` for a missing key, an expired envelope or a non-string reply
- * (keyv reads those as missing too); the same errors.
+ * keyv's envelope as the adapter kit's codec: `encode` writes what keyv
+ * writes, `decode` parses strictly (ERR_CORRUPT_RECORD naming the key, never
+ * quoting the text) and hands the expiry to the kit, which hides an expired
+ * record (Redis' own TTL deletes it).
  */
-export async function readRecord<Value>(commands: RecordReader, rawKey: string): Promise<Value | undefined> {
-  const text = await commands.get(rawKey);
-  if (typeof text !== "string") return undefined;
-  return parseEnvelope<Value>(text)?.value;
-}
+export const keyvEnvelopeCodec = {
+  encode: (record: JsonObject, expiresAt: number | undefined): string => envelopeText(record, expiresAt),
+  decode(text: string, key: string): { record: JsonObject; expiresAt: number | undefined } {
+    try {
+      const { value, expires } = parseEnvelopeParts(text);
+      return { record: value, expiresAt: expires };
+    } catch (error) {
+      if (!(error instanceof SessionStoreError)) throw error;
+      throw new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" is corrupt: ${error.message}`, {
+        cause: error,
+      });
+    }
+  },
+};
 
 /** The commands {@link writeRecord} sends, on one connection. */
 export interface RecordWriter {
@@ -77,8 +85,8 @@ export interface RecordWriter {
 }
 
 /**
- * Writes a record the way keyv + `@keyv/redis` do (keyv's envelope, SET with
- * PX when it expires) and announces it, both issued in the same tick: node-redis
+ * Writes a record's envelope text ({@link keyvEnvelopeCodec}) the way keyv +
+ * `@keyv/redis` do (SET with PX when it expires) and announces it, both issued in the same tick: node-redis
  * writes commands queued in one tick in one socket write, so SET and PUBLISH
  * cost one round trip instead of two, and Redis runs them in order on the one
  * connection, so a watcher that re-reads on the notice sees the new record.
@@ -88,11 +96,10 @@ export interface RecordWriter {
 export async function writeRecord(
   commands: RecordWriter,
   rawKey: string,
-  record: JsonObject,
+  text: string,
   ttlMs: number | undefined,
   notice: { channel: string; message: string },
 ): Promise<void> {
-  const text = envelopeText(record, ttlMs === undefined ? undefined : Date.now() + ttlMs);
   const written =
     ttlMs === undefined
       ? commands.set(rawKey, text)
