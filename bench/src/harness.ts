@@ -110,8 +110,18 @@ export async function measure(cases: readonly Case[], budget: Budget): Promise<M
   );
 }
 
+/** Only subject rows whose name matches this are measured (with their baseline); `--row=<regex>`. */
+let rowFilter: RegExp | undefined;
+
+/** Restricts every later {@link compare} to the subject rows `filter` matches (profiling one row). */
+export function onlyRows(filter: RegExp | undefined): void {
+  rowFilter = filter;
+}
+
 /** Measures `subjects` beside `baseline` in the same rounds; each subject's row carries its ratios to the baseline. */
-export async function compare(group: string, budget: Budget, baseline: Case, ...subjects: Case[]): Promise<Row[]> {
+export async function compare(group: string, budget: Budget, baseline: Case, ...all: Case[]): Promise<Row[]> {
+  const subjects = rowFilter ? all.filter((subject) => rowFilter?.test(subject.name)) : all;
+  if (subjects.length === 0) return [];
   const loadAtStart = loadNow();
   const stats = await measure([baseline, ...subjects], budget);
   const base = stats.get(baseline.name) as Stats;

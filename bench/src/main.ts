@@ -10,7 +10,7 @@ import { benchBackend, memorySpec } from "./cases/stores.js";
 import { benchStorms } from "./cases/storm.js";
 import { benchTelemetry } from "./cases/telemetry.js";
 import { compareResults } from "./compare.js";
-import { type Budget, FULL_BUDGET, QUICK_BUDGET } from "./harness.js";
+import { type Budget, FULL_BUDGET, onlyRows, QUICK_BUDGET } from "./harness.js";
 import { printRow, writeReport } from "./report.js";
 import type { Section } from "./report-types.js";
 import { readResults, toResults, writeResults } from "./results-json.js";
@@ -86,6 +86,8 @@ async function main(): Promise<number> {
   const quick = process.argv.includes("--quick");
   const budget = quick ? QUICK_BUDGET : FULL_BUDGET;
   const only = process.argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
+  const row = option("row");
+  onlyRows(row === undefined ? undefined : new RegExp(row));
   const startedAt = new Date();
   const loadAverageAtStart = loadavg();
   console.log(`load average at start: ${loadAverageAtStart.map((value) => value.toFixed(2)).join(", ")}`);
@@ -113,8 +115,9 @@ async function main(): Promise<number> {
     }
   }
   // The committed report comes from a full run; a quick or partial run must not overwrite it.
+  const partial = only !== undefined || row !== undefined;
   const path =
-    quick || only
+    quick || partial
       ? join(tmpdir(), "sessionstore-benchmarks-quick.md")
       : fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
   const report = {
@@ -127,7 +130,7 @@ async function main(): Promise<number> {
   writeReport(report, path);
   console.log(`\nreport written to ${path}`);
   const results = toResults(report);
-  const jsonPath = resultsPath(quick, only !== undefined, startedAt);
+  const jsonPath = resultsPath(quick, partial, startedAt);
   writeResults(results, jsonPath);
   console.log(`results written to ${jsonPath}`);
   if (before) console.log(`\n${compareResults(before, results)}`);
