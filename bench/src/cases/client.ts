@@ -16,7 +16,8 @@ const CLIENT_LIMITS =
   "correct form measured here (AbortSignal.timeout() costs ~8 µs to create, AbortSignal.any() more per request). " +
   "The client's own code (URL join, request building, header object, the session check, parsing) is 2-4 µs per " +
   "request in the profile; the rest of its gap to the reference row is spread over async frames and allocation. " +
-  'With 1 ms of server latency (the "server +1 ms" rows) the client is within 5%.';
+  'With 1 ms of server latency (the "server +1 ms" rows) the client is within 5%.' +
+  " One shared signal for many requests (one timer) is no way out: undici removes its abort listener from a request's signal only when the request is garbage-collected, so a long-lived shared signal piles up listeners. So the goal is out of reach while every request carries a timeout: on a loaded 2-core machine (load 14-25) the timeout row alone measured 1.12-1.14× and the client 1.10-1.24×, about 9% above the timeout row.";
 
 /** The client's default request timeout, so the reference row pays for the same timer. */
 const CLIENT_TIMEOUT_MS = 30_000;
