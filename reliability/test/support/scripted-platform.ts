@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { keepIdleSockets } from "@sessionstore/testkit/support";
 
 /** What the scripted token endpoint answers next. */
 export interface ScriptedAnswer {
@@ -49,7 +50,7 @@ export async function startScriptedPlatform(): Promise<ScriptedPlatform> {
       res.end('{"error":"invalid_token"}');
     });
   };
-  const server = createServer(handle);
+  const server = keepIdleSockets(createServer(handle));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { keepIdleSockets } from "@sessionstore/testkit/support";
 
 /**
  * A real HTTP front for a platform whose token endpoint is as slow as the test
@@ -37,18 +38,20 @@ export async function startTokenGate(target: string): Promise<TokenGate> {
     upstream.on("error", () => res.destroy());
     upstream.end(body);
   };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks);
-      const isToken = new URL(req.url ?? "/", "http://gate").pathname === "/oauth/token";
-      if (!isToken || isOpen) return forward(req, res, body);
-      arrivedCount += 1;
-      for (const notify of arrivals.splice(0)) notify();
-      waiting.push(() => forward(req, res, body));
-    });
-  });
+  const server = keepIdleSockets(
+    createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks);
+        const isToken = new URL(req.url ?? "/", "http://gate").pathname === "/oauth/token";
+        if (!isToken || isOpen) return forward(req, res, body);
+        arrivedCount += 1;
+        for (const notify of arrivals.splice(0)) notify();
+        waiting.push(() => forward(req, res, body));
+      });
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { keepIdleSockets } from "../support/net.js";
 import { handleApi } from "./api-routes.js";
 import { handleAuthorize } from "./authorize-endpoint.js";
 import type { PlatformContext } from "./context.js";
@@ -95,11 +96,7 @@ export async function startFakePlatform(options: FakePlatformOptions = {}): Prom
       sendJson(res, 500, { error: "server_error", error_description: message });
     });
   });
-  // Node closes an idle keep-alive socket after 5 s; on a loaded machine the client's timers lag, it
-  // reuses a socket the server is closing, and a request fails with ECONNRESET (seen in a 1,000-request
-  // storm under test:loaded). The fake platform keeps idle sockets for a minute; close() ends them.
-  server.keepAliveTimeout = 60_000;
-  server.headersTimeout = 61_000;
+  keepIdleSockets(server);
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));

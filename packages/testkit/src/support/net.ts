@@ -9,3 +9,16 @@ export async function closedPort(): Promise<number> {
   if (typeof address !== "object" || address === null) throw new Error("no port");
   return address.port;
 }
+
+/**
+ * Keeps a test HTTP server's idle keep-alive sockets for a minute (Node closes
+ * them after 5 s). On a loaded machine a client's timers lag, it reuses a
+ * socket the server is closing at that moment, and a request fails with
+ * ECONNRESET: seen under `pnpm test:loaded` in a 1,000-request storm and on a
+ * token call. `server.close()` still ends idle sockets at once.
+ */
+export function keepIdleSockets<T extends { keepAliveTimeout: number; headersTimeout: number }>(server: T): T {
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 61_000;
+  return server;
+}
