@@ -67,8 +67,6 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   const file = new LockedJsonFile(settings);
   const watcher = createFileWatch({ path, pollMs: settings.watchPollMs });
   const change = <T>(apply: (fresh: FileData) => Change<T>) => file.update(apply);
-  // When a name's lease ends, as last seen by tryLock: a waiting lock() does not sleep past it.
-  const seenLeaseEnd = new Map<string, number>();
   let warnedAboveLimit = false;
 
   const warnAboveLimit = (held: number) => {
@@ -128,26 +126,21 @@ export function createFileStore(options: FileStoreOptions): FileStore {
         }
         return found;
       },
-      async tryLock({ name, token, at, expiresAt }) {
+      async tryLock({ name, token, ttlMs, at }) {
         // Look in memory first: polling a held lock then costs a stat, not a locked read of the file.
         const seen = (await file.read()).locks.get(name);
-        if (seen !== undefined && seen.expiresAt > at) {
-          seenLeaseEnd.set(name, seen.expiresAt);
-          return false;
-        }
+        if (seen !== undefined && seen.expiresAt > at) return false;
         return change((fresh) => {
           const held = fresh.locks.get(name);
-          if (held && held.expiresAt > now()) {
-            seenLeaseEnd.set(name, held.expiresAt);
-            return { result: false, changed: false };
-          }
-          seenLeaseEnd.delete(name);
-          fresh.locks.set(name, { token, expiresAt });
+          if (held && held.expiresAt > now()) return { result: false, changed: false };
+          // The lease starts now, not at the attempt: waiting for the file's mutex must not shorten it.
+          fresh.locks.set(name, { token, expiresAt: now() + ttlMs });
           return { result: true, changed: true };
         });
       },
+      // From what the last attempt read: a waiting lock() does not sleep past the holder's lease.
       leaseLeftMs(name) {
-        const end = seenLeaseEnd.get(name);
+        const end = file.loaded?.locks.get(name)?.expiresAt;
         return end === undefined ? undefined : end - now();
       },
       async unlock(name, token) {

@@ -89,6 +89,11 @@ export class LockedJsonFile {
     this.#options = options;
   }
 
+  /** The data last loaded or written, without looking at the file (`undefined` before the first load). */
+  get loaded(): FileData | undefined {
+    return this.#snapshot?.data;
+  }
+
   /** How many times the file was read from disk (the rest were served from memory). */
   get diskReads(): number {
     return this.#diskReads;
