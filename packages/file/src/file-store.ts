@@ -9,9 +9,9 @@ import {
   type StoreChangeListener,
 } from "@sessionstore/core";
 import { defineStore, type StoredEntry } from "@sessionstore/core/adapter";
-import { corruptEntryError, type FileData, isLiveEntry, type RecordEntry } from "./internal/file-data.js";
+import { corruptEntryError, isLiveEntry, type RecordEntry } from "./internal/file-data.js";
 import { createFileWatch } from "./internal/file-watch.js";
-import { type Change, LockedJsonFile } from "./internal/locked-json-file.js";
+import { LockedJsonFile } from "./internal/locked-json-file.js";
 import { type FileStoreOptions, resolveFileStoreOptions } from "./options.js";
 
 /** A {@link SessionStore} kept in one JSON file, shared safely by every process that opens it, with `watch`. */
@@ -66,7 +66,6 @@ export function createFileStore(options: FileStoreOptions): FileStore {
   const { now, path } = settings;
   const file = new LockedJsonFile(settings);
   const watcher = createFileWatch({ path, pollMs: settings.watchPollMs });
-  const change = <T>(apply: (fresh: FileData) => Change<T>) => file.update(apply);
   let warnedAboveLimit = false;
 
   const warnAboveLimit = (held: number) => {
@@ -102,7 +101,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       async write(key, text, expiresAt) {
         const entry = { kind: "record", text, expiresAt } as const;
         const held = await watcher.ownWrite(key, entry, () =>
-          change((fresh) => {
+          file.update((fresh) => {
             fresh.records.set(key, entry);
             return { result: fresh.records.size, changed: true };
           }),
@@ -111,7 +110,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       },
       remove(key) {
         return watcher.ownWrite(key, undefined, () =>
-          change((fresh) => {
+          file.update((fresh) => {
             const entry = fresh.records.get(key);
             if (entry === undefined) return { result: false, changed: false };
             fresh.records.delete(key);
@@ -130,7 +129,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
         // Look in memory first: polling a held lock then costs a stat, not a locked read of the file.
         const seen = (await file.read()).locks.get(name);
         if (seen !== undefined && seen.expiresAt > at) return false;
-        return change((fresh) => {
+        return file.update((fresh) => {
           const held = fresh.locks.get(name);
           if (held && held.expiresAt > now()) return { result: false, changed: false };
           // The lease starts now, not at the attempt: waiting for the file's mutex must not shorten it.
@@ -145,7 +144,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       },
       async unlock(name, token) {
         try {
-          await change((fresh) => {
+          await file.update((fresh) => {
             if (fresh.locks.get(name)?.token !== token) return { result: undefined, changed: false };
             fresh.locks.delete(name);
             return { result: undefined, changed: true };
