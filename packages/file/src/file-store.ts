@@ -7,86 +7,12 @@ import {
   type SetOptions,
   type StoreCapabilities,
   type StoreChangeListener,
-  toStoreError,
 } from "@sessionstore/core";
-import {
-  assertLockOptions,
-  assertStoreKey,
-  isExpired,
-  lockTimeoutError,
-  parseRecord,
-  randomLockToken,
-  readExpiresAt,
-  serializeRecord,
-  sleep,
-  storeClosedError,
-} from "@sessionstore/core/adapter";
-import { Low } from "lowdb";
-import { corruptEntryError, emptyFileData, type FileData, isLiveEntry } from "./internal/file-data.js";
+import { defineStore, type StoredEntry } from "@sessionstore/core/adapter";
+import { corruptEntryError, isLiveEntry, type RecordEntry } from "./internal/file-data.js";
 import { createFileWatch } from "./internal/file-watch.js";
-import { type Change, LockedJsonFile } from "./internal/locked-json-file.js";
-import { resolveFileStoreOptions } from "./internal/options.js";
-
-/** Options for {@link createFileStore}. */
-export interface FileStoreOptions {
-  /**
-   * The JSON file that holds every session (required). Relative paths are
-   * resolved against the current directory once, when the store is created.
-   * A missing parent directory is created with mode 0700; the file is
-   * written with mode 0600.
-   */
-  path: string;
-  /**
-   * Clock for record expiry and `lock()` leases, epoch milliseconds. Inject
-   * one in tests; processes sharing a file must all use the real clock.
-   * @default Date.now
-   */
-  now?: () => number;
-  /**
-   * Lease of the file lock every write takes: a lock whose holder has not
-   * refreshed it for this long is taken over (its holder hung, or died on
-   * another machine). A holder that died on this machine is detected by its
-   * pid and taken over at once. Must be longer than the slowest write.
-   * @default 10000
-   */
-  lockStaleMs?: number;
-  /**
-   * How long a write waits for the file lock held by a live process before it
-   * rejects with `ERR_STORE_UNAVAILABLE`.
-   * @default 10000
-   */
-  lockWaitMs?: number;
-  /**
-   * How often a waiting `lock()` looks again, in milliseconds.
-   * @default 10
-   */
-  lockPollMs?: number;
-  /**
-   * Told about problems that do not fail an operation: the file lock was
-   * taken from this process while it held it (it held it past `lockStaleMs`),
-   * or a `lock()` release could not be written (its lease frees it).
-   * @default process.emitWarning
-   */
-  onWarning?: (error: Error) => void;
-  /**
-   * Open the file for inspection only: reads work; nothing is ever written,
-   * renamed or created (no lock directory, no temp file, and a corrupt file is
-   * reported with `ERR_CORRUPT_RECORD` but left where it is). `set`, `delete`,
-   * `clear` and `lock` reject with `ERR_UNSUPPORTED`. The CLI's `list` and
-   * `show` open files this way.
-   * @default false
-   */
-  readOnly?: boolean;
-  /**
-   * How `watch()` notices changes: by default fs.watch on the file's
-   * directory (falling back to a 250 ms stat poll where fs.watch fails). Set
-   * this to poll the file's stat every `watchPollMs` milliseconds instead —
-   * needed on network filesystems (NFS, SMB), where fs.watch sees only this
-   * machine's changes. Nothing runs while nobody watches.
-   * @default undefined (fs.watch)
-   */
-  watchPollMs?: number;
-}
+import { LockedJsonFile } from "./internal/locked-json-file.js";
+import { type FileStoreOptions, resolveFileStoreOptions } from "./options.js";
 
 /** A {@link SessionStore} kept in one JSON file, shared safely by every process that opens it, with `watch`. */
 export interface FileStore extends SessionStore {
@@ -110,7 +36,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, 
 export const FILE_STORE_SESSION_LIMIT = 1000;
 
 /**
- * Creates a store that keeps every session in one JSON file (through lowdb),
+ * Creates a store that keeps every session in one JSON file,
  * safe to share between processes: each write locks the file, re-reads it,
  * applies its change and atomically replaces the file (temp file, fsync,
  * rename, directory fsync). Reads are served from memory while the file is
@@ -137,156 +63,108 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     },
   });
   const settings = resolveFileStoreOptions(options);
-  const { now } = settings;
+  const { now, path } = settings;
   const file = new LockedJsonFile(settings);
-  const db = new Low<FileData>(file, emptyFileData());
-  let closed = false;
+  const watcher = createFileWatch({ path, pollMs: settings.watchPollMs });
   let warnedAboveLimit = false;
 
-  const ensureOpen = () => {
-    if (closed) throw storeClosedError();
+  const warnAboveLimit = (held: number) => {
+    if (held <= FILE_STORE_SESSION_LIMIT || warnedAboveLimit) return;
+    warnedAboveLimit = true;
+    settings.onWarning(
+      new Error(
+        `file store ${path} holds ${held} sessions (more than ${FILE_STORE_SESSION_LIMIT}): every write ` +
+          "rewrites the whole file, so writes slow down as it grows; use @sessionstore/sqlite for this many sessions",
+      ),
+    );
   };
 
-  const readData = async (operation: string): Promise<FileData> => {
-    try {
-      await db.read();
-      return db.data;
-    } catch (error) {
-      throw toStoreError(error, operation);
-    }
+  /** A file entry as the kit reads it; a corrupt one lists as present and fails `get`. */
+  const toStored = (key: string, entry: RecordEntry, forList: boolean): StoredEntry | undefined => {
+    if (entry.kind === "record") return { text: entry.text, expiresAt: entry.expiresAt };
+    if (forList) return undefined;
+    throw corruptEntryError(key);
   };
 
-  const change = async <T>(operation: string, apply: (fresh: FileData) => Change<T>): Promise<T> => {
-    try {
-      return await file.update(apply);
-    } catch (error) {
-      throw toStoreError(error, operation);
-    }
-  };
-
-  const watcher = createFileWatch({ path: settings.path, pollMs: settings.watchPollMs });
-
-  const tryTakeLease = (key: string, token: string, ttlMs: number) =>
-    change("lock", (fresh) => {
-      const held = fresh.locks.get(key);
-      if (held && held.expiresAt > now()) return { result: false, changed: false };
-      fresh.locks.set(key, { token, expiresAt: now() + ttlMs });
-      return { result: true, changed: true };
-    });
-
-  const releaseLease = (key: string, token: string) =>
-    change("unlock", (fresh) => {
-      if (fresh.locks.get(key)?.token !== token) return { result: undefined, changed: false };
-      fresh.locks.delete(key);
-      return { result: undefined, changed: true };
-    });
+  const { store } = defineStore({
+    kind: "file",
+    capabilities: CAPABILITIES,
+    now,
+    format: "record",
+    lockPollMs: settings.lockPollMs,
+    describe: (operation) => `${operation} (file "${path}")`,
+    backend: {
+      async read(key) {
+        const entry = (await file.read()).records.get(key);
+        return entry === undefined ? undefined : toStored(key, entry, false);
+      },
+      async write(key, text, expiresAt) {
+        const entry = { kind: "record", text, expiresAt } as const;
+        const held = await watcher.ownWrite(key, entry, () =>
+          file.update((fresh) => {
+            fresh.records.set(key, entry);
+            return { result: fresh.records.size, changed: true };
+          }),
+        );
+        warnAboveLimit(held);
+      },
+      remove(key) {
+        return watcher.ownWrite(key, undefined, () =>
+          file.update((fresh) => {
+            const entry = fresh.records.get(key);
+            if (entry === undefined) return { result: false, changed: false };
+            fresh.records.delete(key);
+            return { result: isLiveEntry(entry, now()), changed: true };
+          }),
+        );
+      },
+      async list(prefix) {
+        const found: [string, StoredEntry | undefined][] = [];
+        for (const [key, entry] of (await file.read()).records) {
+          if (key.startsWith(prefix)) found.push([key, toStored(key, entry, true)]);
+        }
+        return found;
+      },
+      async tryLock({ name, token, ttlMs, at }) {
+        // Look in memory first: polling a held lock then costs a stat, not a locked read of the file.
+        const seen = (await file.read()).locks.get(name);
+        if (seen !== undefined && seen.expiresAt > at) return false;
+        return file.update((fresh) => {
+          const held = fresh.locks.get(name);
+          if (held && held.expiresAt > now()) return { result: false, changed: false };
+          // The lease starts now, not at the attempt: waiting for the file's mutex must not shorten it.
+          fresh.locks.set(name, { token, expiresAt: now() + ttlMs });
+          return { result: true, changed: true };
+        });
+      },
+      // From what the last attempt read: a waiting lock() does not sleep past the holder's lease.
+      leaseLeftMs(name) {
+        const end = file.loaded?.locks.get(name)?.expiresAt;
+        return end === undefined ? undefined : end - now();
+      },
+      async unlock(name, token) {
+        try {
+          await file.update((fresh) => {
+            if (fresh.locks.get(name)?.token !== token) return { result: undefined, changed: false };
+            fresh.locks.delete(name);
+            return { result: undefined, changed: true };
+          });
+        } catch (error) {
+          // The lease frees the name anyway: a failed release is worth a warning, not a failure.
+          settings.onWarning(error as Error);
+        }
+      },
+      watch: (listener) => watcher.watch(listener),
+      async close() {
+        watcher.close();
+        // Writes already accepted still reach the file; nothing new is accepted.
+        await file.idle();
+      },
+    },
+  });
 
   // Warm-up: the first read is then a stat, not a load (warm() never rejects).
   void file.warm();
-
-  return {
-    capabilities: CAPABILITIES,
-    kind: "file",
-    path: settings.path,
-
-    async get(key: string) {
-      ensureOpen();
-      assertStoreKey(key);
-      const entry = (await readData("get")).records.get(key);
-      if (!isLiveEntry(entry, now())) return undefined;
-      if (entry.kind === "corrupt") throw corruptEntryError(key);
-      return parseRecord(entry.text, key);
-    },
-
-    async set(key: string, record: JsonObject, setOptions?: SetOptions) {
-      ensureOpen();
-      assertStoreKey(key);
-      const expiresAt = readExpiresAt(setOptions);
-      const entry = { kind: "record", text: serializeRecord(record), expiresAt } as const;
-      const held = await watcher.ownWrite(key, entry, () =>
-        change("set", (fresh) => {
-          fresh.records.set(key, entry);
-          return { result: fresh.records.size, changed: true };
-        }),
-      );
-      if (held > FILE_STORE_SESSION_LIMIT && !warnedAboveLimit) {
-        warnedAboveLimit = true;
-        settings.onWarning(
-          new Error(
-            `file store ${settings.path} holds ${held} sessions (more than ${FILE_STORE_SESSION_LIMIT}): every write ` +
-              "rewrites the whole file, so writes slow down as it grows; use @sessionstore/sqlite for this many sessions",
-          ),
-        );
-      }
-    },
-
-    async delete(key: string) {
-      ensureOpen();
-      assertStoreKey(key);
-      return watcher.ownWrite(key, undefined, () =>
-        change("delete", (fresh) => {
-          const entry = fresh.records.get(key);
-          if (entry === undefined) return { result: false, changed: false };
-          fresh.records.delete(key);
-          return { result: isLiveEntry(entry, now()), changed: true };
-        }),
-      );
-    },
-
-    watch(listener) {
-      ensureOpen();
-      if (typeof listener !== "function") throw new TypeError("watch(listener): listener must be a function");
-      return watcher.watch(listener);
-    },
-
-    async lock(key, lockOptions) {
-      ensureOpen();
-      assertStoreKey(key);
-      const { ttlMs, waitMs } = assertLockOptions(lockOptions);
-      const token = randomLockToken();
-      // Waiting is measured on the real clock: an injected, frozen clock must not make lock() wait forever.
-      const deadline = Date.now() + waitMs;
-      for (;;) {
-        ensureOpen();
-        // Look in memory first: polling a held lock then costs a stat, not a locked read of the file.
-        const held = (await readData("lock")).locks.get(key);
-        const heldUntil = held === undefined || isExpired(held.expiresAt, now()) ? undefined : held.expiresAt;
-        if (heldUntil === undefined && (await tryTakeLease(key, token, ttlMs))) {
-          let released = false;
-          return async () => {
-            if (released || closed) return;
-            released = true;
-            try {
-              await releaseLease(key, token);
-            } catch (error) {
-              settings.onWarning(error as Error);
-            }
-          };
-        }
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) throw lockTimeoutError(key, waitMs);
-        const untilExpiry = heldUntil === undefined ? settings.lockPollMs : heldUntil - now();
-        await sleep(Math.max(1, Math.min(settings.lockPollMs, remaining, untilExpiry)));
-      }
-    },
-
-    async list(prefix) {
-      ensureOpen();
-      if (typeof prefix !== "string") assertStoreKey(prefix, "prefix");
-      const at = now();
-      const keys: string[] = [];
-      for (const [key, entry] of (await readData("list")).records) {
-        if (key.startsWith(prefix) && isLiveEntry(entry, at)) keys.push(key);
-      }
-      return keys;
-    },
-
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      watcher.close();
-      // Writes already accepted still reach the file; nothing new is accepted.
-      await file.idle();
-    },
-  };
+  // The kit typed lock/list/watch as optional and list as maybe-sync; the backend above gives all three, list async.
+  return Object.assign(store, { path }) as unknown as FileStore;
 }

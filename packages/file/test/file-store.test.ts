@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFileStore, type FileStoreOptions } from "@sessionstore/file";
-import { Low } from "lowdb";
 import { describe, expect, it } from "vitest";
-import { emptyFileData, type FileData } from "../src/internal/file-data.js";
+import type { FileData } from "../src/internal/file-data.js";
 import { LockedJsonFile } from "../src/internal/locked-json-file.js";
 import { tempDir } from "./support/temp-dir.js";
 
@@ -93,17 +92,6 @@ describe("reads served from memory", () => {
     expect(await a.delete("k")).toBe(true);
     expect(await b.get("k")).toBeUndefined();
     await Promise.all([a.close(), b.close()]);
-  });
-
-  it("is a lowdb adapter: Low reads through it, and Low.write replaces the file safely", async () => {
-    const path = await sessionsPath("lowdb");
-    const db = new Low<FileData>(fileAdapter(path), emptyFileData());
-    await db.read();
-    db.data.records.set("from-lowdb", { kind: "record", text: '{"v":1}', expiresAt: undefined });
-    await db.write();
-    const store = createFileStore({ path });
-    expect(await store.get("from-lowdb")).toEqual({ v: 1 });
-    await store.close();
   });
 });
 

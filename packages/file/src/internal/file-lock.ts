@@ -12,7 +12,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { rename, rm, utimes } from "node:fs/promises";
-import { sleep } from "@sessionstore/core/adapter";
+import { SessionStoreError } from "@sessionstore/core";
+import { pollLease } from "@sessionstore/core/adapter";
 import { errorCode } from "./fs-errors.js";
 import { removeLockInstance } from "./lock-break.js";
 import {
@@ -141,38 +142,55 @@ function holdLock(options: FileLockOptions, owner: Owner): FileLock {
 }
 
 /**
+ * Mean pause between attempts on a lock held by a live process. Short: a
+ * holder keeps the lock for one read-modify-write (milliseconds). `pollLease`
+ * jitters it, so contenders in many processes do not knock in step.
+ */
+const ATTEMPT_PAUSE_MS = 10;
+
+/**
  * Takes the lock, waiting up to `waitMs` for a live holder. An abandoned lock
  * (dead pid on this machine, or no refresh for `staleMs`) is broken at once.
+ * The wait is the kit's `pollLease` (deadline on the real clock). There is no
+ * injected clock here on purpose: staleness compares the lock's mtime, set by
+ * the file system, with this machine's real time, as every process sharing the
+ * file must.
  * @throws an `ELOCKED` error after `waitMs`; the file system's error when the directory is unusable.
  */
 export async function acquireFileLock(options: FileLockOptions): Promise<FileLock> {
   const { lockPath } = options;
   const token = randomUUID();
   const owner: Owner = { pid: process.pid, host: HOST, token };
-  const deadline = Date.now() + options.waitMs;
   let prepared = await prepare(lockPath, owner);
-  try {
-    for (let attempt = 0; ; attempt += 1) {
+  let holder: ObservedLock | undefined;
+
+  // One attempt for pollLease: false only while a live process holds the lock. A prepared
+  // directory swept away, a holder gone meanwhile, an abandoned lock broken: tried again at
+  // once, as nobody is there to wait for.
+  const attempt = async (): Promise<boolean> => {
+    for (;;) {
       try {
-        if (await tryTake(prepared, lockPath)) return holdLock(options, owner);
+        if (await tryTake(prepared, lockPath)) return true;
       } catch (error) {
         // Our prepared directory was swept away as a leftover (we looked dead or stale): make another.
         if (errorCode(error) !== "ENOENT") throw error;
         prepared = await prepare(lockPath, owner);
         continue;
       }
-      const holder = await observe(lockPath);
+      holder = await observe(lockPath);
       if (holder === undefined) continue;
-      if (isAbandoned(holder, options.staleMs)) {
-        await removeLockInstance(lockPath, { ino: holder.ino, token: holder.owner?.token }, owner, options.staleMs);
-        continue;
-      }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw lockBusyError(options, holder);
-      // Jittered backoff: contenders from many processes spread out instead of polling in step.
-      const ceiling = Math.min(2 ** Math.min(attempt, 5), 25);
-      await sleep(Math.min(remaining, 1 + Math.random() * ceiling));
+      if (!isAbandoned(holder, options.staleMs)) return false;
+      await removeLockInstance(lockPath, { ino: holder.ino, token: holder.owner?.token }, owner, options.staleMs);
     }
+  };
+
+  try {
+    await pollLease({ name: lockPath, waitMs: options.waitMs, pollMs: ATTEMPT_PAUSE_MS, tryAcquire: attempt });
+    return holdLock(options, owner);
+  } catch (error) {
+    // The store reports a busy file as ERR_STORE_UNAVAILABLE (ELOCKED), not as a record lock's timeout.
+    if (error instanceof SessionStoreError && error.code === "ERR_LOCK_TIMEOUT") throw lockBusyError(options, holder);
+    throw error;
   } finally {
     // Gone when we took the lock (renamed into place); removed otherwise.
     await rm(prepared, { recursive: true, force: true }).catch(() => undefined);

@@ -1,7 +1,6 @@
 import { mkdir, open, rename, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { SessionStoreError } from "@sessionstore/core";
-import type { Adapter } from "lowdb";
 import { removeLeftovers, writeFileAtomic } from "./atomic-write.js";
 import {
   emptyFileData,
@@ -64,7 +63,7 @@ function quarantineStamp(): string {
 }
 
 /**
- * lowdb adapter for one JSON file shared by many processes.
+ * One JSON file shared by many processes (the store's backend; no lowdb: see the README).
  *
  * - `read()` serves the last loaded data while the file's stat signature is
  *   unchanged, and loads it again when another process replaced it.
@@ -72,8 +71,6 @@ function quarantineStamp(): string {
  *   re-reads the file, applies the change to that fresh data and replaces the
  *   file atomically, so two processes never overwrite each other's records.
  *   Changes queued meanwhile in this process share one lock and one write.
- * - `write(data)` (lowdb's whole-snapshot write) is safe too, but replaces
- *   every record: use `update` unless that is what you mean.
  * - A corrupt file (recognisably ours, and broken) is moved aside to
  *   `<path>.corrupt-<timestamp>` (under the lock, after checking again) and the
  *   operation rejects `ERR_CORRUPT_RECORD`; the next write creates a new file.
@@ -81,7 +78,7 @@ function quarantineStamp(): string {
  *   file of a newer format are refused with `ERR_STORE_UNAVAILABLE` and never
  *   touched, by reads and writes alike.
  */
-export class LockedJsonFile implements Adapter<FileData> {
+export class LockedJsonFile {
   readonly #options: LockedJsonFileOptions;
   #snapshot: Snapshot | undefined;
   #queue: PendingChange[] = [];
@@ -90,6 +87,11 @@ export class LockedJsonFile implements Adapter<FileData> {
 
   constructor(options: LockedJsonFileOptions) {
     this.#options = options;
+  }
+
+  /** The data last loaded or written, without looking at the file (`undefined` before the first load). */
+  get loaded(): FileData | undefined {
+    return this.#snapshot?.data;
   }
 
   /** How many times the file was read from disk (the rest were served from memory). */
@@ -128,16 +130,6 @@ export class LockedJsonFile implements Adapter<FileData> {
     } catch {
       // Reported by the first real call, which does the same work again.
     }
-  }
-
-  async write(data: FileData): Promise<void> {
-    await this.update((fresh) => {
-      fresh.records.clear();
-      fresh.locks.clear();
-      for (const [key, entry] of data.records) fresh.records.set(key, entry);
-      for (const [name, lease] of data.locks) fresh.locks.set(name, lease);
-      return { result: undefined, changed: true };
-    });
   }
 
   /** Applies `change` to the file's fresh content under the lock; rewrites the file when it says so. */

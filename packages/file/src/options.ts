@@ -1,6 +1,66 @@
 import { resolve } from "node:path";
 import { SessionStoreError } from "@sessionstore/core";
-import type { FileStoreOptions } from "../file-store.js";
+
+/** Options for {@link createFileStore}. */
+export interface FileStoreOptions {
+  /**
+   * The JSON file that holds every session (required). Relative paths are
+   * resolved against the current directory once, when the store is created.
+   * A missing parent directory is created with mode 0700; the file is
+   * written with mode 0600.
+   */
+  path: string;
+  /**
+   * Clock for record expiry and `lock()` leases, epoch milliseconds. Inject
+   * one in tests; processes sharing a file must all use the real clock.
+   * @default Date.now
+   */
+  now?: () => number;
+  /**
+   * Lease of the file lock every write takes: a lock whose holder has not
+   * refreshed it for this long is taken over (its holder hung, or died on
+   * another machine). A holder that died on this machine is detected by its
+   * pid and taken over at once. Must be longer than the slowest write.
+   * @default 10000
+   */
+  lockStaleMs?: number;
+  /**
+   * How long a write waits for the file lock held by a live process before it
+   * rejects with `ERR_STORE_UNAVAILABLE`.
+   * @default 10000
+   */
+  lockWaitMs?: number;
+  /**
+   * How often a waiting `lock()` looks again, in milliseconds.
+   * @default 10
+   */
+  lockPollMs?: number;
+  /**
+   * Told about problems that do not fail an operation: the file lock was
+   * taken from this process while it held it (it held it past `lockStaleMs`),
+   * or a `lock()` release could not be written (its lease frees it).
+   * @default process.emitWarning
+   */
+  onWarning?: (error: Error) => void;
+  /**
+   * Open the file for inspection only: reads work; nothing is ever written,
+   * renamed or created (no lock directory, no temp file, and a corrupt file is
+   * reported with `ERR_CORRUPT_RECORD` but left where it is). `set`, `delete`,
+   * `clear` and `lock` reject with `ERR_UNSUPPORTED`. The CLI's `list` and
+   * `show` open files this way.
+   * @default false
+   */
+  readOnly?: boolean;
+  /**
+   * How `watch()` notices changes: by default fs.watch on the file's
+   * directory (falling back to a 250 ms stat poll where fs.watch fails). Set
+   * this to poll the file's stat every `watchPollMs` milliseconds instead —
+   * needed on network filesystems (NFS, SMB), where fs.watch sees only this
+   * machine's changes. Nothing runs while nobody watches.
+   * @default undefined (fs.watch)
+   */
+  watchPollMs?: number;
+}
 
 /** {@link FileStoreOptions} checked, with every default applied. */
 export interface ResolvedFileStoreOptions {
