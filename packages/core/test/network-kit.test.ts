@@ -1,5 +1,6 @@
 import { isSessionStoreError } from "@sessionstore/core";
 import {
+  bestEffortOnceClosed,
   boundedCaller,
   onceUntilFailure,
   positiveMs,
@@ -110,5 +111,15 @@ describe("option checks", () => {
         "commandTimeoutMs must be a number of milliseconds",
       );
     }
+  });
+});
+
+describe("bestEffortOnceClosed", () => {
+  it("reports a failure while open and ignores it once closed", async () => {
+    let closed = false;
+    const fail = () => Promise.reject(new Error("server gone"));
+    await expect(bestEffortOnceClosed(() => closed, fail)).rejects.toThrow("server gone");
+    closed = true;
+    await expect(bestEffortOnceClosed(() => closed, fail)).resolves.toBeUndefined();
   });
 });

@@ -1,25 +1,22 @@
-import type {
-  JsonObject,
-  LockOptions,
-  ReleaseLock,
-  SessionStore,
-  SetOptions,
-  StoreChangeListener,
-} from "@sessionstore/core";
-import { boundedCaller, defineStore, isExpired, randomLockToken } from "@sessionstore/core/adapter";
+import type { LockOptions, ReleaseLock, StoreChangeListener } from "@sessionstore/core";
+import {
+  bestEffortOnceClosed,
+  boundedCaller,
+  type DefinedStore,
+  defineStore,
+  isExpired,
+  randomLockToken,
+} from "@sessionstore/core/adapter";
 import { withoutStatement } from "./internal/driver-error.js";
 import { type ChangeRow, createPoller } from "./internal/poller.js";
 import { openPool } from "./internal/pool.js";
 import { rowId, statementsFor } from "./internal/statements.js";
 import { type MysqlPoolConnection, type MysqlStoreOptions, resolveMysqlOptions } from "./options.js";
 
-/** A {@link SessionStore} on MySQL or MariaDB: lease lock, list, expiry and a polled watch; every call a Promise. */
-export interface MysqlStore extends SessionStore {
+/** A session store on MySQL or MariaDB: lease lock, list, expiry and a polled watch; every call a Promise. */
+export interface MysqlStore extends DefinedStore {
   /** The records table (locks are in `<table>_locks`, the change log in `<table>_changes`). */
   readonly table: string;
-  get(key: string): Promise<JsonObject | undefined>;
-  set(key: string, record: JsonObject, options?: SetOptions): Promise<void>;
-  delete(key: string): Promise<boolean>;
   lock(key: string, options: LockOptions): Promise<ReleaseLock>;
   list(prefix: string): Promise<string[]>;
   watch(listener: StoreChangeListener): () => void;
@@ -29,7 +26,6 @@ export interface MysqlStore extends SessionStore {
    * @returns how many records were deleted.
    */
   purgeExpired(): Promise<number>;
-  close(): Promise<void>;
 }
 
 // An expiry beyond ±2^53 ms is kept as that in the BIGINT column (the exact value travels in the envelope).
@@ -167,14 +163,8 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
           await pool.query(sql.lock, [id, token, Math.max(1, Math.ceil(Math.min(ttlMs, MAX_EXPIRY_MS)))]);
           return rowsOf(await pool.query(sql.lockHolder, [id]))[0]?.token === token;
         }),
-      async unlock(name, token) {
-        try {
-          await query("unlock", sql.unlock, [rowId(name), token]);
-        } catch (error) {
-          // At close, best effort: leases free these anyway, and an outage must not make close() fail.
-          if (!kit.closed()) throw error;
-        }
-      },
+      unlock: (name, token) =>
+        bestEffortOnceClosed(kit.closed, () => query("unlock", sql.unlock, [rowId(name), token])),
       watch: (listener) => poller.add(listener),
       async close() {
         poller.close();

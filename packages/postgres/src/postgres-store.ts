@@ -1,25 +1,22 @@
-import type {
-  JsonObject,
-  LockOptions,
-  ReleaseLock,
-  SessionStore,
-  SetOptions,
-  StoreChangeListener,
-} from "@sessionstore/core";
-import { boundedCaller, defineStore, isExpired, randomLockToken } from "@sessionstore/core/adapter";
+import type { LockOptions, ReleaseLock, StoreChangeListener } from "@sessionstore/core";
+import {
+  bestEffortOnceClosed,
+  boundedCaller,
+  type DefinedStore,
+  defineStore,
+  isExpired,
+  randomLockToken,
+} from "@sessionstore/core/adapter";
 import { withoutRowData } from "./internal/driver-error.js";
 import { openPool, type StorePool } from "./internal/pool.js";
 import { rowId, type Statements, statementsFor } from "./internal/statements.js";
 import { createWatcher } from "./internal/watcher.js";
 import { type PostgresStoreOptions, resolvePostgresOptions } from "./options.js";
 
-/** A {@link SessionStore} on PostgreSQL: lease lock, list, expiry and LISTEN/NOTIFY watch; every call a Promise. */
-export interface PostgresStore extends SessionStore {
+/** A session store on PostgreSQL: lease lock, list, expiry and LISTEN/NOTIFY watch; every call a Promise. */
+export interface PostgresStore extends DefinedStore {
   /** The records table (locks are in `<table>_locks`). */
   readonly table: string;
-  get(key: string): Promise<JsonObject | undefined>;
-  set(key: string, record: JsonObject, options?: SetOptions): Promise<void>;
-  delete(key: string): Promise<boolean>;
   lock(key: string, options: LockOptions): Promise<ReleaseLock>;
   list(prefix: string): Promise<string[]>;
   watch(listener: StoreChangeListener): () => void;
@@ -29,7 +26,6 @@ export interface PostgresStore extends SessionStore {
    * @returns how many records were deleted.
    */
   purgeExpired(): Promise<number>;
-  close(): Promise<void>;
 }
 
 // bigint holds ±9.2e18; an expiry beyond ±2^53 ms (285,000 years) is kept as that
@@ -135,14 +131,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         const lease = String(Math.max(1, Math.ceil(Math.min(ttlMs, MAX_EXPIRY_MS))));
         return (await query("lock", sql.lock, [rowId(name), token, lease])).rows.length === 1;
       },
-      async unlock(name, token) {
-        try {
-          await query("unlock", sql.unlock, [rowId(name), token]);
-        } catch (error) {
-          // At close, best effort: leases free these anyway, and an outage must not make close() fail.
-          if (!kit.closed()) throw error;
-        }
-      },
+      unlock: (name, token) =>
+        bestEffortOnceClosed(kit.closed, () => query("unlock", sql.unlock, [rowId(name), token])),
       watch: (listener) => watcher.add(listener),
       async close() {
         watcher.close();

@@ -103,3 +103,17 @@ export function boundedCaller(
       throw scrub(error);
     });
 }
+
+/**
+ * `work`, whose failure is ignored once `closed()`: what `unlock` of a lease
+ * lock wants when `close()` frees the locks still held (the leases free them
+ * anyway, and an outage must not make `close()` fail), while a caller's own
+ * release still reports its failure.
+ */
+export async function bestEffortOnceClosed(closed: () => boolean, work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (!closed()) throw error;
+  }
+}
