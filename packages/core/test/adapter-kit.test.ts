@@ -200,6 +200,14 @@ describe("defineStore: the guard every store gets", () => {
     await release?.();
     expect(calls.filter((call) => call === "unlock a")).toHaveLength(1);
   });
+
+  it("watch refuses a listener that is not a function with ERR_INVALID_ARGUMENT naming it", () => {
+    const { backend } = mapBackend({ watch: () => () => undefined });
+    const { store } = defineStore({ kind: "test", capabilities: { ...CAPABILITIES, watch: true }, backend });
+    expect(() => store.watch?.("not a function" as never)).toThrow(
+      expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", field: "listener" }),
+    );
+  });
 });
 
 describe("pollLease: one wait loop, one clock rule", () => {

@@ -1,4 +1,4 @@
-import { SessionStoreError } from "@sessionstore/core";
+import { invalidOption, positiveMs, type UrlOrPool, urlOrPool } from "@sessionstore/core/adapter";
 
 /** A connection checked out of a pool (`PoolConnection` of `mysql2/promise`), narrowed to what the store uses. */
 export interface MysqlPoolConnection {
@@ -78,7 +78,7 @@ export const DEFAULT_MYSQL_TABLE = "sessionstore_sessions";
 
 /** Options with defaults applied and every field checked. */
 export interface ResolvedMysqlOptions {
-  readonly source: { readonly kind: "url"; readonly url: string } | { readonly kind: "pool"; readonly pool: MysqlPool };
+  readonly source: UrlOrPool<MysqlPool>;
   readonly table: string;
   /** `host:port/database`, for messages: never the user or password. */
   readonly server: string;
@@ -88,20 +88,8 @@ export interface ResolvedMysqlOptions {
   readonly watchPollMs: number;
 }
 
-const MAX_TIMER_MS = 2_147_483_647;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
-
-function invalid(field: string, message: string): SessionStoreError {
-  return new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} ${message}`, { field });
-}
-
-function positiveMs(value: unknown, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
-    throw invalid(field, `must be a number of milliseconds between 1 and ${MAX_TIMER_MS}`);
-  }
-  return value;
-}
+const invalid = invalidOption;
 
 /** `host:port/database` of a URL; never echoes the URL (it may carry a password). */
 function serverOfUrl(url: unknown): string {
@@ -150,22 +138,13 @@ function promisePool(value: unknown): unknown {
 
 /** Applies defaults and validates; throws `ERR_INVALID_ARGUMENT` naming the field. */
 export function resolveMysqlOptions(options: unknown): ResolvedMysqlOptions {
-  if (typeof options !== "object" || options === null) throw invalid("options", "must be an object with url or pool");
-  const given = options as MysqlStoreOptions;
-  if (given.url !== undefined && given.pool !== undefined)
-    throw invalid("options", "must give only one of url and pool");
-  let source: ResolvedMysqlOptions["source"];
-  let server: string;
-  if (given.pool !== undefined) {
-    const pool = promisePool(given.pool);
-    if (!isMysqlPool(pool)) throw invalid("pool", "must be a mysql2 pool (createPool from mysql2 or mysql2/promise)");
-    source = { kind: "pool", pool };
-    server = serverOfPool(pool);
-  } else {
-    if (given.url === undefined) throw invalid("options", "must give url or pool");
-    server = serverOfUrl(given.url);
-    source = { kind: "url", url: given.url };
-  }
+  const { given, source } = urlOrPool(
+    options,
+    isMysqlPool,
+    "must be a mysql2 pool (createPool from mysql2 or mysql2/promise)",
+    promisePool,
+  );
+  const server = source.kind === "pool" ? serverOfPool(source.pool) : serverOfUrl(source.url);
   const table = given.table ?? DEFAULT_MYSQL_TABLE;
   if (typeof table !== "string" || !TABLE_NAME.test(table)) {
     throw invalid("table", "must be a letter or underscore, then up to 47 letters, digits or underscores");

@@ -1,4 +1,4 @@
-import { SessionStoreError } from "@sessionstore/core";
+import { invalidOption, positiveMs, type UrlOrPool, urlOrPool } from "@sessionstore/core/adapter";
 
 /** One row set as node-postgres returns it (`QueryResult`), narrowed to what the store reads. */
 export interface PostgresQueryResult {
@@ -73,9 +73,7 @@ export const DEFAULT_POSTGRES_TABLE = "sessionstore_sessions";
 
 /** Options with defaults applied and every field checked. */
 export interface ResolvedPostgresOptions {
-  readonly source:
-    | { readonly kind: "url"; readonly url: string }
-    | { readonly kind: "pool"; readonly pool: PostgresPool };
+  readonly source: UrlOrPool<PostgresPool>;
   readonly table: string;
   /** `host:port/database`, for messages: never the user or password. */
   readonly server: string;
@@ -84,20 +82,8 @@ export interface ResolvedPostgresOptions {
   readonly lockPollMs: number;
 }
 
-const MAX_TIMER_MS = 2_147_483_647;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
-
-function invalid(field: string, message: string): SessionStoreError {
-  return new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} ${message}`, { field });
-}
-
-function positiveMs(value: unknown, field: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
-    throw invalid(field, `must be a number of milliseconds between 1 and ${MAX_TIMER_MS}`);
-  }
-  return value;
-}
+const invalid = invalidOption;
 
 /** `host:port/database` of a URL; never echoes the URL (it may carry a password). */
 function serverOfUrl(url: unknown): string {
@@ -143,21 +129,8 @@ function isPostgresPool(value: unknown): value is PostgresPool {
 
 /** Applies defaults and validates; throws `ERR_INVALID_ARGUMENT` naming the field. */
 export function resolvePostgresOptions(options: unknown): ResolvedPostgresOptions {
-  if (typeof options !== "object" || options === null) throw invalid("options", "must be an object with url or pool");
-  const given = options as PostgresStoreOptions;
-  if (given.url !== undefined && given.pool !== undefined)
-    throw invalid("options", "must give only one of url and pool");
-  let source: ResolvedPostgresOptions["source"];
-  let server: string;
-  if (given.pool !== undefined) {
-    if (!isPostgresPool(given.pool)) throw invalid("pool", "must be a node-postgres Pool");
-    source = { kind: "pool", pool: given.pool };
-    server = serverOfPool(given.pool);
-  } else {
-    if (given.url === undefined) throw invalid("options", "must give url or pool");
-    server = serverOfUrl(given.url);
-    source = { kind: "url", url: given.url };
-  }
+  const { given, source } = urlOrPool(options, isPostgresPool, "must be a node-postgres Pool");
+  const server = source.kind === "pool" ? serverOfPool(source.pool) : serverOfUrl(source.url);
   const table = given.table ?? DEFAULT_POSTGRES_TABLE;
   if (typeof table !== "string" || !TABLE_NAME.test(table)) {
     throw invalid("table", "must be a letter or underscore, then up to 47 letters, digits or underscores");

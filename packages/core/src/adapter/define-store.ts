@@ -1,4 +1,4 @@
-import { toStoreError } from "../errors.js";
+import { SessionStoreError, toStoreError } from "../errors.js";
 import { parseRecord, serializeRecord } from "../internal/json.js";
 import type { SetOptions } from "../store.js";
 import type { Awaitable, JsonObject } from "../types.js";
@@ -179,7 +179,9 @@ export function defineStore(definition: StoreDefinition): StoreKit {
   if (watch) {
     store.watch = (listener) => {
       ensureOpen();
-      if (typeof listener !== "function") throw new TypeError("watch(listener): listener must be a function");
+      if (typeof listener !== "function") {
+        throw new SessionStoreError("ERR_INVALID_ARGUMENT", "listener must be a function", { field: "listener" });
+      }
       return watch.call(backend, listener);
     };
   }

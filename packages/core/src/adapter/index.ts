@@ -28,6 +28,10 @@ export {
   sleep,
   storeClosedError,
 } from "./helpers.js";
+export type { BoundedCallerOptions } from "./network.js";
+export { bestEffortOnceClosed, boundedCaller, onceUntilFailure, withDeadline, withoutFields } from "./network.js";
+export type { UrlOrPool } from "./option-checks.js";
+export { invalidOption, positiveMs, urlOrPool } from "./option-checks.js";
 export type { PollLeaseOptions } from "./poll-lease.js";
 export { pollLease } from "./poll-lease.js";
 export type {

@@ -63,7 +63,7 @@ export function statementsFor(table: string): Statements {
         KEY \`${table}_changes_at\` (at)
       ) ENGINE=InnoDB`,
     ],
-    get: `SELECT v FROM ${records} WHERE id = ?`,
+    get: `SELECT v, expires_at FROM ${records} WHERE id = ?`,
     set: `INSERT INTO ${records} (id, k, v, expires_at) VALUES (?, ?, ?, ?)
       ON DUPLICATE KEY UPDATE v = VALUES(v), expires_at = VALUES(expires_at)`,
     deleteLive: `DELETE FROM ${records} WHERE id = ? AND (expires_at IS NULL OR expires_at > ?)`,

@@ -45,7 +45,7 @@ export function statementsFor(table: string): Statements {
       `CREATE INDEX IF NOT EXISTS "${table}_expires" ON ${records} (expires_at) WHERE expires_at IS NOT NULL`,
       `CREATE TABLE IF NOT EXISTS ${locks} (id bytea PRIMARY KEY, token text NOT NULL, expires_at bigint NOT NULL)`,
     ],
-    get: `SELECT value FROM ${records} WHERE id = $1`,
+    get: `SELECT value, expires_at FROM ${records} WHERE id = $1`,
     // The NOTIFY rides in the same statement, so it is sent exactly when the write commits.
     set: `WITH changed AS (
         INSERT INTO ${records} (id, key, value, expires_at) VALUES ($1, $2, $3, $4)

@@ -1,0 +1,49 @@
+/** Checks of store options that every adapter makes the same way, with the same messages. */
+import { SessionStoreError } from "../errors.js";
+
+// setTimeout overflows above this and fires at once.
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** `ERR_INVALID_ARGUMENT` naming `field`: "`<field> <message>`". */
+export function invalidOption(field: string, message: string): SessionStoreError {
+  return new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} ${message}`, { field });
+}
+
+/** `value` as a timer length (1 ms to about 24.8 days), or `fallback` when not given. */
+export function positiveMs(value: unknown, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+    throw invalidOption(field, `must be a number of milliseconds between 1 and ${MAX_TIMER_MS}`);
+  }
+  return value;
+}
+
+/** Where a store connects: a URL it opens and owns, or a pool the caller owns. */
+export type UrlOrPool<Pool> =
+  | { readonly kind: "url"; readonly url: string }
+  | { readonly kind: "pool"; readonly pool: Pool };
+
+/**
+ * Reads the `url` / `pool` pair of `options` (exactly one): `isPool` checks
+ * a pool (after `adapt`, e.g. a callback pool's promise wrapper), `poolMessage`
+ * says what a pool must be.
+ */
+export function urlOrPool<Pool>(
+  options: unknown,
+  isPool: (value: unknown) => value is Pool,
+  poolMessage: string,
+  adapt: (value: unknown) => unknown = (value) => value,
+): { readonly source: UrlOrPool<Pool>; readonly given: Record<string, unknown> } {
+  if (typeof options !== "object" || options === null)
+    throw invalidOption("options", "must be an object with url or pool");
+  const given = options as Record<string, unknown>;
+  if (given.url !== undefined && given.pool !== undefined)
+    throw invalidOption("options", "must give only one of url and pool");
+  if (given.pool !== undefined) {
+    const pool = adapt(given.pool);
+    if (!isPool(pool)) throw invalidOption("pool", poolMessage);
+    return { source: { kind: "pool", pool }, given };
+  }
+  if (given.url === undefined) throw invalidOption("options", "must give url or pool");
+  return { source: { kind: "url", url: given.url as string }, given };
+}
