@@ -234,7 +234,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       }
       // SET and PUBLISH go in one round trip (see writeRecord).
       const notice = { channel: keys.changes, message: feed.notice(key) };
-      await run("set", () => writeRecord(commands, rawKey, text, ttlMs, notice));
+      await run("set", () => writeRecord(commands, rawKey, text, ttlMs, notice, connection.cluster));
     },
     async remove(key) {
       const removed = await run("delete", () => keyv.delete(keys.record(key)));

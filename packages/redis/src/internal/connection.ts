@@ -49,6 +49,8 @@ function isCluster(client: NodeRedisBase): client is NodeRedisCluster {
 export interface RedisConnection {
   /** Whether the store created the client (and so closes it). */
   readonly owned: boolean;
+  /** Whether this is a Redis Cluster (commands of one caller may go to different nodes). */
+  readonly cluster: boolean;
   /** Commands as the store sends them (string replies); the store bounds each call itself. */
   readonly commands: RedisCommands;
   /** The same, as an object to hand to `@keyv/redis` (see {@link keyvClientView}). */
@@ -269,6 +271,7 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
 
   return {
     owned,
+    cluster: isCluster(client),
     commands,
     keyvClient: keyvClientView(commands as object),
     isReady: () => {

@@ -89,7 +89,8 @@ export interface RecordWriter {
  * `@keyv/redis` do (SET with PX when it expires) and announces it, both issued in the same tick: node-redis
  * writes commands queued in one tick in one socket write, so SET and PUBLISH
  * cost one round trip instead of two, and Redis runs them in order on the one
- * connection, so a watcher that re-reads on the notice sees the new record.
+ * connection, so a watcher that re-reads on the notice sees the new record
+ * (on a cluster, where they may go to different nodes, they go in turn).
  * The notice's failure is ignored (a lost notice only delays other instances
  * until their next read); the SET's failure is the caller's.
  */
@@ -99,7 +100,17 @@ export async function writeRecord(
   text: string,
   ttlMs: number | undefined,
   notice: { channel: string; message: string },
+  cluster: boolean,
 ): Promise<void> {
+  if (cluster) {
+    // On a cluster the SET goes to the key's node and the PUBLISH to any node: sent
+    // together, the notice could reach a watcher before the write exists. In turn.
+    await (ttlMs === undefined
+      ? commands.set(rawKey, text)
+      : commands.set(rawKey, text, { expiration: { type: "PX", value: ttlMs } }));
+    await commands.publish(notice.channel, notice.message).catch(() => undefined);
+    return;
+  }
   const written =
     ttlMs === undefined
       ? commands.set(rawKey, text)
