@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { createSessionManager } from "@sessionstore/core";
 import { createKeyvStore } from "@sessionstore/keyv";
+import { expectRecordsOf010 } from "@sessionstore/testkit/support";
 import Keyv from "keyv";
 import { describe, expect, it } from "vitest";
 
@@ -21,17 +22,7 @@ describe("Keyv entries written by 0.1.0", () => {
     const store = createKeyvStore(new Keyv({ store: backing }));
     try {
       const manager = createSessionManager(store, { namespace: "app" });
-      expect(await manager.get("password")).toMatchObject({
-        accessToken: "AT-010-user",
-        refreshToken: "RT-010-user",
-        ref: { type: "user", id: 7 },
-      });
-      expect(await manager.get("app")).toMatchObject({ accessToken: "AT-010-app", expiresAt: APP_EXPIRES_AT });
-      expect(await manager.forSubject("alice").get("server")).toMatchObject({ refreshToken: "RT-010-alice" });
-      const listed = (await manager.list()).map((info) => info.key).sort();
-      expect(listed).toEqual(["app:alice:server", "app:default:app", "app:default:password"]);
-      await manager.set({ access_token: "AT-new", refresh_token: "RT-new" }, "client");
-      expect(await manager.get("client")).toMatchObject({ accessToken: "AT-new" });
+      await expectRecordsOf010(manager, APP_EXPIRES_AT);
       expect(backing.size).toBe(4);
     } finally {
       await store.close();

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createSessionManager } from "@sessionstore/core";
+import { expectRecordsOf010 } from "@sessionstore/testkit/support";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BrowserHarness, startBrowserHarness } from "./support/browser.js";
@@ -40,17 +41,7 @@ describe("localStorage items written by 0.1.0", () => {
     }, moved);
     const store = await createRemoteStore(harness, page, { prefix });
     const manager = createSessionManager(store, { namespace: "app" });
-    expect(await manager.get("password")).toMatchObject({
-      accessToken: "AT-010-user",
-      refreshToken: "RT-010-user",
-      ref: { type: "user", id: 7 },
-    });
-    expect(await manager.get("app")).toMatchObject({ accessToken: "AT-010-app", expiresAt: APP_EXPIRES_AT });
-    expect(await manager.forSubject("alice").get("server")).toMatchObject({ refreshToken: "RT-010-alice" });
-    const listed = (await manager.list()).map((info) => info.key).sort();
-    expect(listed).toEqual(["app:alice:server", "app:default:app", "app:default:password"]);
-    await manager.set({ access_token: "AT-new", refresh_token: "RT-new" }, "client");
-    expect(await manager.get("client")).toMatchObject({ accessToken: "AT-new" });
+    await expectRecordsOf010(manager, APP_EXPIRES_AT);
     await manager.clear();
     await store.close();
   });

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { createClient } from "@redis/client";
 import { createSessionManager } from "@sessionstore/core";
 import { createRedisStore } from "@sessionstore/redis";
+import { expectRecordsOf010 } from "@sessionstore/testkit/support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const URL_ = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -41,18 +42,7 @@ describe("Redis records written by 0.1.0", () => {
     const store = createRedisStore({ url: URL_, keyPrefix: prefix });
     try {
       const manager = createSessionManager(store, { namespace: "app" });
-      expect(await manager.get("password")).toMatchObject({
-        accessToken: "AT-010-user",
-        refreshToken: "RT-010-user",
-        ref: { type: "user", id: 7 },
-      });
-      expect(await manager.get("app")).toMatchObject({ accessToken: "AT-010-app", expiresAt: APP_EXPIRES_AT });
-      expect(await manager.forSubject("alice").get("server")).toMatchObject({ refreshToken: "RT-010-alice" });
-      const listed = (await manager.list()).map((info) => info.key).sort();
-      expect(listed).toEqual(["app:alice:server", "app:default:app", "app:default:password"]);
-      await manager.set({ access_token: "AT-new", refresh_token: "RT-new" }, "client");
-      expect(await manager.get("client")).toMatchObject({ accessToken: "AT-new" });
-      expect(await manager.get("password")).toMatchObject({ accessToken: "AT-010-user" });
+      await expectRecordsOf010(manager, APP_EXPIRES_AT);
     } finally {
       await store.close();
     }

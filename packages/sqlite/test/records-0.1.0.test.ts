@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSessionManager } from "@sessionstore/core";
 import { createSqliteStore } from "@sessionstore/sqlite";
+import { expectRecordsOf010 } from "@sessionstore/testkit/support";
 import { afterEach, describe, expect, it } from "vitest";
 
 const FIXTURE = new URL("./fixtures/0.1.0/sessions.db", import.meta.url);
@@ -28,32 +29,21 @@ afterEach(() => {
 });
 
 describe("a SQLite database written by 0.1.0", () => {
-  it("reads every session and lists them", async () => {
+  it("reads and lists every session, and takes a new write beside them", async () => {
     const store = createSqliteStore({ path: copyOfFixture() });
     try {
       const manager = createSessionManager(store, { namespace: "app" });
-      expect(await manager.get("password")).toMatchObject({
-        accessToken: "AT-010-user",
-        refreshToken: "RT-010-user",
-        ref: { type: "user", id: 7 },
-      });
-      expect(await manager.get("app")).toMatchObject({ accessToken: "AT-010-app", expiresAt: APP_EXPIRES_AT });
-      expect(await manager.forSubject("alice").get("server")).toMatchObject({ refreshToken: "RT-010-alice" });
-      const listed = (await manager.list()).map((info) => info.key).sort();
-      expect(listed).toEqual(["app:alice:server", "app:default:app", "app:default:password"]);
+      await expectRecordsOf010(manager, APP_EXPIRES_AT);
     } finally {
       await store.close();
     }
   });
 
-  it("takes new writes beside the old records, and purges an old record once it expired", async () => {
+  it("purges an old record once it expired, beside a new one", async () => {
     const path = copyOfFixture();
     const writer = createSqliteStore({ path });
     try {
-      const manager = createSessionManager(writer, { namespace: "app" });
-      await manager.set({ access_token: "AT-new", refresh_token: "RT-new" }, "client");
-      expect(await manager.get("client")).toMatchObject({ accessToken: "AT-new" });
-      expect(await manager.get("password")).toMatchObject({ accessToken: "AT-010-user" });
+      await createSessionManager(writer, { namespace: "app" }).set({ access_token: "AT-new" }, "client");
     } finally {
       await writer.close();
     }

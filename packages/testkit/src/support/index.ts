@@ -4,6 +4,7 @@ export { exited, forkTsx, message, printed, watchLines } from "./children.js";
 export type { LockAcrossProcessesOptions } from "./lock-across-processes.js";
 export { describeLockAcrossProcesses } from "./lock-across-processes.js";
 export { closedPort, keepIdleSockets } from "./net.js";
+export { expectRecordsOf010, RECORDS_010_KEYS } from "./records-0.1.0.js";
 export { everythingLogged, expectUnavailable, useCrashSentinel } from "./unavailable.js";
 export type { CollectedChanges } from "./waits.js";
 export { collectChanges, waitUntil } from "./waits.js";
