@@ -1,4 +1,4 @@
-import { SessionStoreError } from "@sessionstore/core";
+import { withDeadline as boundedCall } from "@sessionstore/core/adapter";
 
 /** A timer that never keeps the process alive on its own. */
 function unrefTimer(callback: () => void, ms: number): ReturnType<typeof setTimeout> {
@@ -24,39 +24,13 @@ export async function settleWithin<T>(
 }
 
 /**
- * Runs `work` but gives up after `ms` with `ERR_STORE_UNAVAILABLE`. node-redis
- * drops a command that times out while still queued, but once written it waits
- * for the reply as long as the socket lives (a stalled server, a black-holed
- * network), so the store bounds every call itself. A command abandoned this
- * way may still be applied by Redis later.
- *
- * This runs on every call, so it costs one promise and one timer, nothing more
- * (no race, no wrapper objects): Node keeps timers of equal duration in one list,
- * so arming and clearing one is cheap.
+ * Runs `work` but gives up after `commandTimeoutMs` with `ERR_STORE_UNAVAILABLE`
+ * (the adapter kit's bound, naming Redis). node-redis drops a command that
+ * times out while still queued, but once written it waits for the reply as long
+ * as the socket lives (a stalled server, a black-holed network), so the store
+ * bounds every call itself. A command abandoned this way may still be applied
+ * by Redis later.
  */
 export function withDeadline<T>(operation: string, ms: number, work: Promise<T>): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = unrefTimer(() => {
-      reject(
-        new SessionStoreError(
-          "ERR_STORE_UNAVAILABLE",
-          `store ${operation} failed: Redis did not answer within ${ms} ms`,
-          {
-            cause: new Error(`no reply within ${ms} ms`),
-          },
-        ),
-      );
-    }, ms);
-    // The rejection handler also marks a late failure handled once we gave up.
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+  return boundedCall(operation, "Redis", ms, work);
 }
