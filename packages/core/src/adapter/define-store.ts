@@ -133,13 +133,9 @@ export function defineStore(definition: StoreDefinition): StoreKit {
       let failure: { error: unknown } | undefined;
       const unlock = backend.unlock;
       if (unlock) {
-        for (const [token, name] of held) {
-          try {
-            await unlock.call(backend, name, token);
-          } catch (error) {
-            failure ??= { error };
-          }
-        }
+        // All at once: during an outage each unlock waits out its bound, and close() must take one bound, not N.
+        const unlocked = await Promise.allSettled([...held].map(([token, name]) => unlock.call(backend, name, token)));
+        for (const outcome of unlocked) if (outcome.status === "rejected") failure ??= { error: outcome.reason };
       }
       held.clear();
       try {
