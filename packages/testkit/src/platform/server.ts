@@ -103,7 +103,11 @@ export async function startFakePlatform(options: FakePlatformOptions = {}): Prom
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => {
+    // A backlog for storms: tests open 1,000 connections at once, and with Node's default
+    // of 511 a busy event loop lets the accept queue overflow; the kernel then drops
+    // handshakes (SYN-ACK retries of 1, 2, 4, 8 s: token calls timed out) or resets them
+    // (ECONNRESET), as two loaded runs showed. The kernel caps it at somaxconn.
+    server.listen(options.port ?? 0, "127.0.0.1", 4096, () => {
       server.off("error", reject);
       resolve();
     });
