@@ -6,7 +6,7 @@ import { forkTsx, message } from "./children.js";
 
 /** How {@link describeLockAcrossProcesses} reaches one backend. */
 export interface LockAcrossProcessesOptions {
-  /** Shown in the suite's title: "<name> lock across processes". */
+  /** Shown in the suite's title: "`name` lock across processes". */
   readonly name: string;
   /** The package's worker script (it calls `runLockWorker` from `@sessionstore/testkit/lock-worker`). */
   readonly worker: string;
