@@ -235,6 +235,12 @@ describe("property: token responses seen by the client", () => {
           seen.accepted += 1;
           const expected = generated.body ? oracle(generated.body) : undefined;
           expect(expected?.accept).toBe(true);
+          // A session without a refresh token that expires within seconds (`expires_in: 0`) is stored
+          // with that expiry: on a loaded machine it can be gone by the time it is read back.
+          const auth = expected?.accept ? expected.auth : undefined;
+          const lapses =
+            auth?.refreshToken === undefined && auth?.expiresAt !== undefined && auth.expiresAt - Date.now() < 60_000;
+          if (lapses && stored === undefined) return;
           expect(stored?.accessToken).toBe(generated.body?.access_token);
           // What was stored reads back as a valid session (normalising it again changes nothing).
           expect(normalizeAuthObject(stored)).toEqual(stored);
