@@ -87,7 +87,7 @@ export function message<T extends { type: string }>(child: ChildProcess, type: s
     const onMessage = (received: unknown) => {
       if (!isWanted(received)) return;
       child.off("message", onMessage);
-      child.off("exit", onExit);
+      child.off("close", onExit);
       // The inbox listener ran first (registered earlier): take it out of there.
       inbox.splice(inbox.indexOf(received), 1);
       resolve(received as T);
@@ -95,6 +95,7 @@ export function message<T extends { type: string }>(child: ChildProcess, type: s
     const onExit = (code: number | null, signal: string | null) =>
       reject(new Error(`child exited (${code ?? signal}) before sending "${type}"`));
     child.on("message", onMessage);
-    child.once("exit", onExit);
+    // "close", not "exit": stdout and IPC messages can still arrive after "exit" (a loaded run lost a "done" so).
+    child.once("close", onExit);
   });
 }

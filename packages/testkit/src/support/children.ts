@@ -30,7 +30,7 @@ export function printed(child: ChildProcess, line: string, detail: () => string 
       seen += chunk.toString("utf8");
       if (seen.split("\n").includes(line)) {
         child.stdout?.off("data", onData);
-        child.off("exit", onExit);
+        child.off("close", onExit);
         resolve(seen);
       }
     };
@@ -39,7 +39,8 @@ export function printed(child: ChildProcess, line: string, detail: () => string 
       reject(new Error(`child exited (${code ?? signal}) before printing "${line}"${more ? `: ${more}` : ""}`));
     };
     child.stdout?.on("data", onData);
-    child.once("exit", onExit);
+    // "close", not "exit": stdout and IPC messages can still arrive after "exit" (a loaded run lost a "done" so).
+    child.once("close", onExit);
   });
 }
 
@@ -49,13 +50,14 @@ export function message<T extends { type: string }>(child: ChildProcess, type: s
     const onMessage = (received: unknown) => {
       if ((received as { type?: unknown } | null)?.type !== type) return;
       child.off("message", onMessage);
-      child.off("exit", onExit);
+      child.off("close", onExit);
       resolve(received as T);
     };
     const onExit = (code: number | null, signal: string | null) =>
       reject(new Error(`child exited (${code ?? signal}) before sending "${type}"`));
     child.on("message", onMessage);
-    child.once("exit", onExit);
+    // "close", not "exit": stdout and IPC messages can still arrive after "exit" (a loaded run lost a "done" so).
+    child.once("close", onExit);
   });
 }
 
@@ -81,7 +83,8 @@ export function watchLines(child: ChildProcess): LineWatch {
       waiters.delete(line);
     }
   });
-  child.once("exit", (code, signal) => {
+  // "close", not "exit": stdout can still arrive after "exit".
+  child.once("close", (code, signal) => {
     exitedWith = String(code ?? signal);
     for (const reject of rejecters) reject(new Error(`child exited (${exitedWith}) before printing the line awaited`));
   });
