@@ -62,7 +62,7 @@ export async function benchColdStart(_budget: Budget): Promise<Section> {
   if (first && second) {
     notes.push(
       `cold start: run 2 (cached) took ${(second.scriptMs / first.scriptMs).toFixed(2)}× the time of run 1 inside the ` +
-        "script; both runs load the TypeScript sources through tsx, which dominates the time from spawn.",
+        "script; both runs start the script through tsx, which dominates the time from spawn.",
     );
   }
   return {

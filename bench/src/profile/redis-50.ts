@@ -1,7 +1,8 @@
 /**
  * Profiling aid (not part of `pnpm bench`): the Redis store's 50-caller get or
  * set through a SessionManager in a loop, for `node --cpu-prof`:
- *   cd bench && node --conditions=@sessionstore/source --import tsx --cpu-prof src/profile/redis-50.ts get
+ *   pnpm build && cd bench && node --import tsx --cpu-prof src/profile/redis-50.ts get
+ * (the built packages, as `pnpm bench` measures them)
  */
 import { createSessionManager } from "@sessionstore/core";
 import { createRedisStore } from "@sessionstore/redis";
