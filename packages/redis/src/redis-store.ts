@@ -232,9 +232,8 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
         await backend.remove(key);
         return;
       }
-      // SET and PUBLISH go in one round trip (see writeRecord).
-      const notice = { channel: keys.changes, message: feed.notice(key) };
-      await run("set", () => writeRecord(commands, rawKey, text, ttlMs, notice, connection.cluster));
+      // SET and its notice go in one round trip (see writeRecord).
+      await run("set", () => writeRecord(commands, rawKey, text, ttlMs, () => feed.announce(key), connection.cluster));
     },
     async remove(key) {
       const removed = await run("delete", () => keyv.delete(keys.record(key)));

@@ -1,7 +1,7 @@
 import { createRedisStore, type RedisStore } from "@sessionstore/redis";
 import { eventually } from "@sessionstore/testkit";
 import { describe, expect, it } from "vitest";
-import { SHARED_REDIS_URL, uniqueNamespace, useSharedRedis } from "./support/shared-redis.js";
+import { connectAdmin, SHARED_REDIS_URL, uniqueNamespace, useSharedRedis } from "./support/shared-redis.js";
 
 const redis = useSharedRedis();
 
@@ -54,5 +54,64 @@ describe("redis watch: a subscriber connection only while someone watches", () =
     expect(await subscribers(namespace)).toBe(0);
     await quiet.close();
     expect(() => quiet.watch(() => undefined)).toThrow(expect.objectContaining({ code: "ERR_STORE_CLOSED" }));
+  });
+});
+
+describe("redis watch: the writes of one turn share one notice", () => {
+  it("50 concurrent sets reach a watcher in fewer than 50 messages, every key heard and readable when heard", async () => {
+    const namespace = uniqueNamespace("watch-batch");
+    redis.namespaces.push(namespace);
+    const watcher = store(namespace);
+    const writer = store(namespace);
+    const listener = await connectAdmin();
+    try {
+      const messages: string[] = [];
+      await listener.subscribe(`${namespace}:changes`, (message) => messages.push(message));
+      const seen = new Map<string, unknown>();
+      watcher.watch(({ key }) => {
+        // A watcher re-reads on the notice: the write must already be there.
+        void watcher.get(key).then((record) => seen.set(key, record));
+      });
+      await eventually(async () => expect(await subscribers(namespace)).toBe(2));
+      await writer.set("warm", { v: -1 });
+      await eventually(() => expect(seen.get("warm")).toEqual({ v: -1 }));
+      messages.length = 0;
+
+      const keys = Array.from({ length: 50 }, (_, index) => `k${index}`);
+      await Promise.all(keys.map((key, index) => writer.set(key, { v: index })));
+      await eventually(() => expect(seen.size).toBe(51));
+      expect(keys.map((key) => seen.get(key))).toEqual(keys.map((_, index) => ({ v: index })));
+      // One PUBLISH per write would be 50 messages; the turn's writes share one (a slow turn may split it).
+      expect(messages.length).toBeGreaterThan(0);
+      expect(messages.length).toBeLessThan(50);
+      const named = messages.flatMap((message) => {
+        const { k } = JSON.parse(message) as { k: string | string[] };
+        return typeof k === "string" ? [k] : k;
+      });
+      expect(new Set(named)).toEqual(new Set(keys));
+    } finally {
+      await listener.close();
+      await watcher.close();
+      await writer.close();
+    }
+  });
+
+  it("a lone write still sends its own notice naming one key, and deletes are announced the same way", async () => {
+    const namespace = uniqueNamespace("watch-lone");
+    redis.namespaces.push(namespace);
+    const writer = store(namespace);
+    const listener = await connectAdmin();
+    try {
+      const messages: string[] = [];
+      await listener.subscribe(`${namespace}:changes`, (message) => messages.push(message));
+      await writer.set("one", { v: 1 });
+      await eventually(() => expect(messages).toHaveLength(1));
+      await writer.delete("one");
+      await eventually(() => expect(messages).toHaveLength(2));
+      expect(messages.map((message) => (JSON.parse(message) as { k: unknown }).k)).toEqual(["one", "one"]);
+    } finally {
+      await listener.close();
+      await writer.close();
+    }
   });
 });

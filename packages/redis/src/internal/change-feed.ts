@@ -9,6 +9,9 @@ export interface SubscriberConnection {
   on(event: "error", listener: (error: unknown) => void): unknown;
 }
 
+/** Keys one notice names at most: a turn with more writes sends more notices. */
+const MAX_KEYS_PER_NOTICE = 500;
+
 /** What the feed needs from the store. */
 export interface ChangeFeedOptions {
   /** The channel every store of the namespace publishes to and listens on. */
@@ -23,19 +26,26 @@ export interface ChangeFeedOptions {
 
 /** The store's side of `watch`: announce own changes, report the others'. */
 export interface ChangeFeed {
-  /** Tells every other store instance of the namespace that `key` changed. */
+  /**
+   * Tells every other store instance of the namespace that `key` changed.
+   * Keys announced in the same turn of the event loop share one PUBLISH,
+   * sent once that turn's promise jobs have run: after every command they
+   * issued (a SET announced here is already queued, so on one connection
+   * Redis runs it first). Resolves when that PUBLISH is answered; rejects
+   * when it fails.
+   */
   announce(key: string): Promise<void>;
-  /** The message {@link announce} publishes for `key` (for a caller that sends it itself). */
-  notice(key: string): string;
   watch(listener: StoreChangeListener): () => void;
   /** Stops watching and closes the subscriber connection. */
   close(): void;
 }
 
 /**
- * `watch` over Redis pub/sub: each write publishes `{ origin, key }` on one
- * channel per namespace; a subscriber connection exists only while someone
- * watches. Plain PUBLISH/SUBSCRIBE needs no CONFIG (keyspace notifications,
+ * `watch` over Redis pub/sub: writes publish `{ o: origin, k: key }` (or
+ * `k: [keys]` for the writes of one turn) on one channel per namespace; a
+ * subscriber connection exists only while someone watches. One PUBLISH per
+ * turn, not per write: a PUBLISH costs Redis and the client about what a SET
+ * does, so 50 concurrent writes paid for 100 commands. Plain PUBLISH/SUBSCRIBE needs no CONFIG (keyspace notifications,
  * which managed Redis often forbids) and reaches every node of a Redis
  * Cluster. Messages carry this instance's origin so its own writes are not
  * reported back to it. A message published while the subscriber was
@@ -57,14 +67,42 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     }
     if (typeof parsed !== "object" || parsed === null) return;
     const { o, k } = parsed as { o?: unknown; k?: unknown };
-    if (typeof k !== "string" || o === origin) return;
-    for (const listener of [...listeners]) {
-      try {
-        listener({ key: k });
-      } catch {
-        // A throwing listener must not stop the others or the subscriber.
+    if (o === origin) return;
+    const changed = typeof k === "string" ? [k] : Array.isArray(k) ? k.filter((key) => typeof key === "string") : [];
+    for (const key of changed) {
+      for (const listener of [...listeners]) {
+        try {
+          listener({ key });
+        } catch {
+          // A throwing listener must not stop the others or the subscriber.
+        }
       }
     }
+  };
+
+  // The keys of the turn not yet published, and the promise their PUBLISH settles.
+  let batch: { keys: Set<string>; sent: Promise<void> } | undefined;
+  const send = (keys: Set<string>) => {
+    const [only] = keys;
+    const message = JSON.stringify({ o: origin, k: keys.size === 1 ? only : [...keys] });
+    return options.publish(options.channel, message).then(() => undefined);
+  };
+  const startBatch = () => {
+    const keys = new Set<string>();
+    let settle: (sent: Promise<void>) => void = () => undefined;
+    const current = {
+      keys,
+      sent: new Promise<void>((resolve) => {
+        settle = resolve;
+      }),
+    };
+    // nextTick runs once the promise jobs of this turn are done, before node-redis writes
+    // the turn's commands (setImmediate): the PUBLISH joins that same socket write.
+    process.nextTick(() => {
+      if (batch === current) batch = undefined;
+      settle(send(keys));
+    });
+    return current;
   };
 
   const stop = () => {
@@ -98,11 +136,11 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   };
 
   return {
-    async announce(key) {
-      await options.publish(options.channel, JSON.stringify({ o: origin, k: key }));
-    },
-    notice(key) {
-      return JSON.stringify({ o: origin, k: key });
+    announce(key) {
+      // A full batch is sent at its turn's end anyway; the next keys start another (one message stays small).
+      if (batch === undefined || batch.keys.size >= MAX_KEYS_PER_NOTICE) batch = startBatch();
+      batch.keys.add(key);
+      return batch.sent;
     },
     watch(listener) {
       if (closed) return () => undefined;

@@ -78,19 +78,19 @@ export const keyvEnvelopeCodec = {
   },
 };
 
-/** The commands {@link writeRecord} sends, on one connection. */
+/** The command {@link writeRecord} sends. */
 export interface RecordWriter {
   set(key: string, value: string, options?: { expiration?: { type: "PX"; value: number } }): Promise<unknown>;
-  publish(channel: string, message: string): Promise<unknown>;
 }
 
 /**
  * Writes a record's envelope text ({@link keyvEnvelopeCodec}) the way keyv +
- * `@keyv/redis` do (SET with PX when it expires) and announces it, both issued in the same tick: node-redis
- * writes commands queued in one tick in one socket write, so SET and PUBLISH
- * cost one round trip instead of two, and Redis runs them in order on the one
- * connection, so a watcher that re-reads on the notice sees the new record
- * (on a cluster, where they may go to different nodes, they go in turn).
+ * `@keyv/redis` do (SET with PX when it expires) and announces it. The SET is
+ * issued first, so the notice (sent at the end of the turn, see the change
+ * feed) follows it on the same connection: Redis runs them in order and a
+ * watcher that re-reads on the notice sees the new record, and node-redis
+ * sends both in one socket write (one round trip). On a cluster the notice may
+ * go to another node than the key, so it waits for the SET's answer.
  * The notice's failure is ignored (a lost notice only delays other instances
  * until their next read); the SET's failure is the caller's.
  */
@@ -99,23 +99,19 @@ export async function writeRecord(
   rawKey: string,
   text: string,
   ttlMs: number | undefined,
-  notice: { channel: string; message: string },
+  announce: () => Promise<void>,
   cluster: boolean,
 ): Promise<void> {
-  if (cluster) {
-    // On a cluster the SET goes to the key's node and the PUBLISH to any node: sent
-    // together, the notice could reach a watcher before the write exists. In turn.
-    await (ttlMs === undefined
-      ? commands.set(rawKey, text)
-      : commands.set(rawKey, text, { expiration: { type: "PX", value: ttlMs } }));
-    await commands.publish(notice.channel, notice.message).catch(() => undefined);
-    return;
-  }
   const written =
     ttlMs === undefined
       ? commands.set(rawKey, text)
       : commands.set(rawKey, text, { expiration: { type: "PX", value: ttlMs } });
-  const announced = commands.publish(notice.channel, notice.message).catch(() => undefined);
+  if (cluster) {
+    await written;
+    await announce().catch(() => undefined);
+    return;
+  }
+  const announced = announce().catch(() => undefined);
   await written;
   await announced;
 }
