@@ -81,16 +81,16 @@ export const redisSpec: BackendSpec = {
     };
   },
   whenMissed:
-    "redis (what limits it, from `node --cpu-prof` on Node 20, bench/src/profile/redis-50.ts): at 50 callers raw " +
-    "GET/SET cost ~4 µs per operation in all, so 0.8× leaves ~1 µs above the driver. `get`: decoding the record now " +
-    "takes a structural fast path on Node (~+15% throughput; the browser build keeps the full normaliser), and what " +
-    "is left is the envelope parse beyond raw's, the deadline timer, the read-your-writes subscription each read " +
-    "takes (so a read in flight answers with a later write) and the async frames of store and SessionManager. " +
-    "`set`: the store announces every write to other instances (watch); SET and PUBLISH are now sent in the same " +
-    "tick on one connection (one round trip, Redis runs them in order; keyv's set layers skipped like get's), which " +
-    "moved 1 caller from 0.40–0.44× to 0.60–0.65× but 50 callers barely (0.31–0.37× to 0.36–0.37×): there Redis " +
-    "still runs two commands per write where raw runs one, and the per-call deadline timer, `normalizeAuthObject` on " +
-    "the caller's object (required: it is input), the per-key write queue and SessionManager's frames remain.",
+    "redis (what limits it, from `node --cpu-prof` on Node 20 over the built packages, bench/src/profile/redis-50.ts): " +
+    "at 50 callers raw GET/SET cost ~5 µs of client CPU per operation in all (node-redis pipelines them), so 0.8× " +
+    "leaves ~1.2 µs for everything a SessionManager and the store add. `get`: JSON.parse of the envelope (~12% of " +
+    "the process, raw parses too), validating the decoded session (~5%), the read-your-writes subscription each " +
+    "read takes so a read in flight answers with a later write (~5%), the deadline timer and the async frames of " +
+    "store and SessionManager. `set`: serialising (~11%, raw serialises too) and `normalizeAuthObject` on the " +
+    "caller's object (~7%: it is input, it must be checked); every write is announced to the other instances " +
+    "(watch): a PUBLISH per write alone capped raw SET at 0.67× (measured: 250k vs 168k ops/s), so the writes of " +
+    "one turn now share one PUBLISH sent in the same socket write (set ×50 0.43× → 0.47×). 1 caller is one round " +
+    "trip either way and meets 0.8×.",
   targets: [1, CALLERS].flatMap((callers) =>
     (["get", "set"] as const).map((op) => ({
       op,
