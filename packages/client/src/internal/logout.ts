@@ -46,39 +46,28 @@ export function logoutSession(
   emit: (event: "logout", payload: PlatformClientEvents["logout"]) => void,
 ): Promise<LogoutResult> {
   return (token.telemetry ?? NO_TELEMETRY).span("sessionstore.logout", {}, async (span) => {
-    const result = await endSession(slot, token, revokeURL, lock, emit);
-    span?.setAttribute("sessionstore.revoked", result.revoked);
-    return result;
-  });
-}
-
-async function endSession(
-  slot: SessionSlot,
-  token: TokenEndpointConfig,
-  revokeURL: string | undefined,
-  lock: { ttlMs: number; waitMs: number },
-  emit: (event: "logout", payload: PlatformClientEvents["logout"]) => void,
-): Promise<LogoutResult> {
-  const release = await slot.lock(lock);
-  try {
-    // A store that cannot be read still gets the delete; the copy in memory is revoked instead.
-    const auth = (await slot.read().catch(() => undefined)) ?? slot.current;
-    let revoked = false;
-    let revokeError: PlatformApiError | undefined;
-    if (revokeURL !== undefined && auth) {
-      try {
-        await revokePair(token, revokeURL, auth);
-        revoked = true;
-      } catch (error) {
-        if (!isPlatformApiError(error)) throw error;
-        revokeError = error;
+    const release = await slot.lock(lock);
+    try {
+      // A store that cannot be read still gets the delete; the copy in memory is revoked instead.
+      const auth = (await slot.read().catch(() => undefined)) ?? slot.current;
+      let revoked = false;
+      let revokeError: PlatformApiError | undefined;
+      if (revokeURL !== undefined && auth) {
+        try {
+          await revokePair(token, revokeURL, auth);
+          revoked = true;
+        } catch (error) {
+          if (!isPlatformApiError(error)) throw error;
+          revokeError = error;
+        }
       }
+      await slot.clear(release);
+      emit("logout", { reason: "logout", revoked });
+      span?.setAttribute("sessionstore.revoked", revoked);
+      return revokeError ? { revoked, revokeError } : { revoked };
+    } finally {
+      // Best effort once the delete landed: the lease frees a lock whose release failed.
+      await release().catch(() => undefined);
     }
-    await slot.clear(release);
-    emit("logout", { reason: "logout", revoked });
-    return revokeError ? { revoked, revokeError } : { revoked };
-  } finally {
-    // Best effort once the delete landed: the lease frees a lock whose release failed.
-    await release().catch(() => undefined);
-  }
+  });
 }
