@@ -39,19 +39,40 @@ function tempDir(label: string): string {
   return mkdtempSync(join(tmpdir(), `sessionstore-rel-${label}-`));
 }
 
-function fileBackend(): Backend {
-  const dir = tempDir("file");
-  const spec: StoreSpec = { kind: "file", path: join(dir, "sessions.json") };
+/**
+ * A backend a child process can open too: every store `open` made is closed
+ * by `dispose`, then `cleanUp` removes what the backend held.
+ */
+function trackedBackend(
+  name: "file" | "sqlite" | "redis",
+  spec: StoreSpec,
+  corrupt: Backend["corrupt"],
+  cleanUp: () => Promise<void>,
+): Backend {
   const stores: SessionStore[] = [];
   return {
-    name: "file",
+    name,
     spec,
     open() {
       const store = openStore(spec);
       stores.push(store);
       return store;
     },
-    async corrupt(key, kind) {
+    corrupt,
+    async dispose() {
+      await Promise.allSettled(stores.map(async (store) => store.close()));
+      await cleanUp();
+    },
+  };
+}
+
+function fileBackend(): Backend {
+  const dir = tempDir("file");
+  const spec = { kind: "file", path: join(dir, "sessions.json") } as const;
+  return trackedBackend(
+    "file",
+    spec,
+    async (key, kind) => {
       const document = JSON.parse(readFileSync(spec.path, "utf8")) as { records: Record<string, unknown> };
       if (!(key in document.records)) throw new Error(`no record at ${key}`);
       document.records[key] = kind === "garbage" ? { record: "\u0000\u00ff{not json" } : { record: 42, note: "x" };
@@ -60,11 +81,8 @@ function fileBackend(): Backend {
       writeFileSync(temp, JSON.stringify(document));
       renameSync(temp, spec.path);
     },
-    async dispose() {
-      await Promise.allSettled(stores.map(async (store) => store.close()));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    async () => rmSync(dir, { recursive: true, force: true }),
+  );
 }
 
 function sqliteRun(path: string, sql: string, parameters: unknown[]): Promise<number> {
@@ -81,32 +99,22 @@ function sqliteRun(path: string, sql: string, parameters: unknown[]): Promise<nu
 
 function sqliteBackend(): Backend {
   const dir = tempDir("sqlite");
-  const spec: StoreSpec = { kind: "sqlite", path: join(dir, "sessions.db") };
-  const stores: SessionStore[] = [];
-  return {
-    name: "sqlite",
+  const spec = { kind: "sqlite", path: join(dir, "sessions.db") } as const;
+  return trackedBackend(
+    "sqlite",
     spec,
-    open() {
-      const store = openStore(spec);
-      stores.push(store);
-      return store;
-    },
-    async corrupt(key, kind) {
+    async (key, kind) => {
       const value = kind === "garbage" ? "\u0001\u00ff{not json" : '{"value":{"not":"an envelope"}}';
       const changed = await sqliteRun(spec.path, "UPDATE sessions SET value = ? WHERE key = ?", [value, key]);
       if (changed !== 1) throw new Error(`no row at ${key}`);
     },
-    async dispose() {
-      await Promise.allSettled(stores.map(async (store) => store.close()));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    async () => rmSync(dir, { recursive: true, force: true }),
+  );
 }
 
 function redisBackend(): Backend {
   const namespace = uniqueName("redis");
   const spec: StoreSpec = { kind: "redis", url: REDIS_URL, namespace };
-  const stores: SessionStore[] = [];
   const connectAdmin = async () => {
     const admin = createClient({ url: REDIS_URL });
     admin.on("error", () => undefined);
@@ -121,29 +129,22 @@ function redisBackend(): Backend {
       admin.destroy();
     }
   };
-  return {
-    name: "redis",
+  return trackedBackend(
+    "redis",
     spec,
-    open() {
-      const store = openStore(spec);
-      stores.push(store);
-      return store;
-    },
-    async corrupt(key, kind) {
+    async (key, kind) => {
       const rawKey = `${namespace}:record:${key}`;
       const value = kind === "garbage" ? "\u0001\u00ff{not json" : '{"value":"a string, not a record"}';
       const written = await withAdmin((admin) => admin.set(rawKey, value, { condition: "XX" }));
       if (written !== "OK") throw new Error(`no key ${rawKey}`);
     },
-    async dispose() {
-      await Promise.allSettled(stores.map(async (store) => store.close()));
-      await withAdmin(async (admin) => {
+    () =>
+      withAdmin(async (admin) => {
         for await (const keys of admin.scanIterator({ MATCH: `${namespace}:*`, COUNT: 1000 })) {
           if (keys.length > 0) await admin.del(keys);
         }
-      });
-    },
-  };
+      }),
+  );
 }
 
 function keyvPostgresBackend(): Backend {
