@@ -143,6 +143,30 @@ describe("outage and recovery against a real redis-server", () => {
     }
   });
 
+  it("100 calls waiting for Redis add one listener per event to the client, not one each (no MaxListeners warning)", async () => {
+    const port = await sparePort();
+    const store = createRedisStore({
+      url: `redis://127.0.0.1:${port}`,
+      keyPrefix: uniqueNamespace(),
+      connectTimeoutMs: 500,
+    });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const outcomes = await Promise.all(
+        Array.from({ length: 100 }, (_, index) => outcomeOf(() => store.get(`k${index}`))),
+      );
+      expectAllUnavailable(outcomes);
+      // process.emitWarning reports on a later tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.name === "MaxListenersExceededWarning")).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+      await store.close();
+    }
+  });
+
   it("close() during an outage neither hangs nor rejects, and later calls are ERR_STORE_CLOSED", async () => {
     const store = createRedisStore({
       url: server.url,

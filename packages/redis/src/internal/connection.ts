@@ -106,24 +106,31 @@ function createOwnedClient(options: ResolvedRedisOptions, inUse: () => boolean):
   }) as unknown as NodeRedisBase;
 }
 
-// One waiter per client, shared by every store on it: while Redis is down,
-// waiting calls add at most two listeners to a client, whatever their number.
-const readyWaiters = new WeakMap<object, Promise<void>>();
+// One waiter per client and set of events, shared by every call and store on it:
+// while Redis is down, however many calls wait, a client gets at most one
+// listener per event (100 writes on a cold store added 100 'error' listeners).
+const waiters = new WeakMap<object, Map<string, Promise<void>>>();
 
-function nextReadyOrEnd(client: NodeRedisClient): Promise<void> {
-  let waiter = readyWaiters.get(client);
+/** Settles at the client's next `events` (the first of them). */
+function nextOf(client: NodeRedisClient, events: readonly ("ready" | "end" | "error")[]): Promise<void> {
+  let byEvents = waiters.get(client);
+  if (!byEvents) {
+    byEvents = new Map();
+    waiters.set(client, byEvents);
+  }
+  const id = events.join();
+  let waiter = byEvents.get(id);
   if (!waiter) {
+    const shared = byEvents;
     waiter = new Promise<void>((resolve) => {
       const settle = () => {
-        client.off("ready", settle);
-        client.off("end", settle);
-        readyWaiters.delete(client);
+        for (const event of events) client.off(event, settle);
+        shared.delete(id);
         resolve();
       };
-      client.on("ready", settle);
-      client.on("end", settle);
+      for (const event of events) client.on(event, settle);
     });
-    readyWaiters.set(client, waiter);
+    byEvents.set(id, waiter);
   }
   return waiter;
 }
@@ -239,18 +246,7 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
       // Retrying cannot fix a refused password: fail at once instead of after the whole bound.
       if (left <= 0 || isAuthFailure(lastError)) throw unreachable();
       // Our own client also wakes on its next error, so a refused password is reported at once.
-      let onError: (() => void) | undefined;
-      const errored = owned
-        ? new Promise<void>((resolve) => {
-            onError = () => resolve();
-            single.on("error", onError);
-          })
-        : undefined;
-      try {
-        await settleWithin(errored ? Promise.race([nextReadyOrEnd(single), errored]) : nextReadyOrEnd(single), left);
-      } finally {
-        if (onError) single.off("error", onError);
-      }
+      await settleWithin(nextOf(single, owned ? ["ready", "end", "error"] : ["ready", "end"]), left);
     }
   };
 
