@@ -25,11 +25,13 @@ function unfinishedOf(announcer: WriteAnnouncer): Map<string, Promise<Written>> 
 
 /** Tells the reads of `key` in flight, and those issued before it ends, about a write issued now; returns `write` unchanged. */
 export function announceWrite<T>(announcer: WriteAnnouncer, key: string, write: Promise<T>, session?: StoredSession) {
-  const written = write.then(
-    () => ({ session }),
-    () => undefined,
-  );
   const writes = unfinishedOf(announcer);
+  // A write that fails changed nothing: the key then holds what the write before it left, if that one is unfinished too.
+  const before = writes.get(key);
+  const written = write.then(
+    (): Written => ({ session }),
+    () => before,
+  );
   writes.set(key, written);
   void written.then(() => {
     if (writes.get(key) === written) writes.delete(key);
@@ -57,9 +59,12 @@ export async function readYourWrites(
 ): Promise<StoredSession | undefined> {
   // `awaitUnfinished` is false for a read by this process's holder of the session lock (a refresh,
   // a logout): a removal or write queued behind that lock cannot finish before the holder does.
+  // What the writes issued so far left: the last one that succeeded decides, so a write that
+  // fails falls back to the one announced before it (its store read may predate that one).
   let announced = awaitUnfinished ? unfinished.get(announcer)?.get(key) : undefined;
   const stop = announcer.on(key, (write) => {
-    announced = write;
+    const before = announced;
+    announced = before ? write.then((written) => written ?? before) : write;
   });
   try {
     let value: StoredSession | undefined;
@@ -69,12 +74,10 @@ export async function readYourWrites(
     } catch (error) {
       failure = { error };
     }
-    // One issued while we wait for another counts too; the last that succeeded decides.
+    // One issued while we wait for another counts too.
     let written: Written;
-    while (announced) {
-      const next = announced;
-      announced = undefined;
-      written = (await next) ?? written;
+    for (let next = announced; next !== undefined; next = announced === next ? undefined : announced) {
+      written = await next;
     }
     // A copy: a reader changing what it got cannot change what the writer holds.
     if (written) return written.session && structuredClone(written.session);

@@ -241,6 +241,21 @@ export function describeReadYourWrites(ctx: SuiteContext): void {
       await rejected;
     });
 
+    it("a write that succeeds and a later one that fails, both while a get is pending: the get answers the first", async () => {
+      const { slow, sessions } = await setup();
+      await sessions.set(signIn, "password");
+      const hold = slow.hold();
+      const late = sessions.get("password");
+      await hold.readDone;
+      await sessions.set(rotated, "password");
+      slow.failNextSet();
+      await expect(sessions.set(signIn, "password")).rejects.toMatchObject({ code: "ERR_STORE_UNAVAILABLE" });
+      hold.release();
+      // The held read saw the store before the first write; the store now holds that write.
+      expect(await late).toMatchObject({ accessToken: rotated.accessToken });
+      expect(await sessions.get("password")).toMatchObject({ accessToken: rotated.accessToken });
+    });
+
     it("a write that fails does not answer the pending get: it answers what the store held", async () => {
       const { slow, sessions } = await setup();
       await sessions.set(signIn, "password");
