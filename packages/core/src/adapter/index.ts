@@ -34,6 +34,8 @@ export type { UrlOrPool } from "./option-checks.js";
 export { invalidOption, positiveMs, urlOrPool } from "./option-checks.js";
 export type { PollLeaseOptions } from "./poll-lease.js";
 export { pollLease } from "./poll-lease.js";
+export type { SnapshotWatch } from "./snapshot-watch.js";
+export { createSnapshotWatch } from "./snapshot-watch.js";
 export type {
   DefinedStore,
   LeaseRequest,

@@ -2,6 +2,7 @@ import { type FSWatcher, watch as watchDirectory } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import type { StoreChangeListener } from "@sessionstore/core";
+import { createSnapshotWatch } from "@sessionstore/core/adapter";
 import { emptyFileData, type FileData, parseFileData, type RecordEntry } from "./file-data.js";
 import { errorCode } from "./fs-errors.js";
 
@@ -47,25 +48,12 @@ function snapshotOf(data: FileData): Map<string, string> {
  * they are not reported. Nothing runs while nobody watches.
  */
 export function createFileWatch(options: FileWatchOptions): FileWatch {
-  const listeners = new Set<StoreChangeListener>();
-  let known: Map<string, string> | undefined;
-  // Own writes under way: the file may change (and be compared) before the write's promise settles.
-  const pending = new Map<string, string | undefined>();
+  const changes = createSnapshotWatch();
   let watcher: FSWatcher | undefined;
   let poll: ReturnType<typeof setInterval> | undefined;
   let lastStat = "";
   let checking = false;
   let again = false;
-
-  const report = (key: string) => {
-    for (const listener of [...listeners]) {
-      try {
-        listener({ key });
-      } catch {
-        // A throwing listener must not stop the others.
-      }
-    }
-  };
 
   // Read here without side effects: the store's own read moves a corrupt file
   // aside and reports that once, to its caller — the watcher must not take that report.
@@ -80,15 +68,7 @@ export function createFileWatch(options: FileWatchOptions): FileWatch {
 
   const compare = async () => {
     const data = await read();
-    if (listeners.size === 0) return;
-    const fresh = snapshotOf(data);
-    const previous = known;
-    known = fresh;
-    if (previous === undefined) return;
-    const changed = (key: string, value: string | undefined) =>
-      previous.get(key) !== value && !(pending.has(key) && pending.get(key) === value);
-    for (const [key, value] of fresh) if (changed(key, value)) report(key);
-    for (const key of previous.keys()) if (!fresh.has(key) && changed(key, undefined)) report(key);
+    if (changes.watching) changes.compare(snapshotOf(data));
   };
 
   const check = () => {
@@ -102,7 +82,7 @@ export function createFileWatch(options: FileWatchOptions): FileWatch {
       .catch(() => undefined)
       .finally(() => {
         checking = false;
-        if (again && listeners.size > 0) {
+        if (again && changes.watching) {
           again = false;
           check();
         }
@@ -141,7 +121,7 @@ export function createFileWatch(options: FileWatchOptions): FileWatch {
       watcher.on("error", () => {
         watcher?.close();
         watcher = undefined;
-        if (listeners.size > 0 && poll === undefined) startPolling(FALLBACK_POLL_MS);
+        if (changes.watching && poll === undefined) startPolling(FALLBACK_POLL_MS);
       });
     } catch {
       startPolling(FALLBACK_POLL_MS);
@@ -153,34 +133,20 @@ export function createFileWatch(options: FileWatchOptions): FileWatch {
     watcher = undefined;
     if (poll !== undefined) clearInterval(poll);
     poll = undefined;
-    known = undefined;
-    pending.clear();
+    changes.reset();
     lastStat = "";
   };
 
   return {
     watch(listener) {
-      listeners.add(listener);
-      if (listeners.size === 1) start();
+      if (changes.add(listener)) start();
       return () => {
-        if (listeners.delete(listener) && listeners.size === 0) stop();
+        if (changes.remove(listener)) stop();
       };
     },
-    async ownWrite(key, entry, write) {
-      if (listeners.size === 0) return write();
-      const value = fingerprintOf(entry);
-      pending.set(key, value);
-      try {
-        const result = await write();
-        if (value === undefined) known?.delete(key);
-        else known?.set(key, value);
-        return result;
-      } finally {
-        pending.delete(key);
-      }
-    },
+    ownWrite: (key, entry, write) => changes.ownWrite(key, fingerprintOf(entry), write),
     close() {
-      listeners.clear();
+      changes.clear();
       stop();
     },
   };

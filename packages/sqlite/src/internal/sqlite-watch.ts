@@ -1,4 +1,5 @@
 import type { StoreChangeListener } from "@sessionstore/core";
+import { createSnapshotWatch } from "@sessionstore/core/adapter";
 import type { Database } from "./database.js";
 import { envelopeText } from "./envelope.js";
 
@@ -32,24 +33,14 @@ export interface SqliteWatch {
  */
 export function createSqliteWatch(options: SqliteWatchOptions): SqliteWatch {
   const { table, run } = options;
-  const listeners = new Set<StoreChangeListener>();
-  const pending = new Map<string, string | undefined>();
-  let known: Map<string, string> | undefined;
+  const changes = createSnapshotWatch();
+  // Whether the poll has started (it knows a baseline once it ran): compared on every data_version change.
+  let baseline = false;
   let version: unknown;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let active = false;
   // Bumped by stop(): a poll chain of an earlier watch session ends instead of running beside a new one.
   let session = 0;
-
-  const report = (key: string) => {
-    for (const listener of [...listeners]) {
-      try {
-        listener({ key });
-      } catch {
-        // A throwing listener must not stop the others.
-      }
-    }
-  };
 
   const readAll = async (): Promise<Map<string, string>> => {
     const rows = await run("watch", (db) => db.query(`SELECT key, value FROM ${table}`));
@@ -61,18 +52,16 @@ export function createSqliteWatch(options: SqliteWatchOptions): SqliteWatch {
   };
 
   const poll = async () => {
+    // A poll still running when watching stopped must not leave its snapshot as the next session's baseline.
+    const mine = session;
     const rows = await run("watch", (db) => db.query("PRAGMA data_version"));
     const current = (rows[0] as { data_version?: unknown } | undefined)?.data_version;
-    if (known !== undefined && current === version) return;
+    if (baseline && current === version) return;
     version = current;
     const fresh = await readAll();
-    const previous = known;
-    known = fresh;
-    if (previous === undefined) return;
-    const changed = (key: string, value: string | undefined) =>
-      previous.get(key) !== value && !(pending.has(key) && pending.get(key) === value);
-    for (const [key, value] of fresh) if (changed(key, value)) report(key);
-    for (const key of previous.keys()) if (!fresh.has(key) && changed(key, undefined)) report(key);
+    if (mine !== session) return;
+    baseline = true;
+    changes.compare(fresh);
   };
 
   const schedule = (mine: number) => {
@@ -93,14 +82,14 @@ export function createSqliteWatch(options: SqliteWatchOptions): SqliteWatch {
     session += 1;
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    known = undefined;
+    baseline = false;
     version = undefined;
-    pending.clear();
+    changes.reset();
   };
 
   return {
     watch(listener) {
-      listeners.add(listener);
+      changes.add(listener);
       if (!active) {
         active = true;
         const mine = session;
@@ -112,23 +101,12 @@ export function createSqliteWatch(options: SqliteWatchOptions): SqliteWatch {
           });
       }
       return () => {
-        if (listeners.delete(listener) && listeners.size === 0) stop();
+        if (changes.remove(listener)) stop();
       };
     },
-    async ownWrite(key, text, write) {
-      if (!active) return write();
-      pending.set(key, text);
-      try {
-        const result = await write();
-        if (text === undefined) known?.delete(key);
-        else known?.set(key, text);
-        return result;
-      } finally {
-        pending.delete(key);
-      }
-    },
+    ownWrite: (key, text, write) => changes.ownWrite(key, text, write),
     close() {
-      listeners.clear();
+      changes.clear();
       stop();
     },
   };
