@@ -6,20 +6,12 @@ import { forkTsx, message } from "@sessionstore/testkit/support";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeClient, platform } from "./support/harness.js";
 import { crossProcessBackends, lockedKeyvBackend } from "./support/stores.js";
+import { type Done, expireStoredSession, runWorkers } from "./support/storm.js";
 
 const WORKERS = 8;
 const REQUESTS_PER_WORKER = 25;
 const worker = fileURLToPath(new URL("./fixtures/refresh-worker.ts", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-
-interface Done {
-  type: "done";
-  ok: number;
-  failures: string[];
-  events: string[];
-  /** With WORKER_OTEL=1: the worker's finished spans. */
-  spans?: { name: string; spanId: string; parentSpanId?: string; attributes: Record<string, unknown> }[];
-}
 
 function startWorker(spec: unknown, url: string, env: Record<string, string> = {}): ChildProcess {
   return forkTsx(worker, [JSON.stringify(spec), url, String(REQUESTS_PER_WORKER)], {
@@ -40,21 +32,13 @@ describe.each(backends)("$name store shared by 8 processes", (backend) => {
     const signIn = makeClient(server, { sessionStore: manager });
     await signIn.authenticateWithCredentials("demo", "demo-password");
     // Expired twice over: by its recorded expiry (early-refresh path) and at the server (401 path).
-    const stored = await manager.read("password");
-    await manager.write(
-      "password",
-      { ...stored?.auth, expiresAt: Date.now() - 1000 },
-      { fingerprint: stored?.fingerprint ?? "" },
-    );
+    const stored = await expireStoredSession(manager);
     server.expireAccessTokens();
     server.resetStats();
 
     const children = Array.from({ length: WORKERS }, () => startWorker(backend.spec, server.url));
     try {
-      await Promise.all(children.map((child) => message(child, "ready")));
-      const done = children.map((child) => message<Done>(child, "done"));
-      for (const child of children) child.send("go");
-      const reports = await Promise.all(done);
+      const reports = await runWorkers(children);
 
       expect(reports.flatMap((report) => report.failures)).toEqual([]);
       expect(reports.reduce((sum, report) => sum + report.ok, 0)).toBe(WORKERS * REQUESTS_PER_WORKER);
@@ -81,12 +65,7 @@ describe("a refresh holder killed while it holds the lock", () => {
     const server = await platform();
     const manager = createSessionManager(await sqlite.open(), { subject: "killed-holder" });
     await makeClient(server, { sessionStore: manager }).authenticateWithCredentials("demo", "demo-password");
-    const stored = await manager.read("password");
-    await manager.write(
-      "password",
-      { ...stored?.auth, expiresAt: Date.now() - 1000 },
-      { fingerprint: stored?.fingerprint ?? "" },
-    );
+    await expireStoredSession(manager);
     server.resetStats();
     const spec = { ...sqlite.spec };
     const env = { WORKER_LOCK_TTL_MS: "1500" };
@@ -131,20 +110,12 @@ describe("the 8-process storm, traced in every process", () => {
     const server = await platform();
     const manager = createSessionManager(await sqlite.open(), { subject: "traced-storm" });
     await makeClient(server, { sessionStore: manager }).authenticateWithCredentials("demo", "demo-password");
-    const stored = await manager.read("password");
-    await manager.write(
-      "password",
-      { ...stored?.auth, expiresAt: Date.now() - 1000 },
-      { fingerprint: stored?.fingerprint ?? "" },
-    );
+    await expireStoredSession(manager);
     server.resetStats();
     const env = { WORKER_OTEL: "1", WORKER_SUBJECT: "traced-storm" };
     const children = Array.from({ length: WORKERS }, () => startWorker(sqlite.spec, server.url, env));
     try {
-      await Promise.all(children.map((child) => message(child, "ready")));
-      const done = children.map((child) => message<Done>(child, "done"));
-      for (const child of children) child.send("go");
-      const reports = await Promise.all(done);
+      const reports = await runWorkers(children);
 
       expect(reports.flatMap((report) => report.failures)).toEqual([]);
       expect(server.stats.tokenCalls).toBe(1);

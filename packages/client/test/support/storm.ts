@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { PlatformClient } from "@sessionstore/client";
-import { createSessionManager, type SessionStore } from "@sessionstore/core";
+import { createSessionManager, type SessionManager, type SessionStore, type StoredSession } from "@sessionstore/core";
 import { startFakePlatform } from "@sessionstore/testkit/platform";
 import { forkTsx, message } from "@sessionstore/testkit/support";
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,11 +10,33 @@ import { afterAll, describe, expect, it } from "vitest";
 const worker = fileURLToPath(new URL("../fixtures/refresh-worker.ts", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 
-interface Done {
+/** What a refresh worker reports when its requests are done. */
+export interface Done {
   type: "done";
   ok: number;
   failures: string[];
   events: string[];
+  /** With WORKER_OTEL=1: the worker's finished spans. */
+  spans?: { name: string; spanId: string; parentSpanId?: string; attributes: Record<string, unknown> }[];
+}
+
+/** Makes the stored password session's access token expired by its recorded expiry; returns what was stored. */
+export async function expireStoredSession(manager: SessionManager): Promise<StoredSession | undefined> {
+  const stored = await manager.read("password");
+  await manager.write(
+    "password",
+    { ...stored?.auth, expiresAt: Date.now() - 1000 },
+    { fingerprint: stored?.fingerprint ?? "" },
+  );
+  return stored;
+}
+
+/** Waits until every worker is ready, lets them go together, and collects their reports. */
+export async function runWorkers(children: ChildProcess[]): Promise<Done[]> {
+  await Promise.all(children.map((child) => message(child, "ready")));
+  const done = children.map((child) => message<Done>(child, "done"));
+  for (const child of children) child.send("go");
+  return Promise.all(done);
 }
 
 /** What one storm measured. */
@@ -48,21 +70,13 @@ export async function refreshStorm(
       { apiURL: server.url, sessionStore: manager, refreshJitterMs: 0 },
     );
     await signIn.authenticateWithCredentials("demo", "demo-password");
-    const stored = await manager.read("password");
-    await manager.write(
-      "password",
-      { ...stored?.auth, expiresAt: Date.now() - 1000 },
-      { fingerprint: stored?.fingerprint ?? "" },
-    );
+    await expireStoredSession(manager);
     server.expireAccessTokens();
     server.resetStats();
     for (let i = 0; i < workers; i += 1) {
       children.push(forkTsx(worker, [JSON.stringify(spec), server.url, String(requests)], { cwd: repoRoot }));
     }
-    await Promise.all(children.map((child) => message(child, "ready")));
-    const done = children.map((child) => message<Done>(child, "done"));
-    for (const child of children) child.send("go");
-    const reports = await Promise.all(done);
+    const reports = await runWorkers(children);
     return {
       tokenCalls: server.stats.tokenCalls,
       invalidGrant: server.stats.invalidGrant,
