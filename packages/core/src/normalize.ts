@@ -1,3 +1,4 @@
+import { invalidOption } from "./adapter/option-checks.js";
 import { SessionStoreError } from "./errors.js";
 import {
   EPOCH,
@@ -163,7 +164,7 @@ export function normalizeAuthObject(
     });
   }
   if (!Number.isFinite(now)) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "now must be a finite number (epoch ms)", { field: "now" });
+    throw invalidOption("now", "must be a finite number (epoch ms)");
   }
   // Own-key lookups: a field named `constructor` or `toString` is data like any
   // other, never a path into Object.prototype; `__proto__` cannot be kept as data.

@@ -1,3 +1,4 @@
+import { invalidOption } from "../adapter/option-checks.js";
 import { SessionStoreError } from "../errors.js";
 import type { JsonObject } from "../types.js";
 
@@ -10,15 +11,12 @@ export function isPlainRecord(value: unknown): value is Record<string, unknown> 
 export function serializeRecord(record: JsonObject): string {
   // Anything else would be stored and then read back as ERR_CORRUPT_RECORD forever.
   if (!isPlainRecord(record)) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "record must be a JSON object", { field: "record" });
+    throw invalidOption("record", "must be a JSON object");
   }
   try {
     return JSON.stringify(record);
   } catch (error) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "record is not serialisable as JSON", {
-      cause: error,
-      field: "record",
-    });
+    throw invalidOption("record", "is not serialisable as JSON", error);
   }
 }
 

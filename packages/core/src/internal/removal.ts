@@ -1,4 +1,5 @@
 import { assertLockOptions } from "../adapter/helpers.js";
+import { invalidOption } from "../adapter/option-checks.js";
 import { SessionStoreError, toStoreError } from "../errors.js";
 import { parseSessionKey } from "../keys.js";
 import type { DeleteOptions } from "../session-manager-types.js";
@@ -21,10 +22,7 @@ export function readLockOptions(options: unknown, field: string): LockOptions {
   try {
     return assertLockOptions(options);
   } catch (error) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} must be { ttlMs > 0, waitMs >= 0 } (milliseconds)`, {
-      field,
-      cause: error,
-    });
+    throw invalidOption(field, "must be { ttlMs > 0, waitMs >= 0 } (milliseconds)", error);
   }
 }
 
@@ -36,18 +34,14 @@ function isOptionsObject(value: unknown): value is Record<string, unknown> {
 export function readDeleteOptions(options: unknown): DeleteOptions {
   if (options === undefined) return {};
   if (!isOptionsObject(options)) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options must be an object", { field: "options" });
+    throw invalidOption("options", "must be an object");
   }
   const heldLock = options.heldLock;
   if (heldLock !== undefined && typeof heldLock !== "function") {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.heldLock must be a lock's release function", {
-      field: "options.heldLock",
-    });
+    throw invalidOption("options.heldLock", "must be a lock's release function");
   }
   if (heldLock !== undefined && options.lock !== undefined) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.lock and options.heldLock exclude each other", {
-      field: "options.lock",
-    });
+    throw invalidOption("options.lock", "and options.heldLock exclude each other");
   }
   return {
     ...(heldLock === undefined ? {} : { heldLock: heldLock as ReleaseLock }),
@@ -59,7 +53,7 @@ export function readDeleteOptions(options: unknown): DeleteOptions {
 export function readClearLock(options: unknown, fallback: LockOptions): LockOptions {
   if (options === undefined) return fallback;
   if (!isOptionsObject(options)) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options must be an object", { field: "options" });
+    throw invalidOption("options", "must be an object");
   }
   return options.lock === undefined ? fallback : readLockOptions(options.lock, "options.lock");
 }

@@ -1,4 +1,5 @@
-import { SessionStoreError, toStoreError } from "../errors.js";
+import { invalidOption } from "../adapter/option-checks.js";
+import { toStoreError } from "../errors.js";
 import { canLock, type LockOptions, type ReleaseLock, type SessionStore } from "../store.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
 import { lockInProcess } from "./process-lock.js";
@@ -84,10 +85,9 @@ export function createSessionLocks(store: SessionStore, mutex: KeyedMutex): Sess
     async runLocked(lockKey, options, heldLock, task) {
       if (heldLock !== undefined) {
         if (live.get(heldLock) !== lockKey) {
-          throw new SessionStoreError(
-            "ERR_INVALID_ARGUMENT",
-            "options.heldLock must be the release function of a lock(authType) on this session that was not released yet",
-            { field: "options.heldLock" },
+          throw invalidOption(
+            "options.heldLock",
+            "must be the release function of a lock(authType) on this session that was not released yet",
           );
         }
         return task();
