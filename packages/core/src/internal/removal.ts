@@ -4,6 +4,7 @@ import { SessionStoreError, toStoreError } from "../errors.js";
 import { parseSessionKey } from "../keys.js";
 import type { DeleteOptions } from "../session-manager-types.js";
 import type { LockOptions, ReleaseLock, SessionStore } from "../store.js";
+import { isPlainRecord } from "./json.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
 import { announceWrite, type WriteAnnouncer } from "./read-your-writes.js";
 import { lockNameFor, type SessionLocks } from "./session-lock.js";
@@ -26,14 +27,10 @@ export function readLockOptions(options: unknown, field: string): LockOptions {
   }
 }
 
-function isOptionsObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** Checks `delete`'s options. */
 export function readDeleteOptions(options: unknown): DeleteOptions {
   if (options === undefined) return {};
-  if (!isOptionsObject(options)) {
+  if (!isPlainRecord(options)) {
     throw invalidOption("options", "must be an object");
   }
   const heldLock = options.heldLock;
@@ -52,7 +49,7 @@ export function readDeleteOptions(options: unknown): DeleteOptions {
 /** The lock `clear` takes per session, from its options. */
 export function readClearLock(options: unknown, fallback: LockOptions): LockOptions {
   if (options === undefined) return fallback;
-  if (!isOptionsObject(options)) {
+  if (!isPlainRecord(options)) {
     throw invalidOption("options", "must be an object");
   }
   return options.lock === undefined ? fallback : readLockOptions(options.lock, "options.lock");
