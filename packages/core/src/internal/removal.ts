@@ -8,6 +8,7 @@ import { isPlainRecord } from "./json.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
 import { announceWrite, type WriteAnnouncer } from "./read-your-writes.js";
 import { lockNameFor, type SessionLocks } from "./session-lock.js";
+import { storeCall } from "./store-call.js";
 
 /** What the removal paths need from a manager. */
 export interface RemovalContext {
@@ -70,13 +71,7 @@ export function removeLocked(
   lock: LockOptions,
   heldLock: ReleaseLock | undefined,
 ): Promise<boolean> {
-  const deleteRecord = async () => {
-    try {
-      return await context.store.delete(key);
-    } catch (error) {
-      throw toStoreError(error, "delete");
-    }
-  };
+  const deleteRecord = () => storeCall("delete", () => context.store.delete(key));
   const lockName = lockNameFor(key);
   // The holder of the lock (a logout) deletes at once. Anyone else queues in issue
   // order with the key's writes and takes the lock in its turn: `set({})` then
