@@ -27,16 +27,16 @@ export interface NormalizeOptions {
   stampExpiry?: boolean;
 }
 
-const SNAKE_TO_CAMEL: Readonly<Record<string, string>> = {
-  access_token: "accessToken",
-  refresh_token: "refreshToken",
-  expires_in: "expiresIn",
-  expires_at: "expiresAt",
-  token_type: "tokenType",
-  transfer_token: "transferToken",
-  issued_at: "issuedAt",
-  id_token: "idToken",
-};
+/**
+ * The known field `key` spells in OAuth's snake_case (`access_token`, `expires_in`…), if any.
+ * Derived rather than listed (the browser bundle carries every name once). `refreshExpiresAt`
+ * has no snake alias: `refresh_expires_in` is read on its own below, `refresh_expires_at` is kept as given.
+ */
+function snakeAlias(key: string): string | undefined {
+  if (!key.includes("_")) return undefined;
+  const camel = key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  return Object.hasOwn(KNOWN_FIELDS, camel) && camel !== "refreshExpiresAt" ? camel : undefined;
+}
 
 function invalid(field: string, rule: string): SessionStoreError {
   return new SessionStoreError("ERR_INVALID_AUTH_OBJECT", `authObject.${field} ${rule}`, { field });
@@ -76,11 +76,11 @@ function describeObject(value: object): string {
 function notPlainReason(value: Record<string, unknown>): string | undefined {
   if (isPlainObject(value)) return undefined;
   const what = describeObject(value);
-  // Built-ins and thenables are never an auth object. Any other object is taken
+  // Built-ins and thenables ("a Map", "a thenable": describeObject's only answers
+  // starting "a ", not "an ") are never an auth object. Any other object is taken
   // on its own fields, whatever its prototype: podio-js's `OAuth` is a function
   // constructor whose prototype may not even name it.
-  const builtIn = Object.prototype.toString.call(value) !== "[object Object]";
-  if (builtIn || what === "a thenable") return what;
+  if (what.startsWith("a ")) return what;
   return Object.keys(value).length === 0 ? `${what} with no fields of its own` : undefined;
 }
 
@@ -172,7 +172,7 @@ export function normalizeAuthObject(
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined) continue;
     if (key === "__proto__") throw invalid(key, "is not allowed");
-    const camel = Object.hasOwn(SNAKE_TO_CAMEL, key) ? SNAKE_TO_CAMEL[key] : undefined;
+    const camel = snakeAlias(key);
     // camelCase wins when both spellings are present.
     if (camel !== undefined) {
       if (!(camel in input) || input[camel] === undefined) fields[camel] = value;
