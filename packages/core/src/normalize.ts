@@ -123,11 +123,9 @@ function assertJson(field: string, value: unknown, depth = 0): asserts value is 
     for (const [index, entry] of value.entries()) assertJson(`${field}[${index}]`, entry, depth + 1);
     return;
   }
-  if (isPlainRecord(value) && !isPlainObject(value)) {
-    // Map, Date, class instances: JSON would mangle them ({} or a string), not keep them.
-    throw invalid(field, `must be JSON data, got ${describeObject(value)}`);
-  }
   if (isPlainRecord(value)) {
+    // Map, Date, class instances: JSON would mangle them ({} or a string), not keep them.
+    if (!isPlainObject(value)) throw invalid(field, `must be JSON data, got ${describeObject(value)}`);
     for (const [key, entry] of Object.entries(value)) {
       if (entry !== undefined) assertJson(`${field}.${key}`, entry, depth + 1);
     }

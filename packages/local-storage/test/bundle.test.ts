@@ -25,7 +25,7 @@ const PACKAGES = fileURLToPath(new URL("../../", import.meta.url));
  * session lock is told apart from a removal's own lock (read-your-writes.ts,
  * session-lock.ts): +145 B for a correctness fix.
  */
-const BUDGET_BYTES = 7565;
+const BUDGET_BYTES = 7560;
 
 /** Fails the build on any attempt to import a Node built-in, reached or not. */
 function forbidNodeBuiltins(found: string[]): Plugin {

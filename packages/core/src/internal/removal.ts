@@ -28,8 +28,8 @@ export function readLockOptions(options: unknown, field: string): LockOptions {
   }
 }
 
-/** Checks `delete`'s options. */
-export function readDeleteOptions(options: unknown): DeleteOptions {
+/** Checks `delete`'s options; an option not given is `undefined` (only the removal reads this). */
+export function readDeleteOptions(options: unknown): { [K in keyof DeleteOptions]: DeleteOptions[K] | undefined } {
   if (options === undefined) return {};
   if (!isPlainRecord(options)) {
     throw invalidOption("options", "must be an object");
@@ -42,8 +42,8 @@ export function readDeleteOptions(options: unknown): DeleteOptions {
     throw invalidOption("options.lock", "and options.heldLock exclude each other");
   }
   return {
-    ...(heldLock === undefined ? {} : { heldLock: heldLock as ReleaseLock }),
-    ...(options.lock === undefined ? {} : { lock: readLockOptions(options.lock, "options.lock") }),
+    heldLock: heldLock as ReleaseLock | undefined,
+    lock: options.lock === undefined ? undefined : readLockOptions(options.lock, "options.lock"),
   };
 }
 
