@@ -1,3 +1,4 @@
+import { invalidOption } from "./adapter/option-checks.js";
 import { SessionStoreError, toStoreError } from "./errors.js";
 import { fromBase64, toBase64Url } from "./internal/base64.js";
 import { isPlainRecord, serializeRecord } from "./internal/json.js";
@@ -80,15 +81,11 @@ async function importKey(keyId: string, material: KeyMaterial | undefined): Prom
  */
 export function withEncryption(store: SessionStore, options: EncryptionOptions): SessionStore {
   if (typeof options?.activeKeyId !== "string" || !KEY_ID.test(options.activeKeyId)) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "activeKeyId must be 1-64 of [A-Za-z0-9._-]", {
-      field: "activeKeyId",
-    });
+    throw invalidOption("activeKeyId", "must be 1-64 of [A-Za-z0-9._-]");
   }
   const { keys, activeKeyId } = options;
   if (typeof keys !== "function" && (typeof keys !== "object" || keys === null || !(activeKeyId in keys))) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", `keys has no entry for activeKeyId "${activeKeyId}"`, {
-      field: "keys",
-    });
+    throw invalidOption("keys", `has no entry for activeKeyId "${activeKeyId}"`);
   }
   const cache = new Map<string, Promise<CryptoKey>>();
   const keyFor = (keyId: string): Promise<CryptoKey> => {

@@ -1,4 +1,4 @@
-import { SessionStoreError } from "./errors.js";
+import { invalidOption } from "./adapter/option-checks.js";
 import { type AuthType, isAuthType } from "./types.js";
 
 /** The namespace used when none is given. */
@@ -20,10 +20,9 @@ const MAX_SUBJECT_LENGTH = 256;
 /** Throws `ERR_INVALID_ARGUMENT` (field `namespace`) unless `namespace` is 1-64 of `[A-Za-z0-9.-]`, starting alphanumeric. */
 export function assertNamespace(namespace: unknown): asserts namespace is string {
   if (typeof namespace !== "string" || !NAMESPACE.test(namespace)) {
-    throw new SessionStoreError(
-      "ERR_INVALID_ARGUMENT",
-      "namespace must be 1-64 characters of letters, digits, '.' or '-', starting with a letter or digit",
-      { field: "namespace" },
+    throw invalidOption(
+      "namespace",
+      "must be 1-64 characters of letters, digits, '.' or '-', starting with a letter or digit",
     );
   }
 }
@@ -36,10 +35,9 @@ export function assertSubject(subject: unknown): asserts subject is string {
     subject.length > MAX_SUBJECT_LENGTH ||
     SUBJECT_FORBIDDEN.test(subject)
   ) {
-    throw new SessionStoreError(
-      "ERR_INVALID_ARGUMENT",
-      `subject must be 1-${MAX_SUBJECT_LENGTH} characters, none of : * ? [ ] % \\ whitespace, control or lone surrogate`,
-      { field: "subject" },
+    throw invalidOption(
+      "subject",
+      `must be 1-${MAX_SUBJECT_LENGTH} characters, none of : * ? [ ] % \\ whitespace, control or lone surrogate`,
     );
   }
 }
@@ -47,11 +45,7 @@ export function assertSubject(subject: unknown): asserts subject is string {
 /** Throws `ERR_INVALID_ARGUMENT` (field `authType`) unless it is one of `AUTH_TYPES`. */
 export function assertAuthType(authType: unknown): asserts authType is AuthType {
   if (!isAuthType(authType)) {
-    throw new SessionStoreError(
-      "ERR_INVALID_ARGUMENT",
-      "authType must be one of 'server', 'client', 'password', 'app'",
-      { field: "authType" },
-    );
+    throw invalidOption("authType", "must be one of 'server', 'client', 'password', 'app'");
   }
 }
 

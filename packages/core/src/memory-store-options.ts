@@ -1,4 +1,4 @@
-import { SessionStoreError } from "./errors.js";
+import { invalidOption } from "./adapter/option-checks.js";
 
 /** Options for {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -19,12 +19,10 @@ export interface MemoryStoreOptions {
 export function readMemoryOptions(options: MemoryStoreOptions): { now: () => number; lockPollMs: number } {
   const { now = Date.now, lockPollMs = 5 } = options;
   if (typeof now !== "function") {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.now must be a function", { field: "options.now" });
+    throw invalidOption("options.now", "must be a function");
   }
   if (typeof lockPollMs !== "number" || !(lockPollMs >= 1) || !Number.isFinite(lockPollMs)) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.lockPollMs must be a number of at least 1", {
-      field: "options.lockPollMs",
-    });
+    throw invalidOption("options.lockPollMs", "must be a number of at least 1");
   }
   return { now, lockPollMs };
 }

@@ -1,3 +1,4 @@
+import { invalidOption } from "./adapter/option-checks.js";
 import { SessionStoreError } from "./errors.js";
 import {
   EPOCH,
@@ -26,16 +27,16 @@ export interface NormalizeOptions {
   stampExpiry?: boolean;
 }
 
-const SNAKE_TO_CAMEL: Readonly<Record<string, string>> = {
-  access_token: "accessToken",
-  refresh_token: "refreshToken",
-  expires_in: "expiresIn",
-  expires_at: "expiresAt",
-  token_type: "tokenType",
-  transfer_token: "transferToken",
-  issued_at: "issuedAt",
-  id_token: "idToken",
-};
+/**
+ * The known field `key` spells in OAuth's snake_case (`access_token`, `expires_in`…), if any.
+ * Derived rather than listed (the browser bundle carries every name once). `refreshExpiresAt`
+ * has no snake alias: `refresh_expires_in` is read on its own below, `refresh_expires_at` is kept as given.
+ */
+function snakeAlias(key: string): string | undefined {
+  if (!key.includes("_")) return undefined;
+  const camel = key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  return Object.hasOwn(KNOWN_FIELDS, camel) && camel !== "refreshExpiresAt" ? camel : undefined;
+}
 
 function invalid(field: string, rule: string): SessionStoreError {
   return new SessionStoreError("ERR_INVALID_AUTH_OBJECT", `authObject.${field} ${rule}`, { field });
@@ -75,11 +76,11 @@ function describeObject(value: object): string {
 function notPlainReason(value: Record<string, unknown>): string | undefined {
   if (isPlainObject(value)) return undefined;
   const what = describeObject(value);
-  // Built-ins and thenables are never an auth object. Any other object is taken
+  // Built-ins and thenables ("a Map", "a thenable": describeObject's only answers
+  // starting "a ", not "an ") are never an auth object. Any other object is taken
   // on its own fields, whatever its prototype: podio-js's `OAuth` is a function
   // constructor whose prototype may not even name it.
-  const builtIn = Object.prototype.toString.call(value) !== "[object Object]";
-  if (builtIn || what === "a thenable") return what;
+  if (what.startsWith("a ")) return what;
   return Object.keys(value).length === 0 ? `${what} with no fields of its own` : undefined;
 }
 
@@ -122,11 +123,9 @@ function assertJson(field: string, value: unknown, depth = 0): asserts value is 
     for (const [index, entry] of value.entries()) assertJson(`${field}[${index}]`, entry, depth + 1);
     return;
   }
-  if (isPlainRecord(value) && !isPlainObject(value)) {
-    // Map, Date, class instances: JSON would mangle them ({} or a string), not keep them.
-    throw invalid(field, `must be JSON data, got ${describeObject(value)}`);
-  }
   if (isPlainRecord(value)) {
+    // Map, Date, class instances: JSON would mangle them ({} or a string), not keep them.
+    if (!isPlainObject(value)) throw invalid(field, `must be JSON data, got ${describeObject(value)}`);
     for (const [key, entry] of Object.entries(value)) {
       if (entry !== undefined) assertJson(`${field}.${key}`, entry, depth + 1);
     }
@@ -163,7 +162,7 @@ export function normalizeAuthObject(
     });
   }
   if (!Number.isFinite(now)) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "now must be a finite number (epoch ms)", { field: "now" });
+    throw invalidOption("now", "must be a finite number (epoch ms)");
   }
   // Own-key lookups: a field named `constructor` or `toString` is data like any
   // other, never a path into Object.prototype; `__proto__` cannot be kept as data.
@@ -171,7 +170,7 @@ export function normalizeAuthObject(
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined) continue;
     if (key === "__proto__") throw invalid(key, "is not allowed");
-    const camel = Object.hasOwn(SNAKE_TO_CAMEL, key) ? SNAKE_TO_CAMEL[key] : undefined;
+    const camel = snakeAlias(key);
     // camelCase wins when both spellings are present.
     if (camel !== undefined) {
       if (!(camel in input) || input[camel] === undefined) fields[camel] = value;

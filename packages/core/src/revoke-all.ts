@@ -1,5 +1,6 @@
 import { sleep } from "./adapter/helpers.js";
-import { isSessionStoreError, SessionStoreError, toStoreError } from "./errors.js";
+import { invalidOption } from "./adapter/option-checks.js";
+import { isSessionStoreError, type SessionStoreError, toStoreError } from "./errors.js";
 import { type RevokeClient, revokeOne } from "./internal/revoke-request.js";
 import type { SessionInfo, SessionManager } from "./session-manager-types.js";
 import type { AuthObject } from "./types.js";
@@ -60,7 +61,7 @@ export interface RevokeAllSummary {
 }
 
 function invalid(field: string, message: string): SessionStoreError {
-  return new SessionStoreError("ERR_INVALID_ARGUMENT", `options.${field} ${message}`, { field: `options.${field}` });
+  return invalidOption(`options.${field}`, message);
 }
 
 function count(
@@ -78,9 +79,7 @@ function count(
 
 function checkOptions(options: RevokeAllOptions) {
   if (typeof options !== "object" || options === null) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options must be an object with revokeURL and clientId", {
-      field: "options",
-    });
+    throw invalidOption("options", "must be an object with revokeURL and clientId");
   }
   const { revokeURL, clientId, clientSecret } = options;
   if (typeof revokeURL !== "string" || !URL.canParse(revokeURL) || !/^https?:$/.test(new URL(revokeURL).protocol)) {

@@ -1,4 +1,5 @@
-import { isSessionStoreError, SessionStoreError, toStoreError } from "./errors.js";
+import { invalidOption } from "./adapter/option-checks.js";
+import { isSessionStoreError, toStoreError } from "./errors.js";
 import { parseSessionKey } from "./keys.js";
 import type { SessionInfo } from "./session-manager-types.js";
 import { decodeSession } from "./session-record.js";
@@ -54,9 +55,7 @@ export function listPages(
 ): AsyncGenerator<SessionInfo[], void, undefined> {
   const pageSize = options.pageSize ?? DEFAULT_LIST_PAGE_SIZE;
   if (!(Number.isInteger(pageSize) && pageSize >= 1)) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.pageSize must be a positive integer", {
-      field: "options.pageSize",
-    });
+    throw invalidOption("options.pageSize", "must be a positive integer");
   }
   return pages(store, listKeys, pageSize);
 }

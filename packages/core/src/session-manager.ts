@@ -1,4 +1,5 @@
 import { revokeAllSessions } from "#internal/revoke-all-entry";
+import { invalidOption } from "./adapter/option-checks.js";
 import { SessionStoreError } from "./errors.js";
 import { assertOptionalFunction } from "./internal/callbacks.js";
 import { Emitter } from "./internal/emitter.js";
@@ -61,10 +62,9 @@ export function isSessionManager(value: unknown): value is SessionManager {
  */
 export function createSessionManager(store: SessionStore, options: SessionManagerOptions = {}): SessionManager {
   if (!isSessionStore(store)) {
-    throw new SessionStoreError(
-      "ERR_INVALID_ARGUMENT",
-      "store must implement SessionStore (capabilities, get, set, delete, close); wrap a podio-style store with fromLegacyStore()",
-      { field: "store" },
+    throw invalidOption(
+      "store",
+      "must implement SessionStore (capabilities, get, set, delete, close); wrap a podio-style store with fromLegacyStore()",
     );
   }
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
@@ -115,9 +115,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     const at = now();
     const auth = normalizeAuthObject(authObject, at);
     if (writeOptions.fingerprint !== undefined && typeof writeOptions.fingerprint !== "string") {
-      throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.fingerprint must be a string", {
-        field: "options.fingerprint",
-      });
+      throw invalidOption("options.fingerprint", "must be a string");
     }
     const session: StoredSession = {
       auth,

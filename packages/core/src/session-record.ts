@@ -1,10 +1,7 @@
 import { decodeAuth } from "#internal/decode-auth";
-import { SessionStoreError } from "./errors.js";
-import { isPlainRecord } from "./internal/json.js";
+import { MAX_EPOCH_MS } from "./internal/auth-fields.js";
+import { corruptRecord, isPlainRecord } from "./internal/json.js";
 import type { AuthObject, JsonObject } from "./types.js";
-
-/** The largest epoch milliseconds a `Date` can hold (ECMA-262 §21.4.1.22). */
-const MAX_EPOCH_MS = 8.64e15;
 
 /** Version of the record envelope written by this release. */
 export const RECORD_VERSION = 1;
@@ -30,10 +27,6 @@ export function encodeSession(session: StoredSession): JsonObject {
   const record: Record<string, unknown> = { v: RECORD_VERSION, auth: session.auth, updatedAt: session.updatedAt };
   if (session.fingerprint !== undefined) record.fingerprint = session.fingerprint;
   return record as JsonObject;
-}
-
-function corruptRecord(key: string, why: string, cause?: unknown): SessionStoreError {
-  return new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" ${why}`, cause ? { cause } : {});
 }
 
 /**

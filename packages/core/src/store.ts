@@ -157,9 +157,6 @@ export function isSessionStore(value: unknown): value is SessionStore {
   return (
     typeof candidate.capabilities === "object" &&
     candidate.capabilities !== null &&
-    typeof candidate.get === "function" &&
-    typeof candidate.set === "function" &&
-    typeof candidate.delete === "function" &&
-    typeof candidate.close === "function"
+    (["get", "set", "delete", "close"] as const).every((method) => typeof candidate[method] === "function")
   );
 }

@@ -2,6 +2,7 @@ import { isSessionStoreError } from "@sessionstore/core";
 import {
   bestEffortOnceClosed,
   boundedCaller,
+  invalidOption,
   onceUntilFailure,
   positiveMs,
   urlOrPool,
@@ -101,6 +102,19 @@ describe("option checks", () => {
     expect(field({})).toEqual(["ERR_INVALID_ARGUMENT", "options must give url or pool"]);
     expect(field({ url: "u", pool })).toEqual(["ERR_INVALID_ARGUMENT", "options must give only one of url and pool"]);
     expect(field({ pool: {} })).toEqual(["ERR_INVALID_ARGUMENT", "pool must be a pool"]);
+  });
+
+  it("invalidOption names the field first and in `field`, and chains a cause only when given", () => {
+    const plain = invalidOption("options.prefix", "must be non-empty");
+    expect(plain.toJSON()).toEqual({
+      name: "SessionStoreError",
+      code: "ERR_INVALID_ARGUMENT",
+      field: "options.prefix",
+      message: "options.prefix must be non-empty",
+    });
+    expect("cause" in plain).toBe(false);
+    const cause = new RangeError("inner");
+    expect(invalidOption("options.lock", "must be a lock", cause).cause).toBe(cause);
   });
 
   it("accepts timer lengths only", () => {

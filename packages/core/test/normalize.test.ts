@@ -54,6 +54,42 @@ describe("normalizeAuthObject", () => {
     expect(input).toEqual(copy);
   });
 
+  it("reads exactly the eight OAuth snake_case aliases; every other underscore spelling is an extra field", () => {
+    const aliases = {
+      access_token: "a1",
+      refresh_token: "r1",
+      expires_in: 60,
+      expires_at: 5_000,
+      issued_at: 1_000,
+      token_type: "bearer",
+      transfer_token: "t1",
+      id_token: "i1",
+    };
+    expect(normalizeAuthObject(aliases, NOW)).toEqual({
+      accessToken: "a1",
+      refreshToken: "r1",
+      expiresIn: 60,
+      expiresAt: 5_000,
+      issuedAt: 1_000,
+      tokenType: "bearer",
+      transferToken: "t1",
+      idToken: "i1",
+    });
+    // Near misses are not aliases: kept as they are, never read as the known field.
+    const extras = {
+      refresh_expires_at: 9,
+      refreshExpires_at: 9,
+      refresh_expiresAt: 9,
+      access__token: "x",
+      Access_token: "x",
+      access_Token: "x",
+      _access_token: "x",
+      access_token_: "x",
+      scope_: "x",
+    };
+    expect(normalizeAuthObject({ accessToken: "at", ...extras }, NOW)).toEqual({ accessToken: "at", ...extras });
+  });
+
   it("treats fields named like Object.prototype members as data; refuses __proto__", () => {
     const auth = normalizeAuthObject({ accessToken: "at", constructor: "c", toString: "t", hasOwnProperty: 1 }, NOW);
     expect(auth).toEqual({ accessToken: "at", constructor: "c", toString: "t", hasOwnProperty: 1 });

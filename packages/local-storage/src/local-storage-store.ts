@@ -4,7 +4,6 @@ import {
   type LockOptions,
   type ReleaseLock,
   type SessionStore,
-  SessionStoreError,
   type SetOptions,
   type StoreCapabilities,
   type StoreChangeListener,
@@ -15,6 +14,7 @@ import {
   assertStoreKey,
   decodeEnvelope,
   encodeEnvelope,
+  invalidOption,
   isExpired,
   readExpiresAt,
   storeClosedError,
@@ -95,9 +95,7 @@ export function createLocalStorageStore(options: LocalStorageStoreOptions = {}):
   const prefix = options.prefix ?? DEFAULT_LOCAL_STORAGE_PREFIX;
   // Non-empty and not starting with NUL: lock markers live at "\0lock\0<prefix><key>", outside every prefix.
   if (typeof prefix !== "string" || prefix === "" || prefix.startsWith("\0")) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.prefix must be non-empty", {
-      field: "options.prefix",
-    });
+    throw invalidOption("options.prefix", "must be non-empty");
   }
   const now = options.now ?? Date.now;
   const locks = options.locks === false ? undefined : (options.locks ?? defaultLocks());

@@ -11,21 +11,16 @@ import { describe, expect, it } from "vitest";
 
 const PACKAGES = fileURLToPath(new URL("../../", import.meta.url));
 /**
- * Issue 15 asks for 5,800 B. Issue 20's masking had taken the app entry to
- * 7645 B; the browser build's smaller store-error masking and read path
- * (core package.json `imports`, `browser` condition) brought it to 6224 B.
- * Work merged since then (read-your-writes, watch, removals under the session
- * lock: internal/removal.ts alone is ~1.5 kB minified) measures 7182 B on
- * 2026-11-28; `SessionManager.revokeAll` (a stub in the browser build), the
- * namespace error back in words and the plain-object logout rule 7580 B:
- * the 5,800 B goal is not met, and this budget only keeps it from growing
- * unnoticed. Printed on every run; raise only with a reason.
- * 7725 B: a get issued after an unfinished set or logout of the same key now
- * waits for its outcome (it read the old session), and a caller holding the
- * session lock is told apart from a removal's own lock (read-your-writes.ts,
- * session-lock.ts): +145 B for a correctness fix.
+ * Issue 15 asks for 5,800 B; this budget does not meet it, it keeps the entry
+ * from growing unnoticed (printed on every run; raise only with a reason).
+ * 7534 B on 2026-11-28 (7725 B before argument and corrupt-record errors were
+ * built by one helper each). The `browser` condition of core's `imports`
+ * already swaps in smaller store-error masking, the full normaliser on reads
+ * and a `revokeAll` stub. Of what is left, error messages are ~890 B; the
+ * Web Locks lease and hand-off ~450 B, store-error masking ~330 B, listing
+ * ~260 B, read-your-writes ~180 B: behaviour every browser app relies on.
  */
-const BUDGET_BYTES = 7750;
+const BUDGET_BYTES = 7560;
 
 /** Fails the build on any attempt to import a Node built-in, reached or not. */
 function forbidNodeBuiltins(found: string[]): Plugin {

@@ -1,4 +1,4 @@
-import { SessionStoreError, toStoreError } from "../errors.js";
+import { toStoreError } from "../errors.js";
 import { parseRecord, serializeRecord } from "../internal/json.js";
 import type { SetOptions } from "../store.js";
 import type { Awaitable, JsonObject } from "../types.js";
@@ -11,6 +11,7 @@ import {
   readExpiresAt,
   storeClosedError,
 } from "./helpers.js";
+import { invalidOption } from "./option-checks.js";
 import { pollLease } from "./poll-lease.js";
 import type { DefinedStore, RecordCodec, StoreDefinition, StoredEntry, StoreKit } from "./store-backend.js";
 
@@ -176,7 +177,7 @@ export function defineStore(definition: StoreDefinition): StoreKit {
     store.watch = (listener) => {
       ensureOpen();
       if (typeof listener !== "function") {
-        throw new SessionStoreError("ERR_INVALID_ARGUMENT", "listener must be a function", { field: "listener" });
+        throw invalidOption("listener", "must be a function");
       }
       return watch.call(backend, listener);
     };

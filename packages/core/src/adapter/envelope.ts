@@ -1,5 +1,4 @@
-import { SessionStoreError } from "../errors.js";
-import { isPlainRecord, parseRecord, serializeRecord } from "../internal/json.js";
+import { corruptRecord as corrupt, isPlainRecord, parseRecord, serializeRecord } from "../internal/json.js";
 import type { JsonObject } from "../types.js";
 
 /**
@@ -11,10 +10,6 @@ export interface RecordEnvelope {
   readonly record: JsonObject;
   /** Epoch milliseconds; `undefined` when the record never expires. */
   readonly expiresAt: number | undefined;
-}
-
-function corrupt(key: string, why: string): SessionStoreError {
-  return new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" ${why}`);
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { SessionStoreError } from "../errors.js";
 import type { SetOptions } from "../store.js";
+import { invalidOption } from "./option-checks.js";
 
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -16,22 +17,16 @@ export const MAX_KEY_LENGTH = 1024;
  */
 export function assertStoreKey(key: unknown, field = "key"): asserts key is string {
   if (typeof key !== "string" || key.length === 0) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} must be a non-empty string`, { field });
+    throw invalidOption(field, "must be a non-empty string");
   }
   // Text backends (SQLite, Redis, PostgreSQL) store UTF-8: a lone surrogate becomes
   // U+FFFD there, so two distinct keys would name one record; PostgreSQL text cannot
   // hold NUL at all. Refused for every store, so no backend can merge or choke on a key.
   if (LONE_SURROGATE.test(key) || key.includes("\u0000")) {
-    throw new SessionStoreError(
-      "ERR_INVALID_ARGUMENT",
-      `${field} must be well-formed text (no lone surrogate, no NUL)`,
-      { field },
-    );
+    throw invalidOption(field, "must be well-formed text (no lone surrogate, no NUL)");
   }
   if (key.length > MAX_KEY_LENGTH) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} is longer than ${MAX_KEY_LENGTH} characters`, {
-      field,
-    });
+    throw invalidOption(field, `is longer than ${MAX_KEY_LENGTH} characters`);
   }
 }
 
@@ -43,9 +38,7 @@ export function readExpiresAt(options: SetOptions | undefined): number | undefin
   const expiresAt = options?.expiresAt;
   if (expiresAt === undefined) return undefined;
   if (typeof expiresAt !== "number" || !Number.isFinite(expiresAt)) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.expiresAt must be a finite number (epoch ms)", {
-      field: "options.expiresAt",
-    });
+    throw invalidOption("options.expiresAt", "must be a finite number (epoch ms)");
   }
   return expiresAt;
 }
@@ -61,15 +54,11 @@ export function assertLockOptions(options: unknown): { ttlMs: number; waitMs: nu
   for (const field of ["ttlMs", "waitMs"] as const) {
     const value = candidate[field];
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-      throw new SessionStoreError("ERR_INVALID_ARGUMENT", `options.${field} must be a non-negative number`, {
-        field: `options.${field}`,
-      });
+      throw invalidOption(`options.${field}`, "must be a non-negative number");
     }
   }
   if ((candidate.ttlMs as number) <= 0) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.ttlMs must be greater than 0", {
-      field: "options.ttlMs",
-    });
+    throw invalidOption("options.ttlMs", "must be greater than 0");
   }
   return { ttlMs: candidate.ttlMs as number, waitMs: candidate.waitMs as number };
 }

@@ -4,9 +4,13 @@ import { SessionStoreError } from "../errors.js";
 // setTimeout overflows above this and fires at once.
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** `ERR_INVALID_ARGUMENT` naming `field`: "`<field> <message>`". */
-export function invalidOption(field: string, message: string): SessionStoreError {
-  return new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} ${message}`, { field });
+/**
+ * `ERR_INVALID_ARGUMENT` naming `field`: "`<field> <message>`". Every argument
+ * check of core and the adapters builds its error here, so the message always
+ * starts with the field it names (and the browser bundle carries the code once).
+ */
+export function invalidOption(field: string, message: string, cause?: unknown): SessionStoreError {
+  return new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} ${message}`, { field, cause });
 }
 
 /** `value` as a timer length (1 ms to about 24.8 days), or `fallback` when not given. */

@@ -1,4 +1,4 @@
-import { SessionStoreError } from "../errors.js";
+import { invalidOption } from "../adapter/option-checks.js";
 
 /** Calls a user callback outside our try/catch so its own throw is never mistaken for a store error. */
 export function invokeLater(callback: () => void): void {
@@ -17,6 +17,6 @@ export function assertOptionalFunction(
   field: string,
 ): asserts value is ((...args: never[]) => unknown) | undefined {
   if (value !== undefined && typeof value !== "function") {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} must be a function`, { field });
+    throw invalidOption(field, "must be a function");
   }
 }

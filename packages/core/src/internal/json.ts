@@ -1,3 +1,4 @@
+import { invalidOption } from "../adapter/option-checks.js";
 import { SessionStoreError } from "../errors.js";
 import type { JsonObject } from "../types.js";
 
@@ -10,15 +11,12 @@ export function isPlainRecord(value: unknown): value is Record<string, unknown> 
 export function serializeRecord(record: JsonObject): string {
   // Anything else would be stored and then read back as ERR_CORRUPT_RECORD forever.
   if (!isPlainRecord(record)) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "record must be a JSON object", { field: "record" });
+    throw invalidOption("record", "must be a JSON object");
   }
   try {
     return JSON.stringify(record);
   } catch (error) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "record is not serialisable as JSON", {
-      cause: error,
-      field: "record",
-    });
+    throw invalidOption("record", "is not serialisable as JSON", error);
   }
 }
 
@@ -36,6 +34,11 @@ export function invalidJsonReason(text: string, error: unknown): string {
   return `is not valid JSON (${message.startsWith("Unexpected end") ? "cut short" : `syntax error${where}`}, ${text.length} characters)`;
 }
 
+/** `ERR_CORRUPT_RECORD` for the record at `key`: "record at key "<key>" <why>". Never quotes the record. */
+export function corruptRecord(key: string, why: string, cause?: unknown): SessionStoreError {
+  return new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" ${why}`, { cause });
+}
+
 /**
  * Parses stored text back into a record. Anything but a JSON object is
  * `ERR_CORRUPT_RECORD`: adapters use this so corrupt bytes never pass for data.
@@ -45,10 +48,10 @@ export function parseRecord(text: string, key: string): JsonObject {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" ${invalidJsonReason(text, error)}`);
+    throw corruptRecord(key, invalidJsonReason(text, error));
   }
   if (!isPlainRecord(parsed)) {
-    throw new SessionStoreError("ERR_CORRUPT_RECORD", `record at key "${key}" is not a JSON object`);
+    throw corruptRecord(key, "is not a JSON object");
   }
   return parsed as JsonObject;
 }

@@ -1,11 +1,14 @@
 import { assertLockOptions } from "../adapter/helpers.js";
+import { invalidOption } from "../adapter/option-checks.js";
 import { SessionStoreError, toStoreError } from "../errors.js";
 import { parseSessionKey } from "../keys.js";
 import type { DeleteOptions } from "../session-manager-types.js";
 import type { LockOptions, ReleaseLock, SessionStore } from "../store.js";
+import { isPlainRecord } from "./json.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
 import { announceWrite, type WriteAnnouncer } from "./read-your-writes.js";
 import { lockNameFor, type SessionLocks } from "./session-lock.js";
+import { storeCall } from "./store-call.js";
 
 /** What the removal paths need from a manager. */
 export interface RemovalContext {
@@ -21,45 +24,34 @@ export function readLockOptions(options: unknown, field: string): LockOptions {
   try {
     return assertLockOptions(options);
   } catch (error) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", `${field} must be { ttlMs > 0, waitMs >= 0 } (milliseconds)`, {
-      field,
-      cause: error,
-    });
+    throw invalidOption(field, "must be { ttlMs > 0, waitMs >= 0 } (milliseconds)", error);
   }
 }
 
-function isOptionsObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Checks `delete`'s options. */
-export function readDeleteOptions(options: unknown): DeleteOptions {
+/** Checks `delete`'s options; an option not given is `undefined` (only the removal reads this). */
+export function readDeleteOptions(options: unknown): { [K in keyof DeleteOptions]: DeleteOptions[K] | undefined } {
   if (options === undefined) return {};
-  if (!isOptionsObject(options)) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options must be an object", { field: "options" });
+  if (!isPlainRecord(options)) {
+    throw invalidOption("options", "must be an object");
   }
   const heldLock = options.heldLock;
   if (heldLock !== undefined && typeof heldLock !== "function") {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.heldLock must be a lock's release function", {
-      field: "options.heldLock",
-    });
+    throw invalidOption("options.heldLock", "must be a lock's release function");
   }
   if (heldLock !== undefined && options.lock !== undefined) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options.lock and options.heldLock exclude each other", {
-      field: "options.lock",
-    });
+    throw invalidOption("options.lock", "and options.heldLock exclude each other");
   }
   return {
-    ...(heldLock === undefined ? {} : { heldLock: heldLock as ReleaseLock }),
-    ...(options.lock === undefined ? {} : { lock: readLockOptions(options.lock, "options.lock") }),
+    heldLock: heldLock as ReleaseLock | undefined,
+    lock: options.lock === undefined ? undefined : readLockOptions(options.lock, "options.lock"),
   };
 }
 
 /** The lock `clear` takes per session, from its options. */
 export function readClearLock(options: unknown, fallback: LockOptions): LockOptions {
   if (options === undefined) return fallback;
-  if (!isOptionsObject(options)) {
-    throw new SessionStoreError("ERR_INVALID_ARGUMENT", "options must be an object", { field: "options" });
+  if (!isPlainRecord(options)) {
+    throw invalidOption("options", "must be an object");
   }
   return options.lock === undefined ? fallback : readLockOptions(options.lock, "options.lock");
 }
@@ -79,13 +71,7 @@ export function removeLocked(
   lock: LockOptions,
   heldLock: ReleaseLock | undefined,
 ): Promise<boolean> {
-  const deleteRecord = async () => {
-    try {
-      return await context.store.delete(key);
-    } catch (error) {
-      throw toStoreError(error, "delete");
-    }
-  };
+  const deleteRecord = () => storeCall("delete", () => context.store.delete(key));
   const lockName = lockNameFor(key);
   // The holder of the lock (a logout) deletes at once. Anyone else queues in issue
   // order with the key's writes and takes the lock in its turn: `set({})` then

@@ -1,7 +1,8 @@
-import { SessionStoreError, toStoreError } from "../errors.js";
+import { invalidOption } from "../adapter/option-checks.js";
 import { canLock, type LockOptions, type ReleaseLock, type SessionStore } from "../store.js";
 import type { KeyedMutex } from "./keyed-mutex.js";
 import { lockInProcess } from "./process-lock.js";
+import { storeCall } from "./store-call.js";
 
 /**
  * The lock a removal takes when the caller gives none: a lease as long as a
@@ -12,13 +13,9 @@ export const DEFAULT_REMOVAL_LOCK: LockOptions = Object.freeze({ ttlMs: 30_000, 
 
 /** The locks one manager (and its `forSubject` managers) handed out and that are not yet released. */
 export interface SessionLocks {
-  /** Takes the lock named `lockKey`: the store's lock when it has one, else this process's. */
-  take(lockKey: string, options: LockOptions): Promise<ReleaseLock>;
-  /** Whether `release` came from {@link take} for `lockKey` and was not called yet. */
-  holds(release: ReleaseLock, lockKey: string): boolean;
   /** Whether this manager holds `lockKey` now (a refresh, a logout or a deferred write of this process). */
   isHeld(lockKey: string): boolean;
-  /** {@link take} for a caller of `lock()`, who may read the session while holding it. */
+  /** Takes the lock named `lockKey` (the store's lock when it has one, else this process's) for a caller of `lock()`, who may read the session while holding it. */
   takeForCaller(lockKey: string, options: LockOptions): Promise<ReleaseLock>;
   /**
    * Whether a caller of `lock()` in this process holds `lockKey` now (not a removal's own lock):
@@ -53,15 +50,9 @@ export function createSessionLocks(store: SessionStore, mutex: KeyedMutex): Sess
     else counts.delete(lockKey);
   };
   const take = async (lockKey: string, options: LockOptions, forCaller?: boolean): Promise<ReleaseLock> => {
-    let release: ReleaseLock;
-    if (!canLock(store)) release = await lockInProcess(mutex, lockKey, options);
-    else {
-      try {
-        release = await store.lock(lockKey, options);
-      } catch (error) {
-        throw toStoreError(error, "lock");
-      }
-    }
+    const release = canLock(store)
+      ? await storeCall("lock", () => store.lock(lockKey, options))
+      : await lockInProcess(mutex, lockKey, options);
     // A handle of our own, carrying what the store added to its release (Redis' `extend`).
     const handle: ReleaseLock = Object.assign(async () => {
       if (live.delete(handle)) {
@@ -76,18 +67,15 @@ export function createSessionLocks(store: SessionStore, mutex: KeyedMutex): Sess
     return handle;
   };
   return {
-    take,
-    holds: (release, lockKey) => live.get(release) === lockKey,
     isHeld: (lockKey) => heldCounts.has(lockKey),
     takeForCaller: (lockKey, options) => take(lockKey, options, true),
     isHeldByCaller: (lockKey) => callerCounts.has(lockKey),
     async runLocked(lockKey, options, heldLock, task) {
       if (heldLock !== undefined) {
         if (live.get(heldLock) !== lockKey) {
-          throw new SessionStoreError(
-            "ERR_INVALID_ARGUMENT",
-            "options.heldLock must be the release function of a lock(authType) on this session that was not released yet",
-            { field: "options.heldLock" },
+          throw invalidOption(
+            "options.heldLock",
+            "must be the release function of a lock(authType) on this session that was not released yet",
           );
         }
         return task();
