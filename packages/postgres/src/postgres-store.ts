@@ -98,15 +98,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     call(operation, () => pool.query(statement, values));
   // The format every version's watcher parses (watcher.ts); a batch sends one of these per write.
   const notification = (key: string) => JSON.stringify({ k: key, o: origin });
-  // A batch is bounded on its own: the next one waits for it, whatever became of the writes that asked.
-  const notices = createChangeNotices((batch) =>
-    withDeadline(
-      "notify",
-      `PostgreSQL ${server}`,
-      connectTimeoutMs + commandTimeoutMs,
-      pool.query(sql.notify, [sql.channel, batch]),
-    ),
-  );
+  // A batch and the quiet writes it waits for are bounded on their own: the next batch waits
+  // for them, whatever became of the calls that started them.
+  const settles = <T>(operation: string, work: Promise<T>) =>
+    withDeadline(operation, `PostgreSQL ${server}`, connectTimeoutMs + commandTimeoutMs, work);
+  const notices = createChangeNotices((batch) => settles("notify", pool.query(sql.notify, [sql.channel, batch])));
   const watcher = createWatcher({ connect: () => pool.connect(), channel: sql.channel, listen: sql.listen, origin });
 
   const kit = defineStore({
@@ -132,7 +128,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         await call("set", () =>
           notices.write(
             () => pool.query(sql.set, [...values, sql.channel, notice]),
-            async () => ({ result: await pool.query(sql.setQuiet, values), notice }),
+            async () => ({ result: await settles("set", pool.query(sql.setQuiet, values)), notice }),
           ),
         );
       },
@@ -143,7 +139,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           notices.write(
             async () => (await pool.query(sql.delete, [id, sql.channel, notice])).rows,
             async () => {
-              const { rows: gone } = await pool.query(sql.deleteQuiet, [id]);
+              const { rows: gone } = await settles("delete", pool.query(sql.deleteQuiet, [id]));
               // No row, no change: nothing to tell.
               return { result: gone, notice: gone.length > 0 ? notice : undefined };
             },

@@ -22,8 +22,10 @@ export interface ChangeNotices {
    * Runs one write. With no other write of this store in flight, `alone()`
    * (the write with its NOTIFY in one statement). Otherwise `quiet()`, the
    * write without NOTIFY, whose `notice` (if any: a delete that found no row
-   * has none) joins the next batch; resolves once that batch was sent, and
-   * rejects if it could not be.
+   * has none) joins the batch being gathered, sent once every quiet write that
+   * had started when the batch began has finished (so a burst shares one
+   * NOTIFY commit); resolves once that batch was sent, and rejects if it could
+   * not be.
    */
   write<T>(alone: () => Promise<T>, quiet: () => Promise<{ result: T; notice?: string | undefined }>): Promise<T>;
 }
@@ -41,35 +43,48 @@ interface Waiting {
  */
 export const MAX_NOTICES_PER_BATCH = 256;
 
-/** `send(notices)` NOTIFYs them in one transaction; it must settle (bounded by the caller). */
+/**
+ * `send(notices)` NOTIFYs them in one transaction. It and every `quiet()` must
+ * settle (bounded by the caller): a batch waits for the quiet writes that
+ * overlapped it.
+ */
 export function createChangeNotices(send: (notices: string[]) => Promise<unknown>): ChangeNotices {
   let writing = 0;
+  // Quiet writes in flight by start number; a Set keeps start order, so its first is the oldest.
+  let started = 0;
+  const running = new Set<number>();
   const queued: Waiting[] = [];
+  // The batch being gathered waits for the quiet writes started up to here: writes that
+  // overlapped share one NOTIFY commit, and later ones (the next batch) cannot hold it up.
+  let barrier = 0;
   let sending = false;
+
+  const flush = async () => {
+    const batch = queued.splice(0, MAX_NOTICES_PER_BATCH);
+    try {
+      await send(batch.map((waiting) => waiting.notice));
+      for (const waiting of batch) waiting.resolve();
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+    }
+    sending = false;
+    flushWhenReady();
+  };
 
   // One batch in flight at a time: NOTIFY commits take turns anyway, and what
   // arrives meanwhile rides the next batch instead of queueing on the lock.
-  const flush = async () => {
-    while (queued.length > 0) {
-      const batch = queued.splice(0, MAX_NOTICES_PER_BATCH);
-      try {
-        await send(batch.map((waiting) => waiting.notice));
-        for (const waiting of batch) waiting.resolve();
-      } catch (error) {
-        for (const waiting of batch) waiting.reject(error);
-      }
-    }
-    sending = false;
-  };
+  function flushWhenReady() {
+    if (sending || queued.length === 0) return;
+    const oldest = running.values().next();
+    if (!oldest.done && oldest.value <= barrier) return;
+    sending = true;
+    void flush();
+  }
 
   const announce = (notice: string) =>
     new Promise<void>((resolve, reject) => {
+      if (queued.length === 0) barrier = started;
       queued.push({ notice, resolve, reject });
-      if (sending) return;
-      sending = true;
-      // After the I/O callbacks of this turn: replies to other writes read in the
-      // same poll join this batch rather than each opening its own.
-      setImmediate(() => void flush());
     });
 
   return {
@@ -86,14 +101,21 @@ export function createChangeNotices(send: (notices: string[]) => Promise<unknown
         }
       }
       writing += 1;
-      let outcome: { result: T; notice?: string | undefined };
+      started += 1;
+      const id = started;
+      running.add(id);
+      let noticed: Promise<void> | undefined;
       try {
-        outcome = await quiet();
+        const outcome = await quiet();
+        if (outcome.notice !== undefined) noticed = announce(outcome.notice);
+        return outcome.result;
       } finally {
         writing -= 1;
+        running.delete(id);
+        // A failed write sends nothing, but may be the last one its batch waited for.
+        flushWhenReady();
+        if (noticed) await noticed;
       }
-      if (outcome.notice !== undefined) await announce(outcome.notice);
-      return outcome.result;
     },
   };
 }
