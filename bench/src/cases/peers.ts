@@ -204,11 +204,11 @@ export async function benchPeers(budget: Budget): Promise<Section> {
         "~10,000 without; same pool of 10 as @keyv/postgres): 0.34–0.38×. Now a write alone keeps its NOTIFY in its " +
         "statement (one round trip), writes in flight together commit without it and their notices go out in one " +
         "transaction (one per burst, committed without waiting for a WAL flush), each write resolving once its " +
-        "notice is sent: `set` ×50 0.96–0.99× keyv at load 2.7 (0.18–0.26× before at load 20–27, 0.34× at 10), " +
+        "notice is sent: `set` ×50 0.96–0.99× keyv at load 2.7–5 (main's store alternated with it: 0.31–0.46×), " +
         "the rest being that extra NOTIFY statement per burst and the burst's tail waiting on it. Statements are " +
         "prepared once per connection (pg alone: a one-row read ~6,100/s unnamed, ~13,000/s prepared; server CPU " +
-        "~20 µs against keyv's ~60 µs), so `get` is now above keyv (1.08–1.28×, ×50 1.27–1.40× at load 2.7). " +
-        "`set` with 1 caller (0.94–1.04×) still pays the NOTIFY in its " +
+        "~20 µs against keyv's ~60 µs), so `get` is now above keyv (1.03–1.28×, ×50 1.17–1.40× at load 2.7–5; " +
+        "main's 0.83×, 0.85–0.92×). `set` with 1 caller (0.92–1.04×; main's 0.76–0.89×) still pays the NOTIFY in its " +
         "commit (required: one round trip, and the notice must not be lost when the process exits) and so does every " +
         "process that writes alone: many processes each writing one at a time still take turns on that lock. Our own " +
         "JavaScript (envelope, deadline timer, SessionManager frames) is ~5% of the samples at 1 caller (the " +
