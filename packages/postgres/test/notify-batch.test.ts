@@ -180,6 +180,63 @@ describe("postgres watch: notices of concurrent writes go out together", () => {
     }
   });
 
+  it("a batch still goes out when the write it waited for fails last", async () => {
+    // The refused write is held on a row lock the test owns, so it ends after every other write of its batch.
+    const table = freshTable();
+    const refuse = `${table}_refuse`;
+    await admin.query(`CREATE FUNCTION "${refuse}"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.key LIKE '%late' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`);
+    const holder = await admin.connect();
+    try {
+      const watcher = open(table);
+      const { store } = openRecorded(table);
+      await store.list("");
+      const prefix = prefixFor("late");
+      const late = `${prefix}late`;
+      // Written behind the store's back: no notice of it can reach the watcher below.
+      await admin.query(`INSERT INTO "${table}" (id, key, value) VALUES (sha256(convert_to($1, 'UTF8')), $1, '{}')`, [
+        late,
+      ]);
+      await admin.query(
+        `CREATE TRIGGER "${refuse}" BEFORE UPDATE ON "${table}" FOR EACH ROW EXECUTE FUNCTION "${refuse}"()`,
+      );
+      const heard = collectChanges(watcher);
+      await listening(table);
+      await holder.query("BEGIN");
+      await holder.query(`SELECT 1 FROM "${table}" WHERE key = $1 FOR UPDATE`, [late]);
+      const good = keysOf(prefix, 20);
+      const outcomes = Promise.allSettled(
+        [...good.slice(0, 10), late, ...good.slice(10)].map((key) => store.set(key, { v: 1 })),
+      );
+      await waitUntil(
+        async () => {
+          const { rows } = await admin.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1",
+            [`%"${table}"%`],
+          );
+          return rows[0]?.n === 1;
+        },
+        10_000,
+        "the refused write to wait on the row lock",
+      );
+      await holder.query("COMMIT");
+      expect((await outcomes).filter((outcome) => outcome.status === "rejected")).toEqual([
+        { status: "rejected", reason: expect.objectContaining({ code: "ERR_STORE_UNAVAILABLE" }) },
+      ]);
+      await waitUntil(() => good.every((key) => heard.keys.includes(key)), 10_000, "the 20 good notices");
+      const sentinel = `${prefix}sentinel`;
+      const arrived = heard.arrival(sentinel, 5000);
+      await store.set(sentinel, { v: 2 });
+      await arrived;
+      expect(heard.keys.toSorted()).toEqual([...good, sentinel].toSorted());
+    } finally {
+      await holder.query("ROLLBACK").catch(() => undefined);
+      holder.release();
+      await admin.query(`DROP TRIGGER IF EXISTS "${refuse}" ON "${table}"`);
+      await admin.query(`DROP FUNCTION IF EXISTS "${refuse}"()`);
+    }
+  });
+
   it("concurrent deletes each tell the watchers; a delete that found nothing tells nothing", async () => {
     const table = freshTable();
     const watcher = open(table);
