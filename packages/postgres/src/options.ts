@@ -6,6 +6,13 @@ export interface PostgresQueryResult {
   readonly rowCount: number | null;
 }
 
+/** A statement with its values as node-postgres takes it (`QueryConfig`); a `name` makes pg prepare it once per connection. */
+export interface PostgresQueryConfig {
+  readonly name?: string | undefined;
+  readonly text: string;
+  readonly values?: unknown[] | undefined;
+}
+
 /** A connection checked out of a pool (`PoolClient` of `pg`), narrowed to what `watch` uses. */
 export interface PostgresPoolClient {
   query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
@@ -24,6 +31,7 @@ export interface PostgresPoolClient {
  */
 export interface PostgresPool {
   query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  query(config: PostgresQueryConfig): Promise<PostgresQueryResult>;
   connect(): Promise<PostgresPoolClient>;
   end(): Promise<void>;
 }

@@ -6,10 +6,12 @@ import {
   defineStore,
   isExpired,
   randomLockToken,
+  withDeadline,
 } from "@sessionstore/core/adapter";
 import { withoutRowData } from "./internal/driver-error.js";
+import { createChangeNotices } from "./internal/notices.js";
 import { openPool, type StorePool } from "./internal/pool.js";
-import { rowId, type Statements, statementsFor } from "./internal/statements.js";
+import { type Prepared, rowId, type Statements, statementsFor } from "./internal/statements.js";
 import { createWatcher } from "./internal/watcher.js";
 import { type PostgresStoreOptions, resolvePostgresOptions } from "./options.js";
 
@@ -57,8 +59,8 @@ async function createSchema(pool: StorePool, sql: Statements): Promise<void> {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [sql.schemaLockName]);
     for (const statement of sql.schema) await client.query(statement);
-    await client.query(sql.purgeRecords, [String(Date.now())]);
-    await client.query(sql.purgeLocks);
+    await client.query(sql.purgeRecords.text, [String(Date.now())]);
+    await client.query(sql.purgeLocks.text);
     await client.query("COMMIT");
   } catch (error) {
     failed = true;
@@ -92,9 +94,15 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     start: () => createSchema(pool, sql),
     scrub: withoutRowData,
   });
-  const query = (operation: string, text: string, values: unknown[] = []) =>
-    call(operation, () => pool.query(text, values));
+  const query = (operation: string, statement: Prepared, values: unknown[]) =>
+    call(operation, () => pool.query(statement, values));
+  // The format every version's watcher parses (watcher.ts); a batch sends one of these per write.
   const notification = (key: string) => JSON.stringify({ k: key, o: origin });
+  // A batch and the quiet writes it waits for are bounded on their own: the next batch waits
+  // for them, whatever became of the calls that started them.
+  const settles = <T>(operation: string, work: Promise<T>) =>
+    withDeadline(operation, `PostgreSQL ${server}`, connectTimeoutMs + commandTimeoutMs, work);
+  const notices = createChangeNotices((batch) => settles("notify", pool.query(sql.notify, [sql.channel, batch])));
   const watcher = createWatcher({ connect: () => pool.connect(), channel: sql.channel, listen: sql.listen, origin });
 
   const kit = defineStore({
@@ -114,10 +122,29 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         return undefined;
       },
       async write(key, text, expiresAt) {
-        await query("set", sql.set, [rowId(key), key, text, expiryColumn(expiresAt), sql.channel, notification(key)]);
+        const values = [rowId(key), key, text, expiryColumn(expiresAt)];
+        const notice = notification(key);
+        // One bound for the whole call, the wait for its notice's batch included.
+        await call("set", () =>
+          notices.write(
+            () => pool.query(sql.set, [...values, sql.channel, notice]),
+            async () => ({ result: await settles("set", pool.query(sql.setQuiet, values)), notice }),
+          ),
+        );
       },
       async remove(key) {
-        const { rows } = await query("delete", sql.delete, [rowId(key), sql.channel, notification(key)]);
+        const id = rowId(key);
+        const notice = notification(key);
+        const rows = await call("delete", () =>
+          notices.write(
+            async () => (await pool.query(sql.delete, [id, sql.channel, notice])).rows,
+            async () => {
+              const { rows: gone } = await settles("delete", pool.query(sql.deleteQuiet, [id]));
+              // No row, no change: nothing to tell.
+              return { result: gone, notice: gone.length > 0 ? notice : undefined };
+            },
+          ),
+        );
         const row = rows[0] as { expires_at?: unknown } | undefined;
         // A record whose expiry passed was already gone as far as readers know.
         return row !== undefined && !isExpired(expiryOf(row));
@@ -146,7 +173,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     purgeExpired: () =>
       kit.run("purge", async () => {
         const { rowCount } = await query("purge", sql.purgeRecords, [String(Date.now())]);
-        await query("purge", sql.purgeLocks);
+        await query("purge", sql.purgeLocks, []);
         return rowCount ?? 0;
       }),
   });

@@ -1,9 +1,11 @@
 import pg from "pg";
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult, ResolvedPostgresOptions } from "../options.js";
+import type { Prepared } from "./statements.js";
 
 /** The store's handle on its pool: its own, or the caller's (never ended). */
 export interface StorePool {
-  query(text: string, values?: unknown[]): Promise<PostgresQueryResult>;
+  /** Runs a prepared statement (see {@link Prepared}). */
+  query(statement: Prepared, values: unknown[]): Promise<PostgresQueryResult>;
   connect(): Promise<PostgresPoolClient>;
   /** Ends the pool if the store created it; leaves a pool passed in alone. */
   close(): Promise<void>;
@@ -15,7 +17,7 @@ export function openPool(options: ResolvedPostgresOptions): StorePool {
   if (source.kind === "pool") {
     const pool: PostgresPool = source.pool;
     return {
-      query: (text, values) => pool.query(text, values),
+      query: ({ name, text }, values) => pool.query({ name, text, values }),
       connect: () => pool.connect(),
       close: async () => undefined,
     };
@@ -38,7 +40,7 @@ export function openPool(options: ResolvedPostgresOptions): StorePool {
   pool.on("error", () => undefined);
   let ended: Promise<void> | undefined;
   return {
-    query: (text, values) => pool.query(text, values),
+    query: ({ name, text }, values) => pool.query({ name, text, values }),
     connect: () => pool.connect(),
     close() {
       ended ??= pool.end().catch(() => undefined);
