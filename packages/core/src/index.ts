@@ -82,15 +82,18 @@ export type {
 export type { StoredSession } from "./session-record.js";
 export { decodeSession, encodeSession, recordExpiry } from "./session-record.js";
 export type {
+  KeyPage,
   ListingStore,
+  ListPageOptions,
   LockingStore,
   LockOptions,
+  PageListingStore,
   ReleaseLock,
   SessionStore,
   SetOptions,
   StoreCapabilities,
   StoreChangeListener,
 } from "./store.js";
-export { canList, canLock, isSessionStore } from "./store.js";
+export { canList, canListPages, canLock, isSessionStore } from "./store.js";
 export type { AuthObject, AuthType, Awaitable, JsonObject, JsonValue } from "./types.js";
 export { AUTH_TYPES, isAuthType } from "./types.js";

@@ -20,6 +20,30 @@ export interface StoreCapabilities {
   readonly nativeExpiry: boolean;
   /** `watch()` is implemented (changes made elsewhere are reported). */
   readonly watch?: boolean;
+  /**
+   * `listPage()` is implemented: keys come a page at a time from the backend,
+   * so the first page of 100,000 costs one page, not the whole list. Optional:
+   * a store without it (older custom adapters) is listed through `list()`.
+   */
+  readonly listPage?: boolean;
+}
+
+/** Options for {@link SessionStore.listPage}. */
+export interface ListPageOptions {
+  /** Where to go on: the `cursor` of the previous page. Omitted: the first page. */
+  readonly cursor?: string | undefined;
+  /** Keys wanted in this page, a positive integer (see {@link SessionStore.listPage} for the exceptions). */
+  readonly limit: number;
+}
+
+/** One page of {@link SessionStore.listPage}. */
+export interface KeyPage {
+  readonly keys: string[];
+  /**
+   * Pass it back for the next page. Opaque: only the store that made it reads
+   * it. `undefined` when the walk is done.
+   */
+  readonly cursor?: string | undefined;
 }
 
 /** Options for {@link SessionStore.set}. */
@@ -121,6 +145,20 @@ export interface SessionStore {
   list?(prefix: string): Awaitable<string[]>;
 
   /**
+   * One page of the keys `list(prefix)` would return (live records, prefix
+   * compared literally). Call again with the page's `cursor` until it is
+   * `undefined`. Present when `capabilities.listPage` is `true`.
+   *
+   * A walk visits every key that exists for the whole walk at least once
+   * (Redis SCAN may repeat one); a key written or removed during the walk may
+   * or may not appear. A page may hold fewer than `limit` keys, even none,
+   * before the walk is done (expired records are left out; SCAN pages by
+   * work); a store that pages by a hint (Redis `COUNT`) may return a few more.
+   * @throws `ERR_INVALID_ARGUMENT` naming `options.limit` (not a positive integer) or `options.cursor` (not a string, or not one this store made).
+   */
+  listPage?(prefix: string, options: ListPageOptions): Awaitable<KeyPage>;
+
+  /**
    * Reports changes to records made by other processes, tabs or store
    * instances. Present when `capabilities.watch` is `true`.
    * @returns a function that stops watching.
@@ -140,6 +178,11 @@ export type LockingStore = SessionStore & { lock(key: string, options: LockOptio
 /** A store whose `list` is present. */
 export type ListingStore = SessionStore & { list(prefix: string): Awaitable<string[]> };
 
+/** A store whose `listPage` is present. */
+export type PageListingStore = ListingStore & {
+  listPage(prefix: string, options: ListPageOptions): Awaitable<KeyPage>;
+};
+
 /** Type guard: the store declares `capabilities.lock` and implements it. */
 export function canLock(store: SessionStore): store is LockingStore {
   return store.capabilities.lock && typeof store.lock === "function";
@@ -148,6 +191,11 @@ export function canLock(store: SessionStore): store is LockingStore {
 /** Type guard: the store declares `capabilities.list` and implements it. */
 export function canList(store: SessionStore): store is ListingStore {
   return store.capabilities.list && typeof store.list === "function";
+}
+
+/** Type guard: the store declares `capabilities.list` and `capabilities.listPage`, and implements both. */
+export function canListPages(store: SessionStore): store is PageListingStore {
+  return canList(store) && store.capabilities.listPage === true && typeof store.listPage === "function";
 }
 
 /** Type guard: `value` has the shape of a {@link SessionStore}. */

@@ -11,6 +11,7 @@ import {
   readExpiresAt,
   storeClosedError,
 } from "./helpers.js";
+import { attachListing } from "./listing.js";
 import { invalidOption } from "./option-checks.js";
 import { pollLease } from "./poll-lease.js";
 import type { DefinedStore, RecordCodec, StoreDefinition, StoredEntry, StoreKit } from "./store-backend.js";
@@ -148,31 +149,8 @@ export function defineStore(definition: StoreDefinition): StoreKit {
     },
   };
 
-  const { list, watch, tryLock, unlock } = backend;
-  if (list) {
-    const liveKeys = (entries: Iterable<readonly [string, StoredEntry | undefined]>): string[] => {
-      const keys: string[] = [];
-      for (const [key, entry] of entries) if (entry === undefined || isLive(entry, key)) keys.push(key);
-      return keys;
-    };
-    const guardPrefix = (prefix: string) => {
-      ensureOpen();
-      if (typeof prefix !== "string") assertStoreKey(prefix, "prefix");
-    };
-    store.list = definition.syncList
-      ? (prefix: string) => {
-          guardPrefix(prefix);
-          try {
-            return liveKeys(list.call(backend, prefix) as Iterable<readonly [string, StoredEntry | undefined]>);
-          } catch (error) {
-            throw toStoreError(error, describe("list"));
-          }
-        }
-      : async (prefix: string) => {
-          guardPrefix(prefix);
-          return liveKeys(await run("list", () => list.call(backend, prefix)));
-        };
-  }
+  attachListing(store, { backend, syncList: definition.syncList === true, ensureOpen, run, describe, isLive });
+  const { watch, tryLock, unlock } = backend;
   if (watch) {
     store.watch = (listener) => {
       ensureOpen();

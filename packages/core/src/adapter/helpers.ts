@@ -63,6 +63,27 @@ export function assertLockOptions(options: unknown): { ttlMs: number; waitMs: nu
   return { ttlMs: candidate.ttlMs as number, waitMs: candidate.waitMs as number };
 }
 
+/**
+ * Checks the options of `listPage` and returns them. A cursor's content is
+ * each store's business; a string the store cannot read is {@link invalidCursorError}.
+ */
+export function assertListPageOptions(options: unknown): { cursor: string | undefined; limit: number } {
+  const candidate = (typeof options === "object" && options !== null ? options : {}) as Record<string, unknown>;
+  const { cursor, limit } = candidate;
+  if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 1) {
+    throw invalidOption("options.limit", "must be a positive integer");
+  }
+  if (cursor !== undefined && typeof cursor !== "string") {
+    throw invalidOption("options.cursor", "must be a string (a page's cursor)");
+  }
+  return { cursor, limit };
+}
+
+/** The error `listPage` throws for a cursor string this store did not make. */
+export function invalidCursorError(): SessionStoreError {
+  return invalidOption("options.cursor", "is not a cursor this store returned");
+}
+
 /** The error a store throws when used after `close()`. */
 export function storeClosedError(): SessionStoreError {
   return new SessionStoreError("ERR_STORE_CLOSED", "the store was closed");

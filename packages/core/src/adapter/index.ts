@@ -18,8 +18,10 @@ export { defineStore } from "./define-store.js";
 export type { RecordEnvelope } from "./envelope.js";
 export { decodeEnvelope, encodeEnvelope } from "./envelope.js";
 export {
+  assertListPageOptions,
   assertLockOptions,
   assertStoreKey,
+  invalidCursorError,
   isExpired,
   lockTimeoutError,
   MAX_KEY_LENGTH,
@@ -37,8 +39,10 @@ export { pollLease } from "./poll-lease.js";
 export type { SnapshotWatch } from "./snapshot-watch.js";
 export { createSnapshotWatch } from "./snapshot-watch.js";
 export type {
+  BackendPage,
   DefinedStore,
   LeaseRequest,
+  ListPageRequest,
   RecordCodec,
   StoreBackend,
   StoreDefinition,

@@ -17,6 +17,18 @@ import type { Awaitable, JsonObject } from "../types.js";
  */
 export type StoredEntry = string | { readonly text: string; readonly expiresAt: number | undefined };
 
+/** What {@link StoreBackend.listPage} gets, checked. */
+export interface ListPageRequest {
+  readonly cursor: string | undefined;
+  readonly limit: number;
+}
+
+/** What {@link StoreBackend.listPage} answers. */
+export interface BackendPage {
+  readonly entries: Iterable<readonly [string, StoredEntry | undefined]>;
+  readonly cursor: string | undefined;
+}
+
 /** One attempt at a lock, as {@link StoreBackend.tryLock} gets it. */
 export interface LeaseRequest {
   readonly name: string;
@@ -55,6 +67,16 @@ export interface StoreBackend {
    * or could not read it). Present when the store can list.
    */
   list?(prefix: string): Awaitable<Iterable<readonly [string, StoredEntry | undefined]>>;
+  /**
+   * One page of what `list(prefix)` gives, for `listPage`: about `limit`
+   * entries after `cursor` (the kit checked both: `limit` a positive integer,
+   * `cursor` a string this backend returned or `undefined` for the first
+   * page), and the cursor of the next page, `undefined` when done. The kit
+   * drops expired entries after the call, so compute the cursor from what the
+   * backend walked, not from what stays. A cursor the backend cannot read
+   * throws {@link invalidCursorError}.
+   */
+  listPage?(prefix: string, page: ListPageRequest): Awaitable<BackendPage>;
   /** One atomic attempt to take a lock with a lease; `true` when taken. With `unlock`, the kit runs the wait loop. */
   tryLock?(request: LeaseRequest): Awaitable<boolean>;
   /** Frees `name` only if `token` still holds it. */
@@ -80,7 +102,7 @@ export interface RecordCodec {
 export interface StoreDefinition {
   /** {@link SessionStore.kind}. */
   readonly kind: string;
-  /** Declared as given; `lock`, `list` and `watch` must match what `backend` offers. */
+  /** Declared as given; `lock`, `list`, `listPage` and `watch` must match what `backend` offers. */
   readonly capabilities: StoreCapabilities;
   readonly backend: StoreBackend;
   /**
