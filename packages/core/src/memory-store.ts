@@ -2,7 +2,7 @@ import { defineStore } from "./adapter/define-store.js";
 import { isExpired } from "./adapter/helpers.js";
 import type { StoredEntry } from "./adapter/store-backend.js";
 import { type MemoryStoreOptions, readMemoryOptions } from "./memory-store-options.js";
-import type { LockOptions, ReleaseLock, SessionStore } from "./store.js";
+import type { KeyPage, ListPageOptions, LockOptions, ReleaseLock, SessionStore } from "./store.js";
 
 export type { MemoryStoreOptions } from "./memory-store-options.js";
 
@@ -10,6 +10,7 @@ export type { MemoryStoreOptions } from "./memory-store-options.js";
 export interface MemoryStore extends SessionStore {
   lock(key: string, options: LockOptions): Promise<ReleaseLock>;
   list(prefix: string): string[];
+  listPage(prefix: string, options: ListPageOptions): Promise<KeyPage>;
 }
 
 interface Entry {
@@ -38,7 +39,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   const { store } = defineStore({
     kind: "memory",
-    capabilities: Object.freeze({ lock: true, list: true, nativeExpiry: false }),
+    capabilities: Object.freeze({ lock: true, list: true, listPage: true, nativeExpiry: false }),
     format: "record",
     syncList: true,
     now,
@@ -57,6 +58,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         const found: Array<[string, StoredEntry]> = [];
         for (const [key, entry] of entries) if (key.startsWith(prefix)) found.push([key, entry]);
         return found;
+      },
+      // Keyset paging in key order (cursor = last key given). A Map keeps no order, so
+      // each page is one pass over the keys: cheap for the test-sized data it holds.
+      listPage(prefix, { cursor, limit }) {
+        const after: string[] = [];
+        for (const key of entries.keys()) {
+          if (key.startsWith(prefix) && (cursor === undefined || key > cursor)) after.push(key);
+        }
+        const keys = after.sort().slice(0, limit);
+        const found: Array<[string, StoredEntry | undefined]> = [];
+        for (const key of keys) found.push([key, entries.get(key)]);
+        return { entries: found, cursor: after.length > limit ? keys.at(-1) : undefined };
       },
       tryLock({ name, token, at, expiresAt }) {
         const holder = locks.get(name);
