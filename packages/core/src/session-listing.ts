@@ -1,9 +1,10 @@
 import { invalidOption } from "./adapter/option-checks.js";
-import { isSessionStoreError, toStoreError } from "./errors.js";
+import { isSessionStoreError, SessionStoreError, toStoreError } from "./errors.js";
 import { parseSessionKey } from "./keys.js";
 import type { SessionInfo } from "./session-manager-types.js";
 import { decodeSession } from "./session-record.js";
-import type { SessionStore } from "./store.js";
+import { canList, canListPages, type KeyPage, type SessionStore } from "./store.js";
+import type { Awaitable } from "./types.js";
 
 /** Options for {@link SessionManager.listPages}. */
 export interface ListPagesOptions {
@@ -43,32 +44,80 @@ async function readInfo(store: SessionStore, key: string): Promise<SessionInfo |
 }
 
 /**
- * The sessions under the keys `listKeys` returns, a page at a time: the keys
- * come in one call, the records are read page by page, so listing 100,000
- * sessions never holds more than one page of them.
+ * Where the keys come from, in batches of about `limit`: the store's
+ * `listPage` walk, or (a store without it) its one `list` array.
+ */
+export type KeyBatches = (limit: number) => AsyncIterable<string[]>;
+
+/**
+ * The keys under `prefix` in batches: one `listPage` call per batch when the
+ * store pages (the first page costs one page, not the whole list), else one
+ * `list` call. `call` runs each store call (the manager maps its errors).
+ */
+export function keyBatches(
+  store: SessionStore,
+  prefix: string,
+  call: <T>(operation: string, run: () => Awaitable<T>) => Promise<T>,
+): KeyBatches {
+  if (!canList(store)) {
+    return () => {
+      throw new SessionStoreError("ERR_UNSUPPORTED", "this store cannot list its keys (capabilities.list is false)");
+    };
+  }
+  if (!canListPages(store)) {
+    return async function* listed() {
+      yield await call("list", () => store.list(prefix));
+    };
+  }
+  return async function* paged(limit) {
+    let cursor: string | undefined;
+    do {
+      const page: KeyPage = await call("list page", () => store.listPage(prefix, { cursor, limit }));
+      cursor = page.cursor;
+      if (page.keys.length > 0) yield page.keys;
+    } while (cursor !== undefined);
+  };
+}
+
+/**
+ * The sessions under the keys `batches` yields, a page at a time: the
+ * records of a page are read concurrently, and no more than one page of them
+ * is held (plus one batch of keys: the whole list for a store without
+ * `listPage`).
  * @throws `ERR_INVALID_ARGUMENT` (at the call) unless `pageSize` is a positive integer.
  */
 export function listPages(
   store: SessionStore,
-  listKeys: () => Promise<string[]>,
+  batches: KeyBatches,
   options: ListPagesOptions = {},
 ): AsyncGenerator<SessionInfo[], void, undefined> {
   const pageSize = options.pageSize ?? DEFAULT_LIST_PAGE_SIZE;
   if (!(Number.isInteger(pageSize) && pageSize >= 1)) {
     throw invalidOption("options.pageSize", "must be a positive integer");
   }
-  return pages(store, listKeys, pageSize);
+  return pages(store, batches, pageSize);
 }
 
 async function* pages(
   store: SessionStore,
-  listKeys: () => Promise<string[]>,
+  batches: KeyBatches,
   pageSize: number,
 ): AsyncGenerator<SessionInfo[], void, undefined> {
-  const keys = await listKeys();
-  for (let start = 0; start < keys.length; start += pageSize) {
-    const infos = await Promise.all(keys.slice(start, start + pageSize).map((key) => readInfo(store, key)));
-    const page = infos.filter((info) => info !== undefined);
-    if (page.length > 0) yield page;
+  const read = async (keys: string[]) =>
+    (await Promise.all(keys.map((key) => readInfo(store, key)))).filter((info) => info !== undefined);
+  // Batches need not match pages (SCAN returns about COUNT keys, `list` all of them):
+  // keys wait in `pending` from `start` on, and a page is cut once there are enough.
+  let pending: string[] = [];
+  let start = 0;
+  for await (const batch of batches(pageSize)) {
+    pending = start === 0 && pending.length === 0 ? batch : pending.slice(start).concat(batch);
+    start = 0;
+    while (pending.length - start >= pageSize) {
+      const page = await read(pending.slice(start, start + pageSize));
+      start += pageSize;
+      if (page.length > 0) yield page;
+    }
   }
+  const page = await read(pending.slice(start));
+  if (page.length > 0) yield page;
 }

@@ -1,6 +1,6 @@
 import { revokeAllSessions } from "#internal/revoke-all-entry";
 import { invalidOption } from "./adapter/option-checks.js";
-import { SessionStoreError } from "./errors.js";
+import type { SessionStoreError } from "./errors.js";
 import { assertOptionalFunction } from "./internal/callbacks.js";
 import { Emitter } from "./internal/emitter.js";
 import { createKeyedMutex } from "./internal/keyed-mutex.js";
@@ -25,7 +25,7 @@ import {
 } from "./keys.js";
 import { callbackForms } from "./legacy-callbacks.js";
 import { isEmptyAuthObject, normalizeAuthObject } from "./normalize.js";
-import { listPages } from "./session-listing.js";
+import { type KeyBatches, keyBatches, listPages } from "./session-listing.js";
 import type {
   SessionInfo,
   SessionManager,
@@ -34,7 +34,7 @@ import type {
   WriteOptions,
 } from "./session-manager-types.js";
 import { decodeSession, encodeSession, recordExpiry, type StoredSession } from "./session-record.js";
-import { canList, isSessionStore, type LockOptions, type SessionStore } from "./store.js";
+import { isSessionStore, type LockOptions, type SessionStore } from "./store.js";
 import type { AuthType } from "./types.js";
 
 interface Shared {
@@ -184,12 +184,13 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
       return scopedManager(shared, other);
     },
     async list() {
-      const infos: SessionInfo[] = [];
-      for await (const page of listPages(store, () => listKeys(shared))) infos.push(...page);
-      return infos;
+      // A paging walk may give a key twice (Redis SCAN while it resizes); one array has each session once.
+      const infos = new Map<string, SessionInfo>();
+      for await (const page of listPages(store, batchesOf(shared))) for (const info of page) infos.set(info.key, info);
+      return [...infos.values()];
     },
     listPages(options) {
-      return listPages(store, () => listKeys(shared), options);
+      return listPages(store, batchesOf(shared), options);
     },
     async clear(clearOptions) {
       return removeAll(shared, await listKeys(shared), readClearLock(clearOptions, shared.removalLock));
@@ -205,9 +206,16 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
   return manager;
 }
 
-async function listKeys({ store, namespace }: Shared): Promise<string[]> {
-  if (!canList(store)) {
-    throw new SessionStoreError("ERR_UNSUPPORTED", "this store cannot list its keys (capabilities.list is false)");
-  }
-  return storeCall("list", () => store.list(namespacePrefix(namespace)));
+function batchesOf({ store, namespace }: Shared): KeyBatches {
+  return keyBatches(store, namespacePrefix(namespace), storeCall);
 }
+
+/** Every key of the namespace, each once (`clear` removes them all, so it holds them all). */
+async function listKeys(shared: Shared): Promise<string[]> {
+  const keys = new Set<string>();
+  for await (const batch of batchesOf(shared)(LIST_BATCH)) for (const key of batch) keys.add(key);
+  return [...keys];
+}
+
+/** Keys asked of a paging store per call by `clear`: few round trips, a bounded answer each. */
+const LIST_BATCH = 1000;

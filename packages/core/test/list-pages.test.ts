@@ -2,6 +2,8 @@ import {
   createMemoryStore,
   createSessionManager,
   isSessionStoreError,
+  type ListPageOptions,
+  type MemoryStore,
   type SessionInfo,
   type SessionStore,
 } from "@sessionstore/core";
@@ -15,6 +17,101 @@ async function managerWith(count: number) {
   }
   return { store, root };
 }
+
+/** A real memory store whose list, listPage and get calls are counted; `paging: false` hides listPage. */
+function counted(store: MemoryStore, { paging = true, pageLimit }: { paging?: boolean; pageLimit?: number } = {}) {
+  const calls = { list: 0, listPage: 0, get: 0 };
+  const wrapped: SessionStore = {
+    capabilities: { ...store.capabilities, listPage: paging },
+    get: (key) => {
+      calls.get += 1;
+      return store.get(key);
+    },
+    set: (key, record, options) => store.set(key, record, options),
+    delete: (key) => store.delete(key),
+    list: (prefix) => {
+      calls.list += 1;
+      return store.list(prefix);
+    },
+    close: () => store.close(),
+    ...(paging
+      ? {
+          listPage: (prefix: string, options: ListPageOptions) => {
+            calls.listPage += 1;
+            // A smaller limit than asked: pages must still come out pageSize long.
+            return store.listPage(prefix, pageLimit === undefined ? options : { ...options, limit: pageLimit });
+          },
+        }
+      : {}),
+  };
+  return { calls, manager: createSessionManager(wrapped, { namespace: "pages" }) };
+}
+
+describe("SessionManager.listPages over a paging store", () => {
+  it("the first page costs one listPage call and one page of reads, never a full list", async () => {
+    const { store } = await managerWith(250);
+    const { calls, manager } = counted(store);
+    for await (const page of manager.listPages({ pageSize: 100 })) {
+      expect(page).toHaveLength(100);
+      break;
+    }
+    expect(calls).toEqual({ list: 0, listPage: 1, get: 100 });
+  });
+
+  it("cuts pages of pageSize from batches of another size, and lists every session once", async () => {
+    const { store, root } = await managerWith(250);
+    const { calls, manager } = counted(store, { pageLimit: 7 });
+    const sizes: number[] = [];
+    const seen: string[] = [];
+    for await (const page of manager.listPages({ pageSize: 100 })) {
+      sizes.push(page.length);
+      seen.push(...page.map((info) => info.key));
+    }
+    expect(sizes).toEqual([100, 100, 50]);
+    expect(calls.list).toBe(0);
+    expect(calls.listPage).toBe(Math.ceil(250 / 7));
+    expect(seen.sort()).toEqual((await root.list()).map((info) => info.key).sort());
+    expect(new Set(seen).size).toBe(250);
+  });
+
+  it("list() and clear() go through pages too", async () => {
+    const { store } = await managerWith(30);
+    const { calls, manager } = counted(store);
+    expect(await manager.list()).toHaveLength(30);
+    expect(await manager.clear()).toBe(30);
+    expect(calls.list).toBe(0);
+    expect(calls.listPage).toBeGreaterThanOrEqual(2);
+  });
+
+  it("list() gives a key a paging walk repeated (SCAN does) once", async () => {
+    const { store } = await managerWith(5);
+    let first = true;
+    const repeating: SessionStore = {
+      ...store,
+      listPage: async (prefix: string, options: ListPageOptions) => {
+        const page = await store.listPage(prefix, { ...options, limit: 3 });
+        // The second page starts again with the first page's last key.
+        if (!first || page.cursor === undefined) return page;
+        first = false;
+        return { keys: page.keys, cursor: page.keys[1] };
+      },
+    } as SessionStore;
+    const manager = createSessionManager(repeating, { namespace: "pages" });
+    const keys = (await manager.list()).map((info) => info.key);
+    expect(keys).toHaveLength(5);
+    expect(new Set(keys).size).toBe(5);
+  });
+
+  it("falls back to one list() call when the store cannot page", async () => {
+    const { store, root } = await managerWith(250);
+    const { calls, manager } = counted(store, { paging: false });
+    const sizes: number[] = [];
+    for await (const page of manager.listPages({ pageSize: 100 })) sizes.push(page.length);
+    expect(sizes).toEqual([100, 100, 50]);
+    expect(calls).toEqual({ list: 1, listPage: 0, get: 250 });
+    expect(await manager.list()).toHaveLength((await root.list()).length);
+  });
+});
 
 describe("SessionManager.listPages", () => {
   it("yields every session a page at a time, the same sessions list() returns", async () => {
