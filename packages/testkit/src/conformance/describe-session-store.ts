@@ -6,6 +6,7 @@ import { describeErrors } from "./errors.js";
 import { describeExpiry } from "./expiry.js";
 import { describeIsolation } from "./isolation.js";
 import { describeLegacyContract } from "./legacy-contract.js";
+import { describeListPage } from "./list-page.js";
 import { describeListing } from "./listing.js";
 import { describeLocking } from "./locking.js";
 import { describeReadYourWrites } from "./read-your-writes.js";
@@ -16,7 +17,7 @@ import { describeWatch } from "./watch.js";
  * isolation, errors, concurrency, the podio-js callback contract and
  * read-your-own-write (a slow read overtaken by a write) through a
  * SessionManager, and — when the store declares them in `capabilities` —
- * locking, listing and watch. Call it at the top level of a vitest test file:
+ * locking, listing, paged listing and watch. Call it at the top level of a vitest test file:
  *
  * ```ts
  * import { describeSessionStore } from "@sessionstore/testkit";
@@ -46,6 +47,7 @@ export function describeSessionStore(
     describeReadYourWrites(ctx);
     if (capabilities.lock) describeLocking(ctx);
     if (capabilities.list) describeListing(ctx);
+    if (capabilities.list && capabilities.listPage) describeListPage(ctx);
     if (capabilities.watch) describeWatch(ctx);
   });
 }

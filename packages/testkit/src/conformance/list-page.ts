@@ -1,0 +1,111 @@
+import { canListPages, type PageListingStore, type SessionStore } from "@sessionstore/core";
+import { describe, expect, it } from "vitest";
+import { randomKey, type SuiteContext } from "./context.js";
+import { sampleRecord } from "./crud.js";
+import { call, expectCode } from "./expect-code.js";
+
+function pagingStore(store: SessionStore): PageListingStore {
+  if (!canListPages(store)) throw new Error("capabilities.listPage is true but listPage() or list() is missing");
+  return store;
+}
+
+/** Most calls one walk may take: a store whose cursor never ends fails here instead of hanging. */
+const MAX_CALLS = 100_000;
+
+/** Every key of one walk over `prefix`, in the order given (repeats kept), and how many calls it took. */
+async function walk(store: PageListingStore, prefix: string, limit: number): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor: string | undefined;
+  for (let calls = 0; calls < MAX_CALLS; calls += 1) {
+    const page = await call(() => store.listPage(prefix, { limit, ...(cursor === undefined ? {} : { cursor }) }));
+    expect(Array.isArray(page.keys)).toBe(true);
+    keys.push(...page.keys);
+    if (page.cursor === undefined) return keys;
+    expect(typeof page.cursor).toBe("string");
+    cursor = page.cursor;
+  }
+  throw new Error(`the walk over "${prefix}" did not end within ${MAX_CALLS} calls`);
+}
+
+const sortedUnique = (keys: string[]) => [...new Set(keys)].sort();
+
+/**
+ * `listPage(prefix, { cursor, limit })` walks what `list(prefix)` returns, a
+ * page per call. Runs when `capabilities.listPage`.
+ */
+export function describeListPage(ctx: SuiteContext): void {
+  describe("listPage", () => {
+    it("a walk visits every live key under the prefix, with limits 1, 2 and 1000", async () => {
+      const store = pagingStore(await ctx.open());
+      const base = randomKey("page");
+      const inside = ["a", "b", "b:c", "c", "é", "z", "😀"].map((suffix) => `${base}:${suffix}`);
+      for (const key of inside) await call(() => store.set(key, sampleRecord()));
+      await call(() => store.set(`${base}-outside`, sampleRecord()));
+      await call(() => store.set(`${base}:expired`, sampleRecord(), { expiresAt: Date.now() - 1 }));
+      await call(() => store.set(`${base}:deleted`, sampleRecord()));
+      await call(() => store.delete(`${base}:deleted`));
+      for (const limit of [1, 2, 1000]) {
+        const keys = await walk(store, `${base}:`, limit);
+        // Once or more: SCAN may give a key twice, never skip one that stayed put.
+        expect(sortedUnique(keys)).toEqual([...inside].sort());
+      }
+    });
+
+    it("treats pattern characters in the prefix literally", async () => {
+      const store = pagingStore(await ctx.open());
+      const base = randomKey("page-literal");
+      const suffixes = ["%x", "%y", "_x", "*x", "?x", "[a]x", "[x", "ax", "bx"];
+      for (const suffix of suffixes) await call(() => store.set(`${base}${suffix}`, sampleRecord()));
+      for (const prefix of ["%", "_", "*", "?", "[a]", "["]) {
+        const expected = suffixes.filter((suffix) => suffix.startsWith(prefix)).map((suffix) => `${base}${suffix}`);
+        expect(sortedUnique(await walk(store, `${base}${prefix}`, 2))).toEqual(expected.sort());
+      }
+    });
+
+    it("never lists a record whose expiresAt has passed", async () => {
+      const store = pagingStore(await ctx.open());
+      const base = randomKey("page-expiry");
+      const expiresAt = Date.now() + 300;
+      await call(() => store.set(`${base}:short`, sampleRecord(), { expiresAt }));
+      await call(() => store.set(`${base}:long`, sampleRecord()));
+      // Waiting for the clock, not for another task: expiry is a point in time.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 50));
+      for (const limit of [1, 1000])
+        expect(sortedUnique(await walk(store, `${base}:`, limit))).toEqual([`${base}:long`]);
+    });
+
+    it("an unknown prefix walks to an empty end", async () => {
+      const store = pagingStore(await ctx.open());
+      expect(await walk(store, randomKey("page-none"), 10)).toEqual([]);
+    });
+
+    it("refuses a bad limit or cursor with ERR_INVALID_ARGUMENT naming the field", async () => {
+      const store = pagingStore(await ctx.open());
+      const prefix = randomKey("page-bad");
+      const refused = async (options: unknown, field: string) => {
+        const run = () => store.listPage(prefix, options as { limit: number });
+        await expectCode(run, "ERR_INVALID_ARGUMENT");
+        await expect(call(run)).rejects.toMatchObject({ field });
+      };
+      for (const limit of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "10", undefined, null]) {
+        await refused({ limit }, "options.limit");
+      }
+      await refused(undefined, "options.limit");
+      for (const cursor of [5, null, {}, ["x"]]) await refused({ limit: 10, cursor }, "options.cursor");
+    });
+
+    it("a closed store rejects with ERR_STORE_CLOSED", async () => {
+      const store = pagingStore(await ctx.open());
+      await call(() => store.close());
+      await expectCode(() => store.listPage(randomKey("page-closed"), { limit: 10 }), "ERR_STORE_CLOSED");
+    });
+
+    const { unavailable } = ctx.options;
+    if (unavailable) {
+      it("an unavailable backend rejects with ERR_STORE_UNAVAILABLE", async () => {
+        const store = pagingStore(ctx.track(await unavailable()));
+        await expectCode(() => store.listPage(randomKey("page-down"), { limit: 10 }), "ERR_STORE_UNAVAILABLE");
+      });
+    }
+  });
+}
