@@ -183,6 +183,8 @@ export function withEncryption(store: SessionStore, options: EncryptionOptions):
     delete: (key) => store.delete(key),
     ...(store.lock ? { lock: store.lock.bind(store) } : {}),
     ...(store.list ? { list: store.list.bind(store) } : {}),
+    // Keys are not encrypted, so pages pass through as they are.
+    ...(store.listPage ? { listPage: store.listPage.bind(store) } : {}),
     ...(store.watch ? { watch: store.watch.bind(store) } : {}),
     close: () => store.close(),
   };

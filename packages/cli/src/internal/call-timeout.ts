@@ -1,4 +1,5 @@
 import {
+  type ListPageOptions,
   type LockOptions,
   type ReleaseLock,
   type SessionStore,
@@ -30,6 +31,7 @@ export function withCallTimeout(store: SessionStore, timeoutMs: number): Session
     return Promise.race([Promise.resolve().then(call), timeout]).finally(() => clearTimeout(timer));
   };
   const list = store.list;
+  const listPage = store.listPage;
   const lock = store.lock;
   const watch = store.watch;
   // A lock may wait its own waitMs before the bound starts to count. One taken
@@ -59,6 +61,12 @@ export function withCallTimeout(store: SessionStore, timeoutMs: number): Session
     set: (key, record, options) => bounded("set", () => store.set(key, record, options)),
     delete: (key) => bounded("delete", () => store.delete(key)),
     ...(list ? { list: (prefix: string) => bounded("list", () => list.call(store, prefix)) } : {}),
+    ...(listPage
+      ? {
+          listPage: (prefix: string, options: ListPageOptions) =>
+            bounded("list page", () => listPage.call(store, prefix, options)),
+        }
+      : {}),
     // Passed on, so `delete` and `clear` wait for the lock a refresh in another process holds.
     ...(lock ? { lock: (key: string, options: LockOptions) => boundedLock(lock, key, options) } : {}),
     // Subscribing is synchronous and waits on nothing, so there is nothing to bound;
