@@ -79,6 +79,23 @@ export function assertListPageOptions(options: unknown): { cursor: string | unde
   return { cursor, limit };
 }
 
+/**
+ * The least string above every string that starts with `prefix`, in code
+ * point order (UTF-8 byte order: SQLite's BINARY, PostgreSQL's "C", MySQL's
+ * binary collations), so a keyset page can scan `[prefix, bound)` of an index
+ * and stop at the prefix's end. `undefined` when no string is above (the
+ * empty prefix, or one of U+10FFFF only).
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const points = [...prefix];
+  while (points.length > 0) {
+    const last = points.pop()?.codePointAt(0) ?? 0;
+    // Surrogates are never in a key (assertStoreKey), so the bound skips over them.
+    if (last < 0x10ffff) return points.join("") + String.fromCodePoint(last === 0xd7ff ? 0xe000 : last + 1);
+  }
+  return undefined;
+}
+
 /** The error `listPage` throws for a cursor string this store did not make. */
 export function invalidCursorError(): SessionStoreError {
   return invalidOption("options.cursor", "is not a cursor this store returned");

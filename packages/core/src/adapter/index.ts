@@ -25,6 +25,7 @@ export {
   isExpired,
   lockTimeoutError,
   MAX_KEY_LENGTH,
+  prefixUpperBound,
   randomLockToken,
   readExpiresAt,
   sleep,
