@@ -1,6 +1,8 @@
 import { resolve } from "node:path";
 import type {
   JsonObject,
+  KeyPage,
+  ListPageOptions,
   LockOptions,
   ReleaseLock,
   SessionStore,
@@ -13,6 +15,7 @@ import { createSqliteWatch } from "./internal/sqlite-watch.js";
 import {
   deleteValue,
   listValues,
+  listValuesPage,
   purgeExpired,
   readValue,
   releaseLock,
@@ -30,6 +33,7 @@ export interface SqliteStore extends SessionStore {
   delete(key: string): Promise<boolean>;
   lock(key: string, options: LockOptions): Promise<ReleaseLock>;
   list(prefix: string): Promise<string[]>;
+  listPage(prefix: string, options: ListPageOptions): Promise<KeyPage>;
   watch(listener: StoreChangeListener): () => void;
   /** The absolute path of the database file. */
   readonly path: string;
@@ -92,7 +96,13 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
 
   const kit = defineStore({
     kind: "sqlite",
-    capabilities: Object.freeze({ lock: true, list: true, nativeExpiry: settings.purgeIntervalMs > 0, watch: true }),
+    capabilities: Object.freeze({
+      lock: true,
+      list: true,
+      listPage: true,
+      nativeExpiry: settings.purgeIntervalMs > 0,
+      watch: true,
+    }),
     now,
     lockPollMs: settings.lockPollMs,
     describe: (operation) => `${operation} (sqlite "${path}")`,
@@ -101,6 +111,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
       write: (key, text) => watcher.ownWrite(key, text, async () => writeValue(await database(), table, key, text)),
       remove: (key) => watcher.ownWrite(key, undefined, async () => deleteValue(await database(), table, key)),
       list: async (prefix) => listValues(await database(), table, prefix),
+      listPage: async (prefix, page) => listValuesPage(await database(), table, prefix, page),
       tryLock: async (lease) => tryAcquireLock(await database(), table, lease),
       unlock: async (name, token) => releaseLock(await database(), table, name, token),
       watch: (listener) => watcher.watch(listener),

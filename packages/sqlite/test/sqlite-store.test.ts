@@ -39,8 +39,14 @@ describe("options", () => {
     }
   });
 
-  it("declares lock, list and watch; nativeExpiry while the purge timer runs", async () => {
-    expect((await openStore()).capabilities).toEqual({ lock: true, list: true, nativeExpiry: true, watch: true });
+  it("declares lock, list, listPage and watch; nativeExpiry while the purge timer runs", async () => {
+    expect((await openStore()).capabilities).toEqual({
+      lock: true,
+      list: true,
+      listPage: true,
+      nativeExpiry: true,
+      watch: true,
+    });
     expect((await openStore({ purgeIntervalMs: 0 })).capabilities.nativeExpiry).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { prefixUpperBound } from "@sessionstore/core/adapter";
 import type { Database } from "./database.js";
 import { envelopeText } from "./envelope.js";
 
@@ -42,6 +43,34 @@ export async function listValues(db: Database, table: string, prefix: string): P
     if (typeof row.key === "string") entries.push([row.key, envelopeText(row.value)]);
   }
   return entries;
+}
+
+/**
+ * One keyset page of {@link listValues}: up to `limit` rows after `cursor` (the
+ * last key of the previous page), in key order. The key's primary-key index
+ * (BINARY collation: UTF-8 byte order) serves `ORDER BY key` and the range
+ * `[prefix, bound)`, so a page reads about `limit` rows, not the table.
+ * `cursor` is the next page's: `undefined` once fewer than `limit` rows came.
+ */
+export async function listValuesPage(
+  db: Database,
+  table: string,
+  prefix: string,
+  page: { readonly cursor: string | undefined; readonly limit: number },
+): Promise<{ entries: Array<[string, string]>; cursor: string | undefined }> {
+  const bound = prefixUpperBound(prefix);
+  const rows = await db.query(
+    `SELECT key, value FROM ${table}
+     WHERE key >= ?1 AND key > ?2 ${bound === undefined ? "" : "AND key < ?4"} AND substr(key, 1, length(?1)) = ?1
+     ORDER BY key LIMIT ?3`,
+    [prefix, page.cursor ?? "", page.limit, ...(bound === undefined ? [] : [bound])],
+  );
+  const entries: Array<[string, string]> = [];
+  for (const row of rowsOf(rows, "key", "value")) {
+    if (typeof row.key === "string") entries.push([row.key, envelopeText(row.value)]);
+  }
+  const last = entries.at(-1);
+  return { entries, cursor: rows.length === page.limit && last ? last[0] : undefined };
 }
 
 /**
