@@ -1,6 +1,8 @@
 import {
   isSessionStoreError,
   type JsonObject,
+  type KeyPage,
+  type ListPageOptions,
   type LockOptions,
   type ReleaseLock,
   type SessionStore,
@@ -22,8 +24,9 @@ import { createChangeFeed } from "./internal/change-feed.js";
 import { openRedisConnection } from "./internal/connection.js";
 import { withDeadline } from "./internal/deadline.js";
 import { keyvEnvelopeCodec, writeRecord } from "./internal/envelope.js";
-import { escapeGlob, redisKeySpace } from "./internal/keys.js";
+import { redisKeySpace } from "./internal/keys.js";
 import { createRecordKeyv } from "./internal/keyv.js";
+import { redisListing } from "./internal/listing.js";
 import { EXTEND_SCRIPT, RELEASE_SCRIPT, runLockScript } from "./internal/lock-scripts.js";
 import { stalledLockCleaner } from "./internal/stalled-locks.js";
 import { type RedisStoreOptions, resolveRedisOptions } from "./options.js";
@@ -41,7 +44,7 @@ export type RedisLockRelease = ReleaseLock & {
   extend(ttlMs: number): Promise<boolean>;
 };
 
-/** A {@link SessionStore} on Redis, with lock (SET NX PX + Lua release) and list (SCAN). */
+/** A {@link SessionStore} on Redis, with lock (SET NX PX + Lua release), list and listPage (SCAN). */
 export interface RedisStore extends SessionStore {
   /** The key prefix every record and lock of this store lives under (`options.keyPrefix`). */
   readonly keyPrefix: string;
@@ -52,19 +55,23 @@ export interface RedisStore extends SessionStore {
   delete(key: string): Promise<boolean>;
   lock(key: string, options: LockOptions): Promise<RedisLockRelease>;
   list(prefix: string): Promise<string[]>;
+  listPage(prefix: string, options: ListPageOptions): Promise<KeyPage>;
   watch(listener: StoreChangeListener): () => void;
   close(): Promise<void>;
 }
 
-const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, nativeExpiry: true, watch: true });
+const CAPABILITIES: StoreCapabilities = Object.freeze({
+  lock: true,
+  list: true,
+  listPage: true,
+  nativeExpiry: true,
+  watch: true,
+});
 
 // Redis refuses a PX whose absolute time overflows a 64-bit ms clock, and a
 // JS number past 2^53 is no longer an integer: an expiry further away than
 // this (~142,000 years) is stored as this.
 const MAX_TTL_MS = 2 ** 52;
-
-// How many keys one SCAN step looks at: few round trips without blocking Redis long.
-const SCAN_COUNT = 1000;
 
 /** A key holding a hash or list where a record belongs is corrupt data, not an outage. */
 function isWrongType(error: unknown): boolean {
@@ -240,27 +247,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       if (removed) await announce(key);
       return removed;
     },
-    // keyv's iterator and clear() build `SCAN MATCH <ns>::*` from the raw
-    // namespace (unescaped glob), so listing goes to Redis directly: an
-    // escaped MATCH narrows the scan, and a literal startsWith decides.
-    async list(prefix) {
-      const rawPrefix = keys.record(prefix);
-      const match = `${escapeGlob(rawPrefix)}*`;
-      const found = new Set<string>();
-      const targets = await run("list", () => connection.scanTargets());
-      for (const target of targets) {
-        let cursor = "0";
-        do {
-          const reply = await run("list", () => target.scan(cursor, { MATCH: match, COUNT: SCAN_COUNT }));
-          cursor = String(reply.cursor);
-          for (const rawKey of reply.keys.map(String)) {
-            if (rawKey.startsWith(rawPrefix)) found.add(rawKey.slice(keys.recordPrefix.length));
-          }
-        } while (cursor !== "0");
-      }
-      // Redis' TTL keeps expired records out of a scan: every key found is listed as is.
-      return [...found].map((key) => [key, undefined] as const);
-    },
+    ...redisListing({ keys, scanTargets: () => connection.scanTargets(), run }),
     watch: (listener) => feed.watch(listener),
     lock,
     async close() {

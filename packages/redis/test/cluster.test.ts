@@ -79,6 +79,20 @@ describe("redis cluster: a cluster client passed in, and a node outage", () => {
       const owners = new Set(await Promise.all(keys.map((key) => ownerOf(rawKey(store, key)))));
       expect(owners.size).toBe(3);
       expect((await store.list("user_")).sort()).toEqual([...keys].sort());
+      // A paged walk goes master after master (the cursor names the node): every key, all 3 nodes.
+      const walked: string[] = [];
+      const nodes = new Set<string>();
+      let cursor: string | undefined;
+      for (let calls = 0; calls < 10_000; calls += 1) {
+        nodes.add(cursor === undefined ? "0" : (cursor.split(":")[0] ?? ""));
+        const page = await store.listPage("user_", { limit: 5, ...(cursor === undefined ? {} : { cursor }) });
+        walked.push(...page.keys);
+        cursor = page.cursor;
+        if (cursor === undefined) break;
+      }
+      expect(cursor).toBeUndefined();
+      expect([...new Set(walked)].sort()).toEqual([...keys].sort());
+      expect([...nodes].sort()).toEqual(["0", "1", "2"]);
       const release = await store.lock("user_1:password", { ttlMs: 10_000, waitMs: 0 });
       expect(await release.extend(20_000)).toBe(true);
       await release();
