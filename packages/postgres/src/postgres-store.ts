@@ -1,4 +1,4 @@
-import type { LockOptions, ReleaseLock, StoreChangeListener } from "@sessionstore/core";
+import type { KeyPage, ListPageOptions, LockOptions, ReleaseLock, StoreChangeListener } from "@sessionstore/core";
 import {
   bestEffortOnceClosed,
   boundedCaller,
@@ -9,18 +9,20 @@ import {
   withDeadline,
 } from "@sessionstore/core/adapter";
 import { withoutRowData } from "./internal/driver-error.js";
+import { keyPageQuery, nextKeyCursor } from "./internal/key-page.js";
 import { createChangeNotices } from "./internal/notices.js";
 import { openPool, type StorePool } from "./internal/pool.js";
 import { type Prepared, rowId, type Statements, statementsFor } from "./internal/statements.js";
 import { createWatcher } from "./internal/watcher.js";
 import { type PostgresStoreOptions, resolvePostgresOptions } from "./options.js";
 
-/** A session store on PostgreSQL: lease lock, list, expiry and LISTEN/NOTIFY watch; every call a Promise. */
+/** A session store on PostgreSQL: lease lock, list and listPage, expiry and LISTEN/NOTIFY watch; every call a Promise. */
 export interface PostgresStore extends DefinedStore {
   /** The records table (locks are in `<table>_locks`). */
   readonly table: string;
   lock(key: string, options: LockOptions): Promise<ReleaseLock>;
   list(prefix: string): Promise<string[]>;
+  listPage(prefix: string, options: ListPageOptions): Promise<KeyPage>;
   watch(listener: StoreChangeListener): () => void;
   /**
    * Deletes expired records and ended lock leases now (also done when the
@@ -107,7 +109,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
   const kit = defineStore({
     kind: "postgres",
-    capabilities: Object.freeze({ lock: true, list: true, nativeExpiry: false, watch: true }),
+    capabilities: Object.freeze({ lock: true, list: true, listPage: true, nativeExpiry: false, watch: true }),
     lockPollMs,
     describe: (operation) => `${operation} on PostgreSQL ${server}`,
     backend: {
@@ -152,6 +154,14 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       async list(prefix) {
         const { rows } = await query("list", sql.list, [prefix, String(Date.now())]);
         return rows.map((row) => [String((row as { key: unknown }).key), undefined] as const);
+      },
+      async listPage(prefix, request) {
+        const { bounded, values } = keyPageQuery(prefix, request, Date.now());
+        const rows = (await query("list page", sql.listPage(bounded), values)).rows as { key: string; id: Buffer }[];
+        return {
+          entries: rows.map((row) => [row.key, undefined] as const),
+          cursor: nextKeyCursor(rows, request.limit),
+        };
       },
       async tryLock({ name, token, ttlMs }) {
         // The lease is timed on the server's clock, which every holder shares.

@@ -19,7 +19,8 @@ export interface Prepared {
  *
  * Rows are addressed by the SHA-256 of the key (`id`): a btree entry holds at
  * most ~2.7 kB, and a 1024-character key can take 4 kB of UTF-8, so the key
- * itself is kept beside it for `list` but never indexed.
+ * itself is kept beside it for `list`, indexed only by its head (see
+ * {@link KEY_HEAD_CHARS}).
  */
 export interface Statements {
   readonly schema: readonly string[];
@@ -36,6 +37,8 @@ export interface Statements {
   readonly notify: Prepared;
   readonly purgeOne: Prepared;
   readonly list: Prepared;
+  /** `listPage`'s keyset query; with `bounded`, the prefix's range has an end ({@link prefixUpperBound}). */
+  listPage(bounded: boolean): Prepared;
   readonly lock: Prepared;
   readonly unlock: Prepared;
   readonly purgeRecords: Prepared;
@@ -55,6 +58,20 @@ const sha256: (data: string) => Buffer =
     ? (data) => crypto.hash("sha256", data, "buffer")
     : (data) => crypto.createHash("sha256").update(data, "utf8").digest();
 
+/**
+ * `listPage` walks keys in the order of an index on `(left(key, 256) COLLATE
+ * "C", id)`. Not on `key` itself: a btree entry holds at most ~2.7 kB and a
+ * key may take 4 kB of UTF-8 (the reason rows are addressed by `id`), while
+ * 256 characters are at most 1 kB. "C" orders by UTF-8 bytes whatever the
+ * database's collation, so a prefix's keys are one range of the index; `id`
+ * breaks ties between keys with the same head, making the order total for
+ * the keyset cursor `(head, id)`. The table's primary key (on `id`) gives no
+ * key order, hence the index, created IF NOT EXISTS by every store that
+ * opens the table (once; on a big existing table it takes a while).
+ */
+export const KEY_HEAD_CHARS = 256;
+const HEAD = `(left(key, ${KEY_HEAD_CHARS}) COLLATE "C")`;
+
 /** The id of a key (or lock name): SHA-256 of its UTF-8 bytes. */
 export function rowId(key: string): Buffer {
   return sha256(key);
@@ -72,12 +89,19 @@ export function statementsFor(table: string): Statements {
   const upsert = `INSERT INTO ${records} (id, key, value, expires_at) VALUES ($1, $2, $3, $4)
         ON CONFLICT (id) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`;
   const remove = `DELETE FROM ${records} WHERE id = $1 RETURNING expires_at`;
+  const listPageText = (bounded: boolean) => `SELECT key, id FROM ${records}
+      WHERE (${HEAD}, id) > ($2, $3) ${bounded ? `AND ${HEAD} < $6` : ""}
+        AND left(key, length($1)) = $1 AND (expires_at IS NULL OR expires_at > $4)
+      ORDER BY ${HEAD}, id LIMIT $5`;
+  const listPageBounded = prepared(listPageText(true));
+  const listPageOpen = prepared(listPageText(false));
   return {
     schema: [
       `CREATE TABLE IF NOT EXISTS ${records} (id bytea PRIMARY KEY, key text NOT NULL, value text NOT NULL, expires_at bigint)`,
       // A table made by an earlier layout without expiry gets the column (the only migration so far).
       `ALTER TABLE ${records} ADD COLUMN IF NOT EXISTS expires_at bigint`,
       `CREATE INDEX IF NOT EXISTS "${table}_expires" ON ${records} (expires_at) WHERE expires_at IS NOT NULL`,
+      `CREATE INDEX IF NOT EXISTS "${table}_key_head" ON ${records} (${HEAD}, id)`,
       `CREATE TABLE IF NOT EXISTS ${locks} (id bytea PRIMARY KEY, token text NOT NULL, expires_at bigint NOT NULL)`,
     ],
     get: prepared(`SELECT value, expires_at FROM ${records} WHERE id = $1`),
@@ -96,6 +120,10 @@ export function statementsFor(table: string): Statements {
     list: prepared(
       `SELECT key FROM ${records} WHERE left(key, length($1)) = $1 AND (expires_at IS NULL OR expires_at > $2)`,
     ),
+    // $1 prefix, $2/$3 the cursor (head, id) (the prefix's head and an empty id on the first
+    // page: every id is longer), $4 now, $5 limit, $6 the range's end. Both bounds and
+    // the order are the index's expression, so a page reads about `limit` index entries.
+    listPage: (bounded) => (bounded ? listPageBounded : listPageOpen),
     // Takes the lease when nobody holds it or the holder's lease ran out; RETURNING says who won.
     lock: prepared(`INSERT INTO ${locks} (id, token, expires_at) VALUES ($1, $2, ${NOW_MS} + $3)
       ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, expires_at = EXCLUDED.expires_at
