@@ -1,10 +1,11 @@
-import type { LockOptions, ReleaseLock, StoreChangeListener } from "@sessionstore/core";
+import type { KeyPage, ListPageOptions, LockOptions, ReleaseLock, StoreChangeListener } from "@sessionstore/core";
 import {
   bestEffortOnceClosed,
   boundedCaller,
   type DefinedStore,
   defineStore,
   isExpired,
+  prefixUpperBound,
   randomLockToken,
 } from "@sessionstore/core/adapter";
 import { withoutStatement } from "./internal/driver-error.js";
@@ -13,12 +14,13 @@ import { openPool } from "./internal/pool.js";
 import { rowId, statementsFor } from "./internal/statements.js";
 import { type MysqlPoolConnection, type MysqlStoreOptions, resolveMysqlOptions } from "./options.js";
 
-/** A session store on MySQL or MariaDB: lease lock, list, expiry and a polled watch; every call a Promise. */
+/** A session store on MySQL or MariaDB: lease lock, list and listPage, expiry and a polled watch; every call a Promise. */
 export interface MysqlStore extends DefinedStore {
   /** The records table (locks are in `<table>_locks`, the change log in `<table>_changes`). */
   readonly table: string;
   lock(key: string, options: LockOptions): Promise<ReleaseLock>;
   list(prefix: string): Promise<string[]>;
+  listPage(prefix: string, options: ListPageOptions): Promise<KeyPage>;
   watch(listener: StoreChangeListener): () => void;
   /**
    * Deletes expired records, ended lock leases and change-log rows older than
@@ -80,12 +82,25 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
     return affected(records);
   };
 
+  const ensureKeyIndex = async () => {
+    if (rowsOf(await pool.query(sql.keyIndexExists, [table, sql.keyIndexName])).length > 0) return;
+    try {
+      await pool.query(sql.createKeyIndex);
+    } catch (error) {
+      // Another store created it meanwhile (ER_DUP_KEYNAME); or a server whose index limit is
+      // below 3072 bytes (ER_TOO_LONG_KEY): listPage still answers right, by sorting, just slower.
+      const code = (error as { code?: unknown }).code;
+      if (code !== "ER_DUP_KEYNAME" && code !== "ER_TOO_LONG_KEY") throw error;
+    }
+  };
+
   const call = boundedCaller({
     server: `MySQL ${server}`,
     ms: connectTimeoutMs + commandTimeoutMs,
     // CREATE TABLE IF NOT EXISTS is safe to race in MySQL (metadata locks), so no extra lock here.
     async start() {
       for (const statement of sql.schema) await pool.query(statement);
+      await ensureKeyIndex();
       await purge();
     },
     scrub: withoutStatement,
@@ -123,7 +138,7 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
 
   const kit = defineStore({
     kind: "mysql",
-    capabilities: Object.freeze({ lock: true, list: true, nativeExpiry: false, watch: true }),
+    capabilities: Object.freeze({ lock: true, list: true, listPage: true, nativeExpiry: false, watch: true }),
     lockPollMs,
     describe: (operation) => `${operation} on MySQL ${server}`,
     backend: {
@@ -155,6 +170,20 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
         const bytes = Buffer.from(prefix, "utf8");
         const rows = rowsOf(await query("list", sql.list, [bytes.length, bytes, Date.now()]));
         return rows.map((row) => [text(row.k), undefined] as const);
+      },
+      async listPage(prefix, { cursor, limit }) {
+        const bytes = Buffer.from(prefix, "utf8");
+        const end = prefixUpperBound(prefix);
+        // The cursor is the last key given: any string is a place in the key order.
+        const after = Buffer.from(cursor ?? "", "utf8");
+        const values = [bytes, after, ...(end === undefined ? [] : [Buffer.from(end, "utf8")])];
+        const statement = sql.listPage(end !== undefined);
+        const rows = rowsOf(await query("list page", statement, [...values, bytes.length, bytes, Date.now(), limit]));
+        const keys = rows.map((row) => text(row.k));
+        return {
+          entries: keys.map((key) => [key, undefined] as const),
+          cursor: keys.length === limit ? keys.at(-1) : undefined,
+        };
       },
       tryLock: ({ name, token, ttlMs }) =>
         call("lock", async () => {

@@ -17,6 +17,12 @@ export interface Statements {
   readonly deleteAny: string;
   readonly purgeOne: string;
   readonly list: string;
+  /** `listPage`'s keyset query; with `bounded`, the prefix's range has an end ({@link prefixUpperBound}). */
+  listPage(bounded: boolean): string;
+  /** Whether the key index exists (a table made before `listPage` lacks it); and its creation. */
+  readonly keyIndexExists: string;
+  readonly createKeyIndex: string;
+  readonly keyIndexName: string;
   readonly lock: string;
   readonly lockHolder: string;
   readonly unlock: string;
@@ -71,6 +77,20 @@ export function statementsFor(table: string): Statements {
     purgeOne: `DELETE FROM ${records} WHERE id = ? AND expires_at <= ?`,
     // Binary LEFT()/LENGTH() compare bytes literally: no LIKE, no collation.
     list: `SELECT k FROM ${records} WHERE LEFT(k, ?) = ? AND (expires_at IS NULL OR expires_at > ?)`,
+    // Keyset pages in byte order: the range [prefix, end) and ORDER BY k are served by
+    // the index on k, so a page reads about `limit` index entries, not the table.
+    listPage: (bounded) => `SELECT k FROM ${records}
+      WHERE k >= ? AND k > ? ${bounded ? "AND k < ?" : ""} AND LEFT(k, ?) = ?
+        AND (expires_at IS NULL OR expires_at > ?)
+      ORDER BY k LIMIT ?`,
+    keyIndexExists: `SELECT 1 FROM information_schema.statistics
+      WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ? LIMIT 1`,
+    // The primary key is on id (a hash: no key order), so listPage needs its own index on k.
+    // A whole-key index fits: k is at most 3072 bytes, InnoDB's limit; id rides along in it.
+    // Separate from CREATE TABLE, which needs no change for the tables made before it:
+    // MySQL has no CREATE INDEX IF NOT EXISTS, so the store looks first (keyIndexExists).
+    createKeyIndex: `CREATE INDEX \`${table}_k\` ON ${records} (k)`,
+    keyIndexName: `${table}_k`,
     // Takes the lease when nobody holds it or the holder's lease ran out. Assignments
     // run left to right, so the second IF still sees the old expires_at.
     lock: `INSERT INTO ${locks} (id, token, expires_at) VALUES (?, ?, ${NOW_MS} + ?)
