@@ -1,6 +1,8 @@
 import {
   assertRuntimeSupports,
   type JsonObject,
+  type KeyPage,
+  type ListPageOptions,
   type LockOptions,
   type ReleaseLock,
   type SessionStore,
@@ -12,6 +14,7 @@ import { defineStore, type StoredEntry } from "@sessionstore/core/adapter";
 import { corruptEntryError, isLiveEntry, type RecordEntry } from "./internal/file-data.js";
 import { createFileWatch } from "./internal/file-watch.js";
 import { LockedJsonFile } from "./internal/locked-json-file.js";
+import { sortedKeyPage } from "./internal/sorted-keys.js";
 import { type FileStoreOptions, resolveFileStoreOptions } from "./options.js";
 
 /** A {@link SessionStore} kept in one JSON file, shared safely by every process that opens it, with `watch`. */
@@ -23,10 +26,17 @@ export interface FileStore extends SessionStore {
   delete(key: string): Promise<boolean>;
   lock(key: string, options: LockOptions): Promise<ReleaseLock>;
   list(prefix: string): Promise<string[]>;
+  listPage(prefix: string, options: ListPageOptions): Promise<KeyPage>;
   watch(listener: StoreChangeListener): () => void;
 }
 
-const CAPABILITIES: StoreCapabilities = Object.freeze({ lock: true, list: true, nativeExpiry: false, watch: true });
+const CAPABILITIES: StoreCapabilities = Object.freeze({
+  lock: true,
+  list: true,
+  listPage: true,
+  nativeExpiry: false,
+  watch: true,
+});
 
 /**
  * Sessions one file is meant for. Every write rewrites the whole file, so a
@@ -124,6 +134,14 @@ export function createFileStore(options: FileStoreOptions): FileStore {
           if (key.startsWith(prefix)) found.push([key, toStored(key, entry, true)]);
         }
         return found;
+      },
+      async listPage(prefix, { cursor, limit }) {
+        const { records } = await file.read();
+        const page = sortedKeyPage(records, prefix, cursor, limit);
+        return {
+          entries: page.keys.map((key) => [key, toStored(key, records.get(key) as RecordEntry, true)] as const),
+          cursor: page.cursor,
+        };
       },
       async tryLock({ name, token, ttlMs, at }) {
         // Look in memory first: polling a held lock then costs a stat, not a locked read of the file.

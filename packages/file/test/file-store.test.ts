@@ -61,7 +61,7 @@ describe("options", () => {
   it("resolves a relative path once, against the current directory", () => {
     const store = createFileStore({ path: "sessions.json" });
     expect(store.path).toBe(join(process.cwd(), "sessions.json"));
-    expect(store.capabilities).toEqual({ lock: true, list: true, nativeExpiry: false, watch: true });
+    expect(store.capabilities).toEqual({ lock: true, list: true, listPage: true, nativeExpiry: false, watch: true });
   });
 });
 
