@@ -51,6 +51,31 @@ export function describeListPage(ctx: SuiteContext): void {
       }
     });
 
+    it("writes and deletes during a walk never hide a key that stayed throughout", async () => {
+      const store = pagingStore(await ctx.open());
+      const base = randomKey("page-moving");
+      const stable = Array.from({ length: 9 }, (_, index) => `${base}:s${index}`);
+      const doomed = [`${base}:a-gone`, `${base}:t-gone`];
+      for (const key of [...stable, ...doomed]) await call(() => store.set(key, sampleRecord()));
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let calls = 0; calls < MAX_CALLS; calls += 1) {
+        const page = await call(() =>
+          store.listPage(`${base}:`, { limit: 2, ...(cursor === undefined ? {} : { cursor }) }),
+        );
+        seen.push(...page.keys);
+        cursor = page.cursor;
+        if (cursor === undefined) break;
+        // After every page: a key before and after the walk's position comes and goes.
+        await call(() => store.set(`${base}:a-new${calls}`, sampleRecord()));
+        await call(() => store.set(`${base}:z-new${calls}`, sampleRecord()));
+        for (const key of doomed) await call(() => store.delete(key));
+      }
+      expect(cursor).toBeUndefined();
+      for (const key of stable) expect(seen).toContain(key);
+      for (const key of seen) expect(key.startsWith(`${base}:`)).toBe(true);
+    });
+
     it("treats pattern characters in the prefix literally", async () => {
       const store = pagingStore(await ctx.open());
       const base = randomKey("page-literal");
