@@ -208,7 +208,9 @@ export async function benchScale(budget: Budget): Promise<Section> {
         "beyond that SQLite is the answer.",
       "scale, SQLite and Redis: `set` and `get` are one keyed statement or command, flat from 10 to 100,000 " +
         "sessions. `list()` costs one read per session (it reports expiry and whether each is refreshable); " +
-        "`listPages()` reads a page of records at a time, concurrently within the page, and holds one page; its first page still waits for the store's one `list` call of all keys (SQLite 100k: ~0.4 s), which a paging store API would remove.",
+        "`listPages()` takes the keys a page at a time from the store's `listPage` (SQLite: a keyset query on the " +
+        "key index; Redis: one SCAN step; file: a slice of the sorted keys) and reads each page's records " +
+        "concurrently, so its first page costs one page, not a list of every key.",
     ],
   };
 }
