@@ -135,9 +135,11 @@ export interface SessionManager {
    */
   list(): Promise<SessionInfo[]>;
   /**
-   * Every session in the namespace, a page at a time: the keys come from the
-   * store in one call, then each page's records are read concurrently and
-   * yielded. Stop early with `break`. Needs `capabilities.list`.
+   * Every session in the namespace, a page at a time: each page's records are
+   * read concurrently and yielded. The keys come a page at a time from a store
+   * with `capabilities.listPage` (the first page costs one page), else from one
+   * `list` call. A walk may yield a session twice (Redis SCAN while it
+   * resizes). Stop early with `break`. Needs `capabilities.list`.
    * @throws `ERR_INVALID_ARGUMENT` for a bad `pageSize`, at the call.
    */
   listPages(options?: ListPagesOptions): AsyncIterableIterator<SessionInfo[]>;
