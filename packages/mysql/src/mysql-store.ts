@@ -174,9 +174,10 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
       async listPage(prefix, { cursor, limit }) {
         const bytes = Buffer.from(prefix, "utf8");
         const end = prefixUpperBound(prefix);
-        // The cursor is the last key given: any string is a place in the key order.
-        const after = Buffer.from(cursor ?? "", "utf8");
-        const values = [bytes, after, ...(end === undefined ? [] : [Buffer.from(end, "utf8")])];
+        // The cursor is the last key given (any string is a place in the key order); the
+        // least byte string above it is itself and a 0x00 byte.
+        const from = cursor === undefined ? bytes : Buffer.concat([Buffer.from(cursor, "utf8"), Buffer.of(0)]);
+        const values = [from, ...(end === undefined ? [] : [Buffer.from(end, "utf8")])];
         const statement = sql.listPage(end !== undefined);
         const rows = rowsOf(await query("list page", statement, [...values, bytes.length, bytes, Date.now(), limit]));
         const keys = rows.map((row) => text(row.k));

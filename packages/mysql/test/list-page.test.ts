@@ -46,10 +46,10 @@ describe("mysql listPage: an index on the key", () => {
       [table],
     );
     expect(indexes).toEqual([{ name: `${table}_k` }]);
-    const [plan] = await admin.query(
-      `EXPLAIN SELECT k FROM \`${table}\` WHERE k >= ? AND k > ? AND k < ? ORDER BY k LIMIT 10`,
-      [Buffer.from("race:"), Buffer.alloc(0), Buffer.from("race;")],
-    );
+    const [plan] = await admin.query(`EXPLAIN SELECT k FROM \`${table}\` WHERE k >= ? AND k < ? ORDER BY k LIMIT 10`, [
+      Buffer.from("race:"),
+      Buffer.from("race;"),
+    ]);
     // The index is the one chosen (not merely possible), and it gives the order (no filesort).
     expect(plan).toMatchObject([{ key: `${table}_k` }]);
     expect(JSON.stringify(plan)).not.toContain("filesort");

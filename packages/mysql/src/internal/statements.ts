@@ -79,8 +79,10 @@ export function statementsFor(table: string): Statements {
     list: `SELECT k FROM ${records} WHERE LEFT(k, ?) = ? AND (expires_at IS NULL OR expires_at > ?)`,
     // Keyset pages in byte order: the range [prefix, end) and ORDER BY k are served by
     // the index on k, so a page reads about `limit` index entries, not the table.
+    // One lower bound, where the page starts (the prefix, then just past the cursor), so
+    // the index is entered there, never at the prefix's start with the keys before skipped.
     listPage: (bounded) => `SELECT k FROM ${records}
-      WHERE k >= ? AND k > ? ${bounded ? "AND k < ?" : ""} AND LEFT(k, ?) = ?
+      WHERE k >= ? ${bounded ? "AND k < ?" : ""} AND LEFT(k, ?) = ?
         AND (expires_at IS NULL OR expires_at > ?)
       ORDER BY k LIMIT ?`,
     keyIndexExists: `SELECT 1 FROM information_schema.statistics

@@ -59,9 +59,12 @@ export async function listValuesPage(
   page: { readonly cursor: string | undefined; readonly limit: number },
 ): Promise<{ entries: Array<[string, string]>; cursor: string | undefined }> {
   const bound = prefixUpperBound(prefix);
+  // One lower bound only: given `key >= prefix AND key > cursor`, SQLite seeks to the
+  // prefix and steps over every key before the cursor, so a walk would cost O(n²).
+  const from = page.cursor === undefined ? "key >= ?1" : "key > ?2";
   const rows = await db.query(
     `SELECT key, value FROM ${table}
-     WHERE key >= ?1 AND key > ?2 ${bound === undefined ? "" : "AND key < ?4"} AND substr(key, 1, length(?1)) = ?1
+     WHERE ${from} ${bound === undefined ? "" : "AND key < ?4"} AND substr(key, 1, length(?1)) = ?1
      ORDER BY key LIMIT ?3`,
     [prefix, page.cursor ?? "", page.limit, ...(bound === undefined ? [] : [bound])],
   );
