@@ -59,22 +59,16 @@ export function keyBatches(
   prefix: string,
   call: <T>(operation: string, run: () => Awaitable<T>) => Promise<T>,
 ): KeyBatches {
-  if (!canList(store)) {
-    return () => {
+  return async function* batches(limit) {
+    if (!canList(store)) {
       throw new SessionStoreError("ERR_UNSUPPORTED", "this store cannot list its keys (capabilities.list is false)");
-    };
-  }
-  if (!canListPages(store)) {
-    return async function* listed() {
-      yield await call("list", () => store.list(prefix));
-    };
-  }
-  return async function* paged(limit) {
+    }
+    if (!canListPages(store)) return yield await call("list", () => store.list(prefix));
     let cursor: string | undefined;
     do {
       const page: KeyPage = await call("list page", () => store.listPage(prefix, { cursor, limit }));
       cursor = page.cursor;
-      if (page.keys.length > 0) yield page.keys;
+      yield page.keys;
     } while (cursor !== undefined);
   };
 }
@@ -106,18 +100,17 @@ async function* pages(
   const read = async (keys: string[]) =>
     (await Promise.all(keys.map((key) => readInfo(store, key)))).filter((info) => info !== undefined);
   // Batches need not match pages (SCAN returns about COUNT keys, `list` all of them):
-  // keys wait in `pending` from `start` on, and a page is cut once there are enough.
+  // keys wait in `pending`, and a page is cut once there are enough.
   let pending: string[] = [];
-  let start = 0;
   for await (const batch of batches(pageSize)) {
-    pending = start === 0 && pending.length === 0 ? batch : pending.slice(start).concat(batch);
-    start = 0;
-    while (pending.length - start >= pageSize) {
+    pending = pending.concat(batch);
+    let start = 0;
+    for (; pending.length - start >= pageSize; start += pageSize) {
       const page = await read(pending.slice(start, start + pageSize));
-      start += pageSize;
       if (page.length > 0) yield page;
     }
+    pending = pending.slice(start);
   }
-  const page = await read(pending.slice(start));
+  const page = await read(pending);
   if (page.length > 0) yield page;
 }

@@ -186,7 +186,10 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     async list() {
       // A paging walk may give a key twice (Redis SCAN while it resizes); one array has each session once.
       const infos = new Map<string, SessionInfo>();
-      for await (const page of listPages(store, batchesOf(shared))) for (const info of page) infos.set(info.key, info);
+      // Keys in big batches (few calls), records still read a page of 100 at a time.
+      const batches = batchesOf(shared);
+      for await (const page of listPages(store, () => batches(LIST_BATCH)))
+        for (const info of page) infos.set(info.key, info);
       return [...infos.values()];
     },
     listPages(options) {
@@ -217,5 +220,5 @@ async function listKeys(shared: Shared): Promise<string[]> {
   return [...keys];
 }
 
-/** Keys asked of a paging store per call by `clear`: few round trips, a bounded answer each. */
+/** Keys asked of a paging store per call by `list` and `clear`: few round trips, a bounded answer each. */
 const LIST_BATCH = 1000;
