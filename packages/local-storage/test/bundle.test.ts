@@ -14,13 +14,17 @@ const PACKAGES = fileURLToPath(new URL("../../", import.meta.url));
  * Issue 15 asks for 5,800 B; this budget does not meet it, it keeps the entry
  * from growing unnoticed (printed on every run; raise only with a reason).
  * 7534 B on 2026-11-28 (7725 B before argument and corrupt-record errors were
- * built by one helper each). The `browser` condition of core's `imports`
+ * built by one helper each); 7748 B with `listPages` taking keys a page at a
+ * time from a store's `listPage` (+214 B: the paging walk, the fallback to one
+ * `list`, pages cut to `pageSize` from batches of another size). The browser
+ * stores do not page, but a SessionManager in a browser may sit on one that
+ * does (a custom store over HTTP), so the walk is not swapped out there. The `browser` condition of core's `imports`
  * already swaps in smaller store-error masking, the full normaliser on reads
  * and a `revokeAll` stub. Of what is left, error messages are ~890 B; the
  * Web Locks lease and hand-off ~450 B, store-error masking ~330 B, listing
- * ~260 B, read-your-writes ~180 B: behaviour every browser app relies on.
+ * ~470 B, read-your-writes ~180 B: behaviour every browser app relies on.
  */
-const BUDGET_BYTES = 7560;
+const BUDGET_BYTES = 7775;
 
 /** Fails the build on any attempt to import a Node built-in, reached or not. */
 function forbidNodeBuiltins(found: string[]): Plugin {
