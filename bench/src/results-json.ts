@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { Row } from "./harness.js";
 import type { Report } from "./report.js";
 import { machineInfo } from "./report.js";
@@ -118,9 +118,14 @@ export function writeResults(results: ResultsFile, path: string): void {
   writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
 }
 
-/** Reads a results file written by {@link writeResults}. */
+/**
+ * Reads a results file written by {@link writeResults}. A relative path is taken
+ * from where the user ran `pnpm bench` (pnpm's INIT_CWD; the script itself runs
+ * in bench/), so the README's `--compare bench/results/<file>` works from the root.
+ */
 export function readResults(path: string): ResultsFile {
-  const parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<ResultsFile>;
+  const located = resolve(process.env.INIT_CWD ?? process.cwd(), path);
+  const parsed = JSON.parse(readFileSync(located, "utf8")) as Partial<ResultsFile>;
   if (parsed.version !== RESULTS_VERSION || !Array.isArray(parsed.rows)) {
     throw new Error(`${path} is not a bench results file of version ${RESULTS_VERSION}`);
   }
