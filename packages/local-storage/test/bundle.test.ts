@@ -18,7 +18,9 @@ const PACKAGES = fileURLToPath(new URL("../../", import.meta.url));
  * time from a store's `listPage` (+214 B: the paging walk, the fallback to one
  * `list`, pages cut to `pageSize` from batches of another size). The browser
  * stores do not page, but a SessionManager in a browser may sit on one that
- * does (a custom store over HTTP), so the walk is not swapped out there. The `browser` condition of core's `imports`
+ * does (a custom store over HTTP), so the walk is not swapped out there
+ * (+17 B more: a read pending beside a failed write falls back to the last
+ * earlier one that succeeded). The `browser` condition of core's `imports`
  * already swaps in smaller store-error masking, the full normaliser on reads
  * and a `revokeAll` stub. Of what is left, error messages are ~890 B; the
  * Web Locks lease and hand-off ~450 B, store-error masking ~330 B, listing
