@@ -57,9 +57,11 @@ export function createSqliteWatch(options: SqliteWatchOptions): SqliteWatch {
     const rows = await run("watch", (db) => db.query("PRAGMA data_version"));
     const current = (rows[0] as { data_version?: unknown } | undefined)?.data_version;
     if (baseline && current === version) return;
-    version = current;
     const fresh = await readAll();
     if (mine !== session) return;
+    // Only a compared version counts as seen: a read that failed (the database busy) must be
+    // retried at the next poll, or the change it was about would never be reported.
+    version = current;
     baseline = true;
     changes.compare(fresh);
   };
