@@ -74,4 +74,21 @@ describe("createSnapshotWatch: changes found by comparing snapshots", () => {
     changes.clear();
     expect(changes.watching).toBe(false);
   });
+
+  it("reads before the baseline are this instance's view: a baseline differing from one reports that key", () => {
+    const changes = createSnapshotWatch();
+    const heard: string[] = [];
+    expect(changes.seen("ignored", "x")).toBe("x"); // nobody watches yet: nothing recorded
+    changes.add(({ key }) => heard.push(key));
+    changes.seen("same", "1");
+    changes.seen("refreshed", "old");
+    changes.seen("logged-out", "1");
+    changes.seen("signed-in", undefined);
+    changes.compare(snapshot({ same: "1", refreshed: "new", "signed-in": "1", ignored: "y" }));
+    expect(heard.sort()).toEqual(["logged-out", "refreshed", "signed-in"]);
+    heard.length = 0;
+    changes.seen("same", "stale"); // after the baseline, reads change nothing
+    changes.compare(snapshot({ same: "1", refreshed: "new", "signed-in": "1", ignored: "y" }));
+    expect(heard).toEqual([]);
+  });
 });

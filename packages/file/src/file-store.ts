@@ -106,6 +106,8 @@ export function createFileStore(options: FileStoreOptions): FileStore {
     backend: {
       async read(key) {
         const entry = (await file.read()).records.get(key);
+        // A read before the watch's first look tells it what this instance saw (see SnapshotWatch.seen).
+        watcher.seen(key, entry);
         return entry === undefined ? undefined : toStored(key, entry, false);
       },
       async write(key, text, expiresAt) {

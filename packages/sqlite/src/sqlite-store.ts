@@ -107,7 +107,8 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
     lockPollMs: settings.lockPollMs,
     describe: (operation) => `${operation} (sqlite "${path}")`,
     backend: {
-      read: async (key) => readValue(await database(), table, key),
+      // A read before the watch's first poll tells it what this instance saw (see SnapshotWatch.seen).
+      read: async (key) => watcher.seen(key, await readValue(await database(), table, key)),
       write: (key, text) => watcher.ownWrite(key, text, async () => writeValue(await database(), table, key, text)),
       remove: (key) => watcher.ownWrite(key, undefined, async () => deleteValue(await database(), table, key)),
       list: async (prefix) => listValues(await database(), table, prefix),

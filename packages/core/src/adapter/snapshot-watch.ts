@@ -28,6 +28,14 @@ export interface SnapshotWatch {
    * is not a change; once it lands, the last snapshot holds it.
    */
   ownWrite<T>(key: string, fingerprint: string | undefined, write: () => Promise<T>): Promise<T>;
+  /**
+   * Tells what a read of this instance found at `key` (`undefined`: nothing),
+   * and returns `fingerprint`. Until the first snapshot (the baseline) is in,
+   * such reads are the instance's view: a baseline differing from one reports
+   * that key, since the change landed between that read and the baseline
+   * (a client that restored its session, then the first poll came late).
+   */
+  seen<T extends string | undefined>(key: string, fingerprint: T): T;
   /** Forgets the last snapshot and the writes in flight (watching stopped). */
   reset(): void;
   /** Removes every listener and resets. */
@@ -40,6 +48,8 @@ export function createSnapshotWatch(): SnapshotWatch {
   // Own writes under way: the backend may change (and be compared) before the write's promise settles.
   const pending = new Map<string, string | undefined>();
   let known: Map<string, string> | undefined;
+  // Reads made while watching but before the baseline: what this instance believes is there.
+  const early = new Map<string, string | undefined>();
 
   const report = (key: string) => {
     for (const listener of [...listeners]) {
@@ -54,6 +64,7 @@ export function createSnapshotWatch(): SnapshotWatch {
   const reset = () => {
     known = undefined;
     pending.clear();
+    early.clear();
   };
 
   return {
@@ -70,9 +81,13 @@ export function createSnapshotWatch(): SnapshotWatch {
     compare(fresh) {
       const previous = known;
       known = fresh;
-      if (previous === undefined) return;
-      const changed = (key: string, value: string | undefined) =>
-        previous.get(key) !== value && !(pending.has(key) && pending.get(key) === value);
+      const explained = (key: string, value: string | undefined) => pending.has(key) && pending.get(key) === value;
+      if (previous === undefined) {
+        for (const [key, value] of early) if (fresh.get(key) !== value && !explained(key, fresh.get(key))) report(key);
+        early.clear();
+        return;
+      }
+      const changed = (key: string, value: string | undefined) => previous.get(key) !== value && !explained(key, value);
       for (const [key, value] of fresh) if (changed(key, value)) report(key);
       for (const key of previous.keys()) if (!fresh.has(key) && changed(key, undefined)) report(key);
     },
@@ -87,6 +102,10 @@ export function createSnapshotWatch(): SnapshotWatch {
       } finally {
         pending.delete(key);
       }
+    },
+    seen(key, fingerprint) {
+      if (listeners.size > 0 && known === undefined) early.set(key, fingerprint);
+      return fingerprint;
     },
     reset,
     clear() {

@@ -22,6 +22,8 @@ export interface FileWatch {
    * removes it), so it is not reported back to this instance.
    */
   ownWrite<T>(key: string, entry: RecordEntry | undefined, write: () => Promise<T>): Promise<T>;
+  /** Tells what a read of this instance found at `key` (see the kit's `SnapshotWatch.seen`). */
+  seen(key: string, entry: RecordEntry | undefined): void;
   close(): void;
 }
 
@@ -145,6 +147,9 @@ export function createFileWatch(options: FileWatchOptions): FileWatch {
       };
     },
     ownWrite: (key, entry, write) => changes.ownWrite(key, fingerprintOf(entry), write),
+    seen: (key, entry) => {
+      changes.seen(key, fingerprintOf(entry));
+    },
     close() {
       changes.clear();
       stop();

@@ -20,6 +20,8 @@ export interface SqliteWatch {
    * (`undefined`: removes it), so it is not reported back to this instance.
    */
   ownWrite<T>(key: string, text: string | undefined, write: () => Promise<T>): Promise<T>;
+  /** Tells what a read of this instance found at `key` (see the kit's `SnapshotWatch.seen`); returns `text`. */
+  seen(key: string, text: string | undefined): string | undefined;
   close(): void;
 }
 
@@ -107,6 +109,7 @@ export function createSqliteWatch(options: SqliteWatchOptions): SqliteWatch {
       };
     },
     ownWrite: (key, text, write) => changes.ownWrite(key, text, write),
+    seen: (key, text) => changes.seen(key, text),
     close() {
       changes.clear();
       stop();
