@@ -1,4 +1,5 @@
 import { createMysqlStore, type MysqlStore } from "@sessionstore/mysql";
+import { walkPages } from "@sessionstore/testkit/support";
 import { afterAll, describe, expect, it } from "vitest";
 import { dropTables, MYSQL_URL, testPool, uniqueTable } from "./support/mysql.js";
 
@@ -24,18 +25,6 @@ function freshTable(): string {
   return table;
 }
 
-async function walk(store: MysqlStore, prefix: string, limit: number): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor: string | undefined;
-  for (let calls = 0; calls < 10_000; calls += 1) {
-    const page = await store.listPage(prefix, { limit, ...(cursor === undefined ? {} : { cursor }) });
-    keys.push(...page.keys);
-    cursor = page.cursor;
-    if (cursor === undefined) return keys;
-  }
-  throw new Error("the walk did not end");
-}
-
 describe("mysql listPage: an index on the key", () => {
   it("stores racing to open a new table all start, and the table gets one index on k, used by a page", async () => {
     const table = freshTable();
@@ -53,7 +42,12 @@ describe("mysql listPage: an index on the key", () => {
     // The index is the one chosen (not merely possible), and it gives the order (no filesort).
     expect(plan).toMatchObject([{ key: `${table}_k` }]);
     expect(JSON.stringify(plan)).not.toContain("filesort");
-    expect((await walk(stores[0] as MysqlStore, "race:", 3)).sort()).toEqual(["race:0", "race:1", "race:2", "race:3"]);
+    expect((await walkPages(stores[0] as MysqlStore, "race:", 3)).sort()).toEqual([
+      "race:0",
+      "race:1",
+      "race:2",
+      "race:3",
+    ]);
   });
 
   it("the longest key (1024 characters, 3072 bytes of UTF-8) is written and walked", async () => {
@@ -61,6 +55,6 @@ describe("mysql listPage: an index on the key", () => {
     const base = "long:";
     const keys = ["a", "b"].map((tail) => base + tail + "語".repeat(1024 - base.length - 1));
     for (const key of keys) await store.set(key, { v: 1 });
-    expect(await walk(store, base, 1)).toEqual(keys.sort());
+    expect(await walkPages(store, base, 1)).toEqual(keys.sort());
   });
 });

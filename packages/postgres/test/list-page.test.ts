@@ -1,4 +1,5 @@
 import { createPostgresStore, type PostgresStore } from "@sessionstore/postgres";
+import { walkPages } from "@sessionstore/testkit/support";
 import { afterAll, describe, expect, it } from "vitest";
 import { dropTables, POSTGRES_URL, testPool, uniqueTable } from "./support/postgres.js";
 
@@ -16,18 +17,6 @@ function open(): PostgresStore {
   const store = createPostgresStore({ url: POSTGRES_URL, table });
   opened.push(store);
   return store;
-}
-
-async function walk(store: PostgresStore, prefix: string, limit: number): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor: string | undefined;
-  for (let calls = 0; calls < 10_000; calls += 1) {
-    const page = await store.listPage(prefix, { limit, ...(cursor === undefined ? {} : { cursor }) });
-    keys.push(...page.keys);
-    cursor = page.cursor;
-    if (cursor === undefined) return keys;
-  }
-  throw new Error("the walk did not end");
 }
 
 describe("postgres listPage: an index on the key's head", () => {
@@ -52,9 +41,9 @@ describe("postgres listPage: an index on the key's head", () => {
     const base = `long-${globalThis.crypto.randomUUID()}:`;
     const keys = ["a", "b", "c"].map((tail) => base + "語".repeat(950) + tail);
     for (const key of keys) await store.set(key, { v: 1 });
-    expect((await walk(store, base, 1)).sort()).toEqual(keys.sort());
+    expect((await walkPages(store, base, 1)).sort()).toEqual(keys.sort());
     // A prefix longer than the indexed head still matches exactly.
-    expect(await walk(store, `${base}${"語".repeat(950)}b`, 2)).toEqual([keys[1]]);
+    expect(await walkPages(store, `${base}${"語".repeat(950)}b`, 2)).toEqual([keys[1]]);
   });
 
   it("keys sharing their whole head are each walked once (id breaks the tie)", async () => {
@@ -63,7 +52,7 @@ describe("postgres listPage: an index on the key's head", () => {
     const keys = Array.from({ length: 12 }, (_, index) => `${head}${index}`);
     for (const key of keys) await store.set(key, { v: 1 });
     for (const limit of [1, 5]) {
-      const walked = await walk(store, head.slice(0, 40), limit);
+      const walked = await walkPages(store, head.slice(0, 40), limit);
       expect(walked).toHaveLength(keys.length);
       expect([...walked].sort()).toEqual([...keys].sort());
     }

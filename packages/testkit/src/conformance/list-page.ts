@@ -1,5 +1,6 @@
 import { canListPages, type PageListingStore, type SessionStore } from "@sessionstore/core";
 import { describe, expect, it } from "vitest";
+import { MAX_CALLS, walkPages as walk } from "../support/walk-pages.js";
 import { randomKey, type SuiteContext } from "./context.js";
 import { sampleRecord } from "./crud.js";
 import { call, expectCode } from "./expect-code.js";
@@ -7,24 +8,6 @@ import { call, expectCode } from "./expect-code.js";
 function pagingStore(store: SessionStore): PageListingStore {
   if (!canListPages(store)) throw new Error("capabilities.listPage is true but listPage() or list() is missing");
   return store;
-}
-
-/** Most calls one walk may take: a store whose cursor never ends fails here instead of hanging. */
-const MAX_CALLS = 100_000;
-
-/** Every key of one walk over `prefix`, in the order given (repeats kept), and how many calls it took. */
-async function walk(store: PageListingStore, prefix: string, limit: number): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor: string | undefined;
-  for (let calls = 0; calls < MAX_CALLS; calls += 1) {
-    const page = await call(() => store.listPage(prefix, { limit, ...(cursor === undefined ? {} : { cursor }) }));
-    expect(Array.isArray(page.keys)).toBe(true);
-    keys.push(...page.keys);
-    if (page.cursor === undefined) return keys;
-    expect(typeof page.cursor).toBe("string");
-    cursor = page.cursor;
-  }
-  throw new Error(`the walk over "${prefix}" did not end within ${MAX_CALLS} calls`);
 }
 
 const sortedUnique = (keys: string[]) => [...new Set(keys)].sort();

@@ -8,3 +8,4 @@ export { expectRecordsOf010, RECORDS_010_KEYS } from "./records-0.1.0.js";
 export { everythingLogged, expectUnavailable, useCrashSentinel } from "./unavailable.js";
 export type { CollectedChanges } from "./waits.js";
 export { collectChanges, waitUntil } from "./waits.js";
+export { walkPages } from "./walk-pages.js";
