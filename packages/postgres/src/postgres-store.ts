@@ -114,6 +114,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     describe: (operation) => `${operation} on PostgreSQL ${server}`,
     backend: {
       async read(key) {
+        watcher.seen(key);
         const id = rowId(key);
         const row = (await query("get", sql.get, [id])).rows[0] as { value: string; expires_at?: unknown } | undefined;
         if (row === undefined) return undefined;
@@ -124,6 +125,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         return undefined;
       },
       async write(key, text, expiresAt) {
+        watcher.seen(key);
         const values = [rowId(key), key, text, expiryColumn(expiresAt)];
         const notice = notification(key);
         // One bound for the whole call, the wait for its notice's batch included.
@@ -135,6 +137,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         );
       },
       async remove(key) {
+        watcher.seen(key);
         const id = rowId(key);
         const notice = notification(key);
         const rows = await call("delete", () =>

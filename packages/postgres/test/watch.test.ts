@@ -147,3 +147,59 @@ describe("postgres watch (LISTEN/NOTIFY)", () => {
     }
   }, 60_000);
 });
+
+/** A real pool whose LISTEN statements are sent only once `open()` is called. */
+function poolWithHeldListen() {
+  const pool = testPool();
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  const withCallback = pool.connect.bind(pool) as (callback: unknown) => void;
+  // pool.query checks out through connect(callback): that path stays as it is.
+  const held = (callback?: unknown) => (callback ? withCallback(callback) : listenHeld());
+  const listenHeld = async () => {
+    const client = await connect();
+    const query = client.query.bind(client) as (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+    return Object.assign(client, {
+      query: async (text: string, values?: unknown[]) => {
+        if (text.startsWith("LISTEN")) await gate;
+        return query(text, values);
+      },
+    });
+  };
+  return { pool: Object.assign(pool, { connect: held }), open };
+}
+
+describe("postgres watch: what this instance used before its LISTEN was confirmed", () => {
+  it("a key read before the connection listened, changed meanwhile, is reported once it listens", async () => {
+    const held = poolWithHeldListen();
+    const watched = createPostgresStore({ pool: held.pool, table });
+    const writer = open();
+    try {
+      const session = key("early");
+      await writer.set(session, { v: 1 });
+      await writer.set(key("untouched"), { v: 1 });
+      const heard: string[] = [];
+      watched.watch((change) => heard.push(change.key));
+      // The restore: read while the connection is not yet listening.
+      expect(await watched.get(session)).toEqual({ v: 1 });
+      // Another instance refreshes it now: its notification reaches no listener of ours.
+      await writer.set(session, { v: 2 });
+      expect(await listeners(admin, table)).toBe(0);
+      expect(heard).toEqual([]);
+
+      held.open();
+      await waitUntil(() => heard.length > 0, 10_000, "the kept key's report");
+      expect(heard).toEqual([session]);
+      // Listening now: a later change arrives as a notification, the kept key is not reported again.
+      await writer.set(session, { v: 3 });
+      await waitUntil(() => heard.length > 1, 10_000, "the notification");
+      expect(heard).toEqual([session, session]);
+    } finally {
+      await watched.close();
+      await held.pool.end();
+    }
+  });
+});

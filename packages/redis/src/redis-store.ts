@@ -226,11 +226,13 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   // writes skip keyv's layers (see writeRecord): the record format and deletes stay keyv's.
   const backend: StoreBackend = {
     async read(key) {
+      feed.seen(key);
       const text = await run("get", () => commands.get(keys.record(key)));
       // keyv reads a non-string reply as missing too.
       return typeof text === "string" ? text : undefined;
     },
     async write(key, text, expiresAt) {
+      feed.seen(key);
       const rawKey = keys.record(key);
       const ttlMs = expiresAt === undefined ? undefined : Math.min(Math.ceil(expiresAt - Date.now()), MAX_TTL_MS);
       // Expired between the kit's check and now: PX refuses a non-positive TTL, and the
@@ -243,6 +245,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       await run("set", () => writeRecord(commands, rawKey, text, ttlMs, () => feed.announce(key), connection.cluster));
     },
     async remove(key) {
+      feed.seen(key);
       const removed = await run("delete", () => keyv.delete(keys.record(key)));
       if (removed) await announce(key);
       return removed;

@@ -1,7 +1,13 @@
 import { createRedisStore, type RedisStore } from "@sessionstore/redis";
 import { eventually } from "@sessionstore/testkit";
 import { describe, expect, it } from "vitest";
-import { connectAdmin, SHARED_REDIS_URL, uniqueNamespace, useSharedRedis } from "./support/shared-redis.js";
+import {
+  clientWithHeldSubscribe,
+  connectAdmin,
+  SHARED_REDIS_URL,
+  uniqueNamespace,
+  useSharedRedis,
+} from "./support/shared-redis.js";
 
 const redis = useSharedRedis();
 
@@ -112,6 +118,40 @@ describe("redis watch: the writes of one turn share one notice", () => {
     } finally {
       await listener.close();
       await writer.close();
+    }
+  });
+});
+
+describe("redis watch: what this instance used before its SUBSCRIBE was confirmed", () => {
+  it("a key read before the subscriber listened, changed meanwhile, is reported once it listens", async () => {
+    const namespace = uniqueNamespace("watch-early");
+    redis.namespaces.push(namespace);
+    const held = await clientWithHeldSubscribe();
+    const watched = createRedisStore({ client: held.client, keyPrefix: namespace });
+    const writer = store(namespace);
+    try {
+      await writer.set("session", { v: 1 });
+      await writer.set("untouched", { v: 1 });
+      const heard: string[] = [];
+      watched.watch(({ key }) => heard.push(key));
+      // The restore: read while the subscriber is not yet listening.
+      expect(await watched.get("session")).toEqual({ v: 1 });
+      // Another instance refreshes it now: its notice reaches no subscriber of ours.
+      await writer.set("session", { v: 2 });
+      await writer.set("untouched", { v: 2 });
+      expect(await subscribers(namespace)).toBe(0);
+      expect(heard).toEqual([]);
+
+      held.open();
+      await eventually(() => expect(heard).toEqual(["session"]));
+      expect(await watched.get("session")).toEqual({ v: 2 });
+      // Established: later changes arrive as notices, the early keys are not reported again.
+      await writer.set("session", { v: 3 });
+      await eventually(() => expect(heard).toEqual(["session", "session"]));
+    } finally {
+      await watched.close();
+      await writer.close();
+      await held.client.close();
     }
   });
 });

@@ -33,6 +33,8 @@ export {
 } from "./helpers.js";
 export type { BoundedCallerOptions } from "./network.js";
 export { bestEffortOnceClosed, boundedCaller, onceUntilFailure, withDeadline, withoutFields } from "./network.js";
+export type { NoticeWatch } from "./notice-watch.js";
+export { createNoticeWatch } from "./notice-watch.js";
 export type { UrlOrPool } from "./option-checks.js";
 export { invalidOption, positiveMs, urlOrPool } from "./option-checks.js";
 export type { PollLeaseOptions } from "./poll-lease.js";

@@ -1,4 +1,5 @@
 import type { StoreChangeListener } from "@sessionstore/core";
+import { createNoticeWatch } from "@sessionstore/core/adapter";
 import type { PostgresPoolClient } from "../options.js";
 
 /** What the LISTEN side needs from the store. */
@@ -16,6 +17,8 @@ export interface WatcherOptions {
 /** The LISTEN connection, open only while at least one listener is subscribed. */
 export interface Watcher {
   add(listener: StoreChangeListener): () => void;
+  /** This instance read, wrote or deleted `key`: reported once LISTEN is confirmed if it is not yet (see `createNoticeWatch`). */
+  seen(key: string): void;
   /** Ends the LISTEN connection and forgets every listener. */
   close(): void;
 }
@@ -41,25 +44,18 @@ function parsePayload(payload: string | undefined): { key: string; origin: strin
 
 /** Creates the watcher of one store. */
 export function createWatcher(options: WatcherOptions): Watcher {
-  const listeners = new Set<StoreChangeListener>();
+  const changes = createNoticeWatch();
   let client: PostgresPoolClient | undefined;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let retryMs = FIRST_RETRY_MS;
   // Bumped on every stop: a connect that finishes after it ends its connection at once.
   let generation = 0;
 
-  const deliver = (key: string) => {
-    for (const listener of [...listeners]) {
-      try {
-        listener({ key });
-      } catch {
-        // A throwing listener must not stop the others, nor the connection.
-      }
-    }
-  };
-
   const drop = (connection: PostgresPoolClient) => {
-    if (client === connection) client = undefined;
+    if (client === connection) {
+      client = undefined;
+      changes.stopped();
+    }
     try {
       // true: end it rather than hand a LISTENing connection back to the pool.
       connection.release(true);
@@ -69,7 +65,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
   };
 
   const scheduleRetry = (forGeneration: number) => {
-    if (forGeneration !== generation || listeners.size === 0 || retryTimer) return;
+    if (forGeneration !== generation || !changes.watching || retryTimer) return;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
       void start(forGeneration);
@@ -90,7 +86,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
       connection.on("notification", (message) => {
         if (message.channel !== options.channel) return;
         const change = parsePayload(message.payload);
-        if (change && change.origin !== options.origin) deliver(change.key);
+        if (change && change.origin !== options.origin) changes.report(change.key);
       });
       if (forGeneration !== generation) {
         drop(connection);
@@ -99,6 +95,7 @@ export function createWatcher(options: WatcherOptions): Watcher {
       client = connection;
       await connection.query(options.listen);
       retryMs = FIRST_RETRY_MS;
+      if (client === connection) changes.listening();
     } catch {
       if (connection) drop(connection);
       scheduleRetry(forGeneration);
@@ -117,15 +114,14 @@ export function createWatcher(options: WatcherOptions): Watcher {
     add(listener) {
       // A wrapper per subscription: the same function subscribed twice is two subscriptions.
       const subscription: StoreChangeListener = (change) => listener(change);
-      listeners.add(subscription);
-      if (listeners.size === 1) void start(generation);
+      if (changes.add(subscription)) void start(generation);
       return () => {
-        if (!listeners.delete(subscription)) return;
-        if (listeners.size === 0) stop();
+        if (changes.remove(subscription)) stop();
       };
     },
+    seen: changes.seen,
     close() {
-      listeners.clear();
+      changes.clear();
       stop();
     },
   };

@@ -1,4 +1,5 @@
 import type { StoreChangeListener } from "@sessionstore/core";
+import { createNoticeWatch } from "@sessionstore/core/adapter";
 
 /** A node-redis client or cluster as the change feed uses it: a connection of its own for SUBSCRIBE. */
 export interface SubscriberConnection {
@@ -35,6 +36,8 @@ export interface ChangeFeed {
    * when it fails.
    */
   announce(key: string): Promise<void>;
+  /** This instance read, wrote or deleted `key`: reported once the SUBSCRIBE is confirmed if it is not yet (see `createNoticeWatch`). */
+  seen(key: string): void;
   watch(listener: StoreChangeListener): () => void;
   /** Stops watching and closes the subscriber connection. */
   close(): void;
@@ -48,12 +51,13 @@ export interface ChangeFeed {
  * does, so 50 concurrent writes paid for 100 commands. Plain PUBLISH/SUBSCRIBE needs no CONFIG (keyspace notifications,
  * which managed Redis often forbids) and reaches every node of a Redis
  * Cluster. Messages carry this instance's origin so its own writes are not
- * reported back to it. A message published while the subscriber was
- * disconnected is lost (pub/sub keeps nothing).
+ * reported back to it. Pub/sub keeps nothing: keys this instance used before
+ * the SUBSCRIBE was confirmed are reported once it is; a message published
+ * while a subscribed connection was reconnecting is lost.
  */
 export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   const origin = globalThis.crypto.randomUUID();
-  const listeners = new Set<StoreChangeListener>();
+  const changes = createNoticeWatch();
   let subscriber: SubscriberConnection | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
@@ -69,15 +73,7 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     const { o, k } = parsed as { o?: unknown; k?: unknown };
     if (o === origin) return;
     const changed = typeof k === "string" ? [k] : Array.isArray(k) ? k.filter((key) => typeof key === "string") : [];
-    for (const key of changed) {
-      for (const listener of [...listeners]) {
-        try {
-          listener({ key });
-        } catch {
-          // A throwing listener must not stop the others or the subscriber.
-        }
-      }
-    }
+    for (const key of changed) changes.report(key);
   };
 
   // The keys of the turn not yet published, and the promise their PUBLISH settles.
@@ -110,6 +106,7 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     retry = undefined;
     const current = subscriber;
     subscriber = undefined;
+    changes.stopped();
     // destroy, not close: a subscriber owes no replies, and Redis may be gone.
     if (current?.isOpen) current.destroy();
   };
@@ -122,13 +119,16 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     connection
       .connect()
       .then(() => connection.subscribe(options.channel, deliver))
+      .then(() => {
+        if (subscriber === connection) changes.listening();
+      })
       .catch(() => {
         if (subscriber !== connection) return;
         stop();
-        if (listeners.size > 0 && !closed) {
+        if (changes.watching && !closed) {
           retry = setTimeout(() => {
             retry = undefined;
-            if (listeners.size > 0 && !closed && subscriber === undefined) start();
+            if (changes.watching && !closed && subscriber === undefined) start();
           }, options.retryMs);
           retry.unref?.();
         }
@@ -142,18 +142,18 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       batch.keys.add(key);
       return batch.sent;
     },
+    seen: changes.seen,
     watch(listener) {
       if (closed) return () => undefined;
-      listeners.add(listener);
+      changes.add(listener);
       if (subscriber === undefined && retry === undefined) start();
       return () => {
-        if (!listeners.delete(listener)) return;
-        if (listeners.size === 0) stop();
+        if (changes.remove(listener)) stop();
       };
     },
     close() {
       closed = true;
-      listeners.clear();
+      changes.clear();
       stop();
     },
   };

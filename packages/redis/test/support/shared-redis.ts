@@ -19,6 +19,32 @@ export async function connectAdmin(url = SHARED_REDIS_URL): Promise<AdminClient>
   return client;
 }
 
+/**
+ * A real client whose store subscriber sends SUBSCRIBE only once `open()` is
+ * called: a watch's first look that comes late, on demand.
+ */
+export async function clientWithHeldSubscribe(): Promise<{ client: AdminClient; open: () => void }> {
+  const client = await connectAdmin();
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const duplicate = client.duplicate.bind(client);
+  Object.assign(client, {
+    duplicate: () => {
+      const subscriber = duplicate();
+      const subscribe = subscriber.subscribe.bind(subscriber);
+      return Object.assign(subscriber, {
+        subscribe: async (...args: Parameters<typeof subscribe>) => {
+          await gate;
+          return subscribe(...args);
+        },
+      });
+    },
+  });
+  return { client, open };
+}
+
 /** Every raw key starting with `prefix` (literal; the prefixes used in tests hold no glob characters). */
 export async function rawKeys(admin: AdminClient, prefix: string): Promise<string[]> {
   const keys: string[] = [];
