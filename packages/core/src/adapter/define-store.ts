@@ -2,6 +2,7 @@ import { toStoreError } from "../errors.js";
 import { parseRecord, serializeRecord } from "../internal/json.js";
 import type { SetOptions } from "../store.js";
 import type { Awaitable, JsonObject } from "../types.js";
+import { createDecodedRecords, type DecodedRecord } from "./decoded-records.js";
 import { decodeEnvelope, encodeEnvelope } from "./envelope.js";
 import {
   assertLockOptions,
@@ -15,6 +16,12 @@ import { attachListing } from "./listing.js";
 import { invalidOption } from "./option-checks.js";
 import { pollLease } from "./poll-lease.js";
 import type { DefinedStore, RecordCodec, StoreDefinition, StoredEntry, StoreKit } from "./store-backend.js";
+
+/** Stored text that is the record itself (no envelope): the expiry, if any, is kept beside it. */
+const parseBare = (text: string, key: string): DecodedRecord => ({
+  record: parseRecord(text, key),
+  expiresAt: undefined,
+});
 
 /** A Promise, or a thenable from another realm or library (never a stored entry: those are strings or plain objects). */
 function isThenable<T>(value: Awaitable<T>): value is PromiseLike<T> {
@@ -48,6 +55,8 @@ export function defineStore(definition: StoreDefinition): StoreKit {
   let closed = false;
   let active = 0;
   let drained: (() => void) | undefined;
+  const decoded = createDecodedRecords();
+  const decodeText = codec ? (text: string, key: string) => codec.decode(text, key) : parseBare;
 
   const ensureOpen = () => {
     if (closed) throw storeClosedError();
@@ -71,10 +80,11 @@ export function defineStore(definition: StoreDefinition): StoreKit {
 
   /** The live record in `entry`, or `undefined` when it expired. */
   const recordOf = (entry: StoredEntry, key: string): JsonObject | undefined => {
-    if (typeof entry !== "string") return isExpired(entry.expiresAt, now()) ? undefined : parseRecord(entry.text, key);
-    if (!codec) return parseRecord(entry, key);
-    const decoded = codec.decode(entry, key);
-    return isExpired(decoded.expiresAt, now()) ? undefined : decoded.record;
+    if (typeof entry !== "string") {
+      return isExpired(entry.expiresAt, now()) ? undefined : decoded.decode(key, entry.text, parseBare).record;
+    }
+    const { record, expiresAt } = decoded.decode(key, entry, decodeText);
+    return isExpired(expiresAt, now()) ? undefined : record;
   };
 
   /** Whether `entry` holds a live record; one that cannot be decoded counts (so it can be listed and cleared). */
@@ -117,6 +127,8 @@ export function defineStore(definition: StoreDefinition): StoreKit {
         // Dead on arrival: what the caller asked for is "no live record here".
         const pending = isExpired(expiresAt, now()) ? backend.remove(key) : backend.write(key, text, expiresAt, record);
         if (isThenable(pending)) await pending;
+        // Not for correctness (a changed text decodes anew): the replaced tokens are not kept in memory.
+        decoded.forget(key);
       } catch (error) {
         throw toStoreError(error, describe("set"), record);
       } finally {
@@ -126,7 +138,9 @@ export function defineStore(definition: StoreDefinition): StoreKit {
     async delete(key) {
       ensureOpen();
       assertStoreKey(key);
-      return isLive(await run("delete", () => backend.remove(key)), key);
+      const removed = await run("delete", () => backend.remove(key));
+      decoded.forget(key);
+      return isLive(removed, key);
     },
     async close() {
       if (closed) return;
@@ -140,6 +154,7 @@ export function defineStore(definition: StoreDefinition): StoreKit {
         for (const outcome of unlocked) if (outcome.status === "rejected") failure ??= { error: outcome.reason };
       }
       held.clear();
+      decoded.clear();
       try {
         await backend.close?.();
       } catch (error) {

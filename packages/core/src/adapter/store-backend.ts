@@ -94,7 +94,11 @@ export interface StoreBackend {
 /** A record's text with its expiry, both ways, for a backend that keeps its own envelope. */
 export interface RecordCodec {
   encode(record: JsonObject, expiresAt: number | undefined): string;
-  /** @throws `ERR_CORRUPT_RECORD` (naming `key`, never quoting the text) for text that is not such an envelope. */
+  /**
+   * Must depend on `text` alone (and `key` for its errors): the kit reuses a
+   * copy of the last result while a key's stored text is unchanged.
+   * @throws `ERR_CORRUPT_RECORD` (naming `key`, never quoting the text) for text that is not such an envelope.
+   */
   decode(text: string, key: string): { readonly record: JsonObject; readonly expiresAt: number | undefined };
 }
 
