@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { cpus, release, totalmem, type } from "node:os";
+import { DECISIONS } from "./decisions.js";
 import type { Row } from "./harness.js";
 import type { ColdStartRun, ScaleResult, Section, StormResult, TargetResult } from "./report-types.js";
 
@@ -211,6 +212,12 @@ export function renderMarkdown(report: Report): string {
       "",
     );
   if (cold.length > 0) parts.push("## Cold start (SQLite store)", "", coldTable(cold), "");
+  parts.push(
+    "## Goals decided against, and why",
+    "",
+    ...DECISIONS.map((decision) => `- **Asked:** ${decision.asked}. **Decided:** ${decision.decided}`),
+    "",
+  );
   if (notes.length > 0)
     parts.push("## Notes: how it was measured and what limits it", "", ...notes.map((note) => `- ${note}`), "");
   return parts.join("\n");

@@ -195,9 +195,11 @@ export async function benchPeers(budget: Budget): Promise<Section> {
         "normalises each auth object, checks the record on read, keeps expiry and masks errors; both sides move the " +
         "same record (a fresh `updatedAt` per write), 1 and 50 callers each owning a session.",
       "peers, what limits each: SQLite writes win because our store opens the database in WAL mode (keyv keeps " +
-        "SQLite's rollback journal); SQLite and Redis reads pay the record check and the read-your-writes " +
-        "subscription above keyv's bare parse. Redis writes also tell the other instances: a PUBLISH after each SET " +
-        "(sent in the same tick, still a second command).",
+        "SQLite's rollback journal). Reads win where the stored text is unchanged: our store parses a key's text once " +
+        "and hands each caller a copy of the record (keyv parses on every read). Writes pay what keyv does not do: " +
+        "normalising and checking the caller's auth object, the per-key write order and read-your-writes " +
+        "bookkeeping, a deadline per call and, on Redis, the change notice to other instances (one PUBLISH per " +
+        "turn, in the same socket write as the SETs; on PostgreSQL a NOTIFY, below).",
       "peers, PostgreSQL (what limits it, from bench/src/profile/postgres.ts under `node --cpu-prof` and `pg` alone): " +
         "a transaction that NOTIFYs takes a cluster-wide lock at commit and holds it through its WAL flush, so 50 " +
         "concurrent sets that each carried `pg_notify` committed one by one (pg alone: ~3,500 upserts/s with it, " +
