@@ -48,15 +48,15 @@ describe("the kit decodes a key's unchanged stored text once", () => {
   it("a second read of the same text is not decoded again, and each caller gets a copy of its own", async () => {
     const { store, decodes } = countingStore();
     await store.set("k", { auth: { accessToken: "a1" }, list: [1, { n: 2 }] });
-    const first = await store.get("k");
-    const second = await store.get("k");
+    const first = (await store.get("k")) as JsonObject;
+    const second = (await store.get("k")) as JsonObject;
     expect(decodes()).toBe(1);
     expect(second).toEqual(first);
     expect(second).not.toBe(first);
     // A caller changing its record, however deep, changes nobody else's.
-    (first?.auth as JsonObject).accessToken = "changed";
-    ((first?.list as JsonObject[])[1] as JsonObject).n = 99;
-    (second?.list as unknown[]).push("extra");
+    (first.auth as JsonObject).accessToken = "changed";
+    ((first.list as JsonObject[])[1] as JsonObject).n = 99;
+    (second.list as unknown[]).push("extra");
     expect(await store.get("k")).toEqual({ auth: { accessToken: "a1" }, list: [1, { n: 2 }] });
   });
 
