@@ -160,7 +160,10 @@ export interface SessionStore {
 
   /**
    * Reports changes to records made by other processes, tabs or store
-   * instances. Present when `capabilities.watch` is `true`.
+   * instances. Present when `capabilities.watch` is `true`. A key this
+   * instance read or wrote before the watch was established (a subscription
+   * confirmed, a first snapshot taken) may be reported once it is, changed or
+   * not: a change in between would otherwise go unheard. Listeners re-read.
    * @returns a function that stops watching.
    */
   watch?(listener: StoreChangeListener): () => void;

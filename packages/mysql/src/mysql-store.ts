@@ -143,6 +143,7 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
     describe: (operation) => `${operation} on MySQL ${server}`,
     backend: {
       async read(key) {
+        poller.seen(key);
         const id = rowId(key);
         const [row] = rowsOf(await query("get", sql.get, [id]));
         if (row === undefined) return undefined;
@@ -153,19 +154,22 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
         return undefined;
       },
       async write(key, envelope, expiresAt) {
+        poller.seen(key);
         await writeLogged("set", key, async (connection) => {
           await connection.query(sql.set, [rowId(key), Buffer.from(key, "utf8"), envelope, expiryColumn(expiresAt)]);
           return true;
         });
       },
-      remove: (key) =>
-        writeLogged("delete", key, async (connection) => {
+      remove(key) {
+        poller.seen(key);
+        return writeLogged("delete", key, async (connection) => {
           const id = rowId(key);
           const live = affected(await connection.query(sql.deleteLive, [id, Date.now()]));
           // An expired leftover goes too, but was already gone as far as readers know.
           if (live === 0) await connection.query(sql.deleteAny, [id]);
           return live > 0;
-        }),
+        });
+      },
       async list(prefix) {
         const bytes = Buffer.from(prefix, "utf8");
         const rows = rowsOf(await query("list", sql.list, [bytes.length, bytes, Date.now()]));

@@ -81,6 +81,12 @@ describe("mysql watch (a change log polled while watched)", () => {
   it("does not report the store's own writes (documented), only other instances'", async () => {
     const [watcher, writer] = [open(), open()];
     const seen = collectChanges(watcher);
+    // Once the log has been read (keys used before that are reported then, see below).
+    const warm = key("warm");
+    const warmed = seen.arrival(warm, 5000);
+    await writer.set(warm, { v: 0 });
+    await warmed;
+    seen.keys.length = 0;
     const own = key("own");
     const other = key("other");
     await watcher.set(own, { v: 1 });
@@ -129,6 +135,73 @@ describe("mysql watch (a change log polled while watched)", () => {
       await pause(POLL_MS * 4);
       expect(counted.polls()).toBeLessThanOrEqual(afterClose + 1);
     } finally {
+      await real.end();
+    }
+  });
+});
+
+/**
+ * Pools for the first-look test: the watcher's first read of the change log
+ * waits for `open()`; the writer logs its changes 60 s in the past (a machine
+ * whose clock lags), so they look older than the watch.
+ */
+function firstLookPools(real: Pool) {
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const watcher: MysqlPool = {
+    async query(sql, values) {
+      if (sql.includes("_changes`") && sql.includes("DESC")) await gate;
+      return real.query(sql, values);
+    },
+    getConnection: () => real.getConnection(),
+    end: async () => undefined,
+  };
+  const lagging: MysqlPool = {
+    query: (sql, values) => real.query(sql, values),
+    async getConnection() {
+      const connection = await real.getConnection();
+      const query = connection.query.bind(connection) as (
+        sql: string,
+        values?: unknown[],
+      ) => Promise<[unknown, unknown]>;
+      return Object.assign(connection, {
+        query: (sql: string, values?: unknown[]) =>
+          sql.startsWith("INSERT INTO") && sql.includes("_changes`") && values
+            ? query(sql, [...values.slice(0, -1), Number(values.at(-1)) - 60_000])
+            : query(sql, values),
+      });
+    },
+    end: async () => undefined,
+  };
+  return { watcher, lagging, open };
+}
+
+describe("mysql watch: what this instance used before the change log was first read", () => {
+  it("a key read before the first look, changed by a writer whose clock lags, is reported once the log is read", async () => {
+    const real = testPool();
+    const pools = firstLookPools(real);
+    const watcher = createMysqlStore({ pool: pools.watcher, table, watchPollMs: POLL_MS });
+    const writer = createMysqlStore({ pool: pools.lagging, table });
+    stores.push(watcher, writer);
+    try {
+      const session = key("early");
+      await writer.set(session, { v: 1 });
+      const seen = collectChanges(watcher);
+      // The restore: read before the watch's first look at the log.
+      expect(await watcher.get(session)).toEqual({ v: 1 });
+      // Changed meanwhile, logged with a time from before the watch began.
+      await writer.set(session, { v: 2 });
+      expect(seen.keys).toEqual([]);
+
+      const arrived = seen.arrival(session, 5000);
+      pools.open();
+      await arrived;
+      expect(await watcher.get(session)).toEqual({ v: 2 });
+      expect(seen.keys).toEqual([session]);
+    } finally {
+      await Promise.all(stores.splice(0).map((store) => store.close()));
       await real.end();
     }
   });

@@ -1,4 +1,5 @@
 import type { StoreChangeListener } from "@sessionstore/core";
+import { createNoticeWatch } from "@sessionstore/core/adapter";
 
 /** What the polling side needs from the store. */
 export interface PollerOptions {
@@ -24,6 +25,8 @@ export interface ChangeRow {
 /** The change-log reader, polling only while at least one listener is subscribed. */
 export interface Poller {
   add(listener: StoreChangeListener): () => void;
+  /** This instance read, wrote or deleted `key`: reported once the first read of the log is in if it is not yet (see `createNoticeWatch`). */
+  seen(key: string): void;
   /** Stops polling and forgets every listener. */
   close(): void;
 }
@@ -35,7 +38,7 @@ const LOOK_BACK = 100;
 
 /** Creates the poller of one store. */
 export function createPoller(options: PollerOptions): Poller {
-  const listeners = new Set<StoreChangeListener>();
+  const changes = createNoticeWatch();
   let timer: ReturnType<typeof setTimeout> | undefined;
   // Bumped on every stop: a read that finishes after it reports nothing and schedules nothing.
   let generation = 0;
@@ -43,19 +46,9 @@ export function createPoller(options: PollerOptions): Poller {
   let watchedSince = 0;
   const seen = new Set<number>();
 
-  const deliver = (key: string) => {
-    for (const listener of [...listeners]) {
-      try {
-        listener({ key });
-      } catch {
-        // A throwing listener must not stop the others, nor the polling.
-      }
-    }
-  };
-
   const report = (row: ChangeRow) => {
     seen.add(row.seq);
-    if (row.origin !== options.origin) deliver(row.key);
+    if (row.origin !== options.origin) changes.report(row.key);
   };
 
   const poll = async (forGeneration: number) => {
@@ -70,6 +63,9 @@ export function createPoller(options: PollerOptions): Poller {
           else seen.add(row.seq);
         }
         highest = recent[0]?.seq ?? 0;
+        // The log is read: from here on every change is in it. A key this instance used before is
+        // reported as well, for a row whose writer's clock lags ours (it would pass for history).
+        changes.listening();
       } else {
         const rows = await options.since(Math.max(0, highest - LOOK_BACK));
         if (forGeneration !== generation) return;
@@ -84,7 +80,7 @@ export function createPoller(options: PollerOptions): Poller {
     } catch {
       // An outage: the next read tries again, and reports what was logged meanwhile.
     }
-    if (forGeneration !== generation || listeners.size === 0) return;
+    if (forGeneration !== generation || !changes.watching) return;
     timer = setTimeout(() => void poll(forGeneration), options.pollMs);
   };
 
@@ -94,24 +90,24 @@ export function createPoller(options: PollerOptions): Poller {
     timer = undefined;
     highest = undefined;
     seen.clear();
+    changes.stopped();
   };
 
   return {
     add(listener) {
       // A wrapper per subscription: the same function subscribed twice is two subscriptions.
       const subscription: StoreChangeListener = (change) => listener(change);
-      listeners.add(subscription);
-      if (listeners.size === 1) {
+      if (changes.add(subscription)) {
         watchedSince = Date.now();
         void poll(generation);
       }
       return () => {
-        if (!listeners.delete(subscription)) return;
-        if (listeners.size === 0) stop();
+        if (changes.remove(subscription)) stop();
       };
     },
+    seen: changes.seen,
     close() {
-      listeners.clear();
+      changes.clear();
       stop();
     },
   };
