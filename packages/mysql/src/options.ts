@@ -1,4 +1,4 @@
-import { invalidOption, positiveMs, type UrlOrPool, urlOrPool } from "@sessionstore/core/adapter";
+import { invalidOption, positiveMs, serverStoreSettings, type UrlOrPool, urlOrPool } from "@sessionstore/core/adapter";
 
 /** A connection checked out of a pool (`PoolConnection` of `mysql2/promise`), narrowed to what the store uses. */
 export interface MysqlPoolConnection {
@@ -88,7 +88,6 @@ export interface ResolvedMysqlOptions {
   readonly watchPollMs: number;
 }
 
-const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
 const invalid = invalidOption;
 
 /** `host:port/database` of a URL; never echoes the URL (it may carry a password). */
@@ -145,17 +144,10 @@ export function resolveMysqlOptions(options: unknown): ResolvedMysqlOptions {
     promisePool,
   );
   const server = source.kind === "pool" ? serverOfPool(source.pool) : serverOfUrl(source.url);
-  const table = given.table ?? DEFAULT_MYSQL_TABLE;
-  if (typeof table !== "string" || !TABLE_NAME.test(table)) {
-    throw invalid("table", "must be a letter or underscore, then up to 47 letters, digits or underscores");
-  }
   return {
     source,
-    table,
     server,
-    connectTimeoutMs: positiveMs(given.connectTimeoutMs, "connectTimeoutMs", 5000),
-    commandTimeoutMs: positiveMs(given.commandTimeoutMs, "commandTimeoutMs", 5000),
-    lockPollMs: positiveMs(given.lockPollMs, "lockPollMs", 25),
+    ...serverStoreSettings(given, DEFAULT_MYSQL_TABLE),
     watchPollMs: positiveMs(given.watchPollMs, "watchPollMs", 250),
   };
 }

@@ -1,4 +1,4 @@
-import { invalidOption, positiveMs, type UrlOrPool, urlOrPool } from "@sessionstore/core/adapter";
+import { invalidOption, serverStoreSettings, type UrlOrPool, urlOrPool } from "@sessionstore/core/adapter";
 
 /** One row set as node-postgres returns it (`QueryResult`), narrowed to what the store reads. */
 export interface PostgresQueryResult {
@@ -90,7 +90,6 @@ export interface ResolvedPostgresOptions {
   readonly lockPollMs: number;
 }
 
-const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
 const invalid = invalidOption;
 
 /** `host:port/database` of a URL; never echoes the URL (it may carry a password). */
@@ -139,16 +138,9 @@ function isPostgresPool(value: unknown): value is PostgresPool {
 export function resolvePostgresOptions(options: unknown): ResolvedPostgresOptions {
   const { given, source } = urlOrPool(options, isPostgresPool, "must be a node-postgres Pool");
   const server = source.kind === "pool" ? serverOfPool(source.pool) : serverOfUrl(source.url);
-  const table = given.table ?? DEFAULT_POSTGRES_TABLE;
-  if (typeof table !== "string" || !TABLE_NAME.test(table)) {
-    throw invalid("table", "must be a letter or underscore, then up to 47 letters, digits or underscores");
-  }
   return {
     source,
-    table,
     server,
-    connectTimeoutMs: positiveMs(given.connectTimeoutMs, "connectTimeoutMs", 5000),
-    commandTimeoutMs: positiveMs(given.commandTimeoutMs, "commandTimeoutMs", 5000),
-    lockPollMs: positiveMs(given.lockPollMs, "lockPollMs", 25),
+    ...serverStoreSettings(given, DEFAULT_POSTGRES_TABLE),
   };
 }

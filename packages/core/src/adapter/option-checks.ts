@@ -51,3 +51,28 @@ export function urlOrPool<Pool>(
   if (given.url === undefined) throw invalidOption("options", "must give url or pool");
   return { source: { kind: "url", url: given.url as string }, given };
 }
+
+/** A table name a store derives its other tables' names from (`<table>_locks` …): an SQL identifier short enough for them. */
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
+
+/** The settings every store on a database server takes beside where it connects, checked, defaults applied. */
+export interface ServerStoreSettings {
+  readonly table: string;
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+  readonly lockPollMs: number;
+}
+
+/** Reads `table`, `connectTimeoutMs`, `commandTimeoutMs` and `lockPollMs` of `given` (5 s, 5 s and 25 ms unless given). */
+export function serverStoreSettings(given: Record<string, unknown>, defaultTable: string): ServerStoreSettings {
+  const table = given.table ?? defaultTable;
+  if (typeof table !== "string" || !TABLE_NAME.test(table)) {
+    throw invalidOption("table", "must be a letter or underscore, then up to 47 letters, digits or underscores");
+  }
+  return {
+    table,
+    connectTimeoutMs: positiveMs(given.connectTimeoutMs, "connectTimeoutMs", 5000),
+    commandTimeoutMs: positiveMs(given.commandTimeoutMs, "commandTimeoutMs", 5000),
+    lockPollMs: positiveMs(given.lockPollMs, "lockPollMs", 25),
+  };
+}
