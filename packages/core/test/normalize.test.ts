@@ -141,11 +141,25 @@ describe("normalizeAuthObject", () => {
     [{ accessToken: "a", extra: () => 1 }, "extra"],
     [{ accessToken: "a", extra: 10n }, "extra"],
     [{ accessToken: "a", extra: { deep: Number.NaN } }, "extra.deep"],
+    // biome-ignore lint/suspicious/noSparseArray: a hole is what is refused here
+    [{ accessToken: "a", extra: { list: [1, , 3] } }, "extra.list[1]"],
+    [{ accessToken: "a", extra: [1, Number.POSITIVE_INFINITY] }, "extra[1]"],
+    [{ accessToken: "a", extra: [{ kept: "x", map: new Map() }] }, "extra[0].map"],
   ])("refuses bad input #%# naming the field %s", (input, field) => {
     const error = refusal(input);
     expect(error.code).toBe("ERR_INVALID_AUTH_OBJECT");
     expect(error.field).toBe(field);
     expect(error.message).toContain(field);
+  });
+
+  it("keeps nested JSON data of an extra field as given, leaving out undefined members", () => {
+    const extra = { a: undefined, b: [null, true, 1.5, "s", { c: [] }], d: { e: { f: 0 } } };
+    const auth = normalizeAuthObject({ accessToken: "a", extra }, NOW);
+    expect(JSON.parse(JSON.stringify(auth.extra))).toEqual({
+      b: [null, true, 1.5, "s", { c: [] }],
+      d: { e: { f: 0 } },
+    });
+    expect(auth.extra).toBe(extra);
   });
 
   it("never puts a token value into an error message", () => {
