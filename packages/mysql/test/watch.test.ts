@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createMysqlStore, type MysqlPool, type MysqlStore } from "@sessionstore/mysql";
-import { collectChanges } from "@sessionstore/testkit/support";
+import { collectChanges, untilWatching } from "@sessionstore/testkit/support";
 import type { Pool } from "mysql2/promise";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { dropTables, MYSQL_URL, testPool, uniqueTable } from "./support/mysql.js";
@@ -81,12 +81,8 @@ describe("mysql watch (a change log polled while watched)", () => {
   it("does not report the store's own writes (documented), only other instances'", async () => {
     const [watcher, writer] = [open(), open()];
     const seen = collectChanges(watcher);
-    // Once the log has been read (keys used before that are reported then, see below).
-    const warm = key("warm");
-    const warmed = seen.arrival(warm, 5000);
-    await writer.set(warm, { v: 0 });
-    await warmed;
-    seen.keys.length = 0;
+    // Once the log has been read: keys it used before that are reported then (see below).
+    await untilWatching(seen, writer);
     const own = key("own");
     const other = key("other");
     await watcher.set(own, { v: 1 });

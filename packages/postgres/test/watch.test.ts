@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createPostgresStore, type PostgresStore } from "@sessionstore/postgres";
-import { collectChanges, waitUntil } from "@sessionstore/testkit/support";
+import { collectChanges, untilWatching, waitUntil } from "@sessionstore/testkit/support";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { dropTables, listeners, POSTGRES_URL, testPool, uniqueTable } from "./support/postgres.js";
@@ -68,7 +68,8 @@ describe("postgres watch (LISTEN/NOTIFY)", () => {
   it("does not report the store's own writes (documented), only other instances'", async () => {
     const [watcher, writer] = [open(), open()];
     const seen = collectChanges(watcher);
-    await waitUntil(async () => (await listeners(admin, table)) === 1, 10_000, "the LISTEN connection");
+    // Once it listens: keys it used before that are reported then (see below).
+    await untilWatching(seen, writer);
     const own = key("own");
     const other = key("other");
     await watcher.set(own, { v: 1 });

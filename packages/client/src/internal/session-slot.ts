@@ -83,6 +83,8 @@ export class SessionSlot {
   /** What the store held when the unsaved pair was made: the deferred write lands only over that. */
   #replaced: AuthObject | undefined;
   #flushing: Promise<void> | undefined;
+  // Pairs being written by this slot: a re-read can find one before its write settles and `current` takes it.
+  readonly #saving = new Set<AuthObject>();
 
   constructor(
     manager: SessionManager,
@@ -106,6 +108,12 @@ export class SessionSlot {
   set current(auth: AuthObject | undefined) {
     this.#memory = auth;
     this.#unsaved = false;
+  }
+
+  /** Whether `auth` holds the tokens of a pair this slot is writing now (a re-read finding it sees this client's own write). */
+  isSaving(auth: AuthObject): boolean {
+    for (const pair of this.#saving) if (samePair(pair, auth)) return true;
+    return false;
   }
 
   /** Whether the pair held in memory still waits to be persisted (it must not be dropped). */
@@ -173,6 +181,7 @@ export class SessionSlot {
         ? { ...auth, refreshToken: previousRefreshToken }
         : auth;
     const replacing = "replacing" in options ? options.replacing : this.#memory;
+    this.#saving.add(complete);
     try {
       const stored = await this.#write(complete);
       this.current = stored.auth;
@@ -183,6 +192,8 @@ export class SessionSlot {
       this.#memory = complete;
       this.#unsaved = true;
       throw error;
+    } finally {
+      this.#saving.delete(complete);
     }
   }
 
@@ -213,7 +224,14 @@ export class SessionSlot {
           await this.#yield(held, stored);
           return;
         }
-        await this.#write(held);
+        this.#saving.add(held);
+        try {
+          await this.#write(held);
+          if (this.#memory === held) this.current = held;
+        } finally {
+          this.#saving.delete(held);
+        }
+        return;
       }
       if (this.#memory === held) this.current = held;
     } finally {

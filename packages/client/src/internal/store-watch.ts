@@ -72,6 +72,8 @@ function subscribe(store: Required<Pick<SessionStore, "watch">>, key: string, we
 function followChange(slot: SessionSlot, handlers: SessionWatchHandlers): void {
   slot.read().then(
     (stored) => {
+      // This client's own write read back before it settled: its save takes it and reports it.
+      if (stored && slot.isSaving(stored)) return;
       const held = slot.current;
       if (!stored && held && !slot.unsaved) {
         slot.current = undefined;

@@ -7,5 +7,5 @@ export { closedPort, keepIdleSockets } from "./net.js";
 export { expectRecordsOf010, RECORDS_010_KEYS } from "./records-0.1.0.js";
 export { everythingLogged, expectUnavailable, useCrashSentinel } from "./unavailable.js";
 export type { CollectedChanges } from "./waits.js";
-export { collectChanges, waitUntil } from "./waits.js";
+export { collectChanges, untilWatching, waitUntil } from "./waits.js";
 export { walkPages } from "./walk-pages.js";

@@ -36,3 +36,21 @@ export function collectChanges(store: { watch(listener: StoreChangeListener): ()
     });
   return { keys, stop, arrival };
 }
+
+/**
+ * Resolves once the watch behind `seen` hears a write `peer` makes: its
+ * subscription is established from the store's own point of view (a server
+ * listing the subscriber can be ahead of it). What was heard until then is
+ * cleared: keys the store used before that may be reported, changed or not.
+ */
+export async function untilWatching(
+  seen: CollectedChanges,
+  peer: { set(key: string, record: { [key: string]: string }): Promise<unknown> },
+  ms = 10_000,
+): Promise<void> {
+  const key = `sessionstore:watching-${globalThis.crypto.randomUUID()}:password`;
+  const heard = seen.arrival(key, ms);
+  await peer.set(key, { primer: "1" });
+  await heard;
+  seen.keys.length = 0;
+}

@@ -1,0 +1,106 @@
+import {
+  createMemoryStore,
+  createSessionManager,
+  type JsonObject,
+  type SessionStore,
+  type StoreChangeListener,
+} from "@sessionstore/core";
+import { describe, expect, it } from "vitest";
+import { makeClient, platform } from "./support/harness.js";
+
+/**
+ * A memory store that says it can watch: the test reports changes itself, at
+ * the moment it chooses. The next `set` can be held: the record is written at
+ * once, the call answers only when released (a write the backend applied
+ * whose reply is still on its way).
+ */
+function watchableStore() {
+  const inner = createMemoryStore();
+  const listeners = new Set<StoreChangeListener>();
+  let hold: { started: (key: string) => void; released: Promise<void> } | undefined;
+  const reads = new Set<() => void>();
+  const store: SessionStore = {
+    capabilities: { ...inner.capabilities, watch: true },
+    async get(key) {
+      const record = await inner.get(key);
+      for (const read of [...reads]) read();
+      return record;
+    },
+    async set(key: string, record: JsonObject, options) {
+      await inner.set(key, record, options);
+      const held = hold;
+      hold = undefined;
+      if (held) {
+        held.started(key);
+        await held.released;
+      }
+    },
+    delete: (key) => inner.delete(key),
+    lock: (key, options) => inner.lock(key, options),
+    list: (prefix) => inner.list(prefix),
+    watch(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => inner.close(),
+  };
+  return {
+    store,
+    /** Reports `key` changed to every listener; resolves once a read of the store has answered after it. */
+    report(key: string): Promise<void> {
+      const answered = new Promise<void>((resolve) => {
+        const read = () => {
+          reads.delete(read);
+          resolve();
+        };
+        reads.add(read);
+      });
+      for (const listener of listeners) listener({ key });
+      return answered;
+    },
+    /** Holds the next set; resolves with its key once it has written, and gives the function that lets it answer. */
+    holdNextSet() {
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const started = new Promise<string>((resolve) => {
+        hold = { started: resolve, released };
+      });
+      return { started, release };
+    },
+  };
+}
+
+describe("a watch report that arrives while this client writes its own refresh", () => {
+  it("is not announced as a pair adopted from elsewhere when the re-read finds that write: one refresh event, its own", async () => {
+    const server = await platform();
+    const watchable = watchableStore();
+    const signer = makeClient(server, { sessionStore: createSessionManager(watchable.store) });
+    await signer.authenticateWithCredentials("demo", "demo-password");
+    signer.close();
+    // 59.5 minutes ahead: the hour-long token is due, the next request refreshes it first.
+    const client = makeClient(server, {
+      sessionStore: createSessionManager(watchable.store),
+      now: () => Date.now() + 3_570_000,
+    });
+    const events: string[] = [];
+    client.on("refresh", (event) => events.push(`refresh adopted=${event.adopted} trigger=${event.trigger}`));
+    await client.ready;
+
+    const write = watchable.holdNextSet();
+    const request = client.request("GET", "/items/1");
+    const key = await write.started;
+    // Reported meanwhile (a late first look of the watch, or another instance touching
+    // the key): the client re-reads, and finds the new pair its refresh is writing.
+    await watchable.report(key);
+    // Whatever the re-read leads to runs in the promise jobs after it: let them all run.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual([]);
+    write.release();
+    await request;
+    expect(events).toEqual(["refresh adopted=false trigger=expiring"]);
+    expect(server.stats.refreshCalls).toBe(1);
+    client.close();
+  });
+});
