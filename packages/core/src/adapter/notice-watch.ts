@@ -5,8 +5,10 @@ const MAX_EARLY_KEYS = 10_000;
 
 /**
  * `watch` for a backend that pushes a notice per change (Redis pub/sub,
- * PostgreSQL LISTEN/NOTIFY). Such a channel keeps nothing: a notice sent
- * before the subscription is confirmed reaches nobody. So keys this instance
+ * PostgreSQL LISTEN/NOTIFY), or whose changes are read from a log from some
+ * point on (MySQL's change log). Such a channel keeps nothing for a watcher
+ * not yet there: a notice sent before the subscription is confirmed reaches
+ * nobody. So keys this instance
  * reads or writes while someone watches but before the store calls
  * {@link NoticeWatch.listening} are its view of them, and are reported once
  * it listens: they may have changed unheard (a client restored its session,
