@@ -70,7 +70,7 @@ export class PlatformClient {
       ensureLoaded: () => this.#ensureLoaded(),
       loaded: () => this.#loaded,
     });
-    this.#loading = this.#load();
+    this.#loading = this.#restore();
     this.ready = this.#loading;
     // `ready` may be ignored: a failed restore must not crash the process; the next call retries it.
     this.ready.catch(() => undefined);
@@ -79,6 +79,13 @@ export class PlatformClient {
   /** The manager the session lives in (`sessionManager.clear()` revokes every subject's session locally). */
   get sessionManager(): SessionManager {
     return this.#slot.manager;
+  }
+
+  /** Starts a restore; the store watch follows changes once it has settled. */
+  #restore(): Promise<void> {
+    const loading = this.#load();
+    this.#slot.restored = loading.catch(() => undefined);
+    return loading;
   }
 
   async #load(): Promise<void> {
@@ -97,7 +104,7 @@ export class PlatformClient {
     try {
       await this.#loading;
     } catch {
-      this.#loading = this.#load();
+      this.#loading = this.#restore();
       await this.#loading;
     }
   }

@@ -85,6 +85,12 @@ export class SessionSlot {
   #flushing: Promise<void> | undefined;
   // Pairs being written by this slot: a re-read can find one before its write settles and `current` takes it.
   readonly #saving = new Set<AuthObject>();
+  /**
+   * Settles (never rejects) once the client's restore of the session has: a
+   * change reported before then is followed after it, not against a slot that
+   * holds nothing yet.
+   */
+  restored: Promise<unknown> = Promise.resolve();
 
   constructor(
     manager: SessionManager,

@@ -70,20 +70,22 @@ function subscribe(store: Required<Pick<SessionStore, "watch">>, key: string, we
 
 /** Re-reads the store after a reported change and ends or adopts the session accordingly. */
 function followChange(slot: SessionSlot, handlers: SessionWatchHandlers): void {
-  slot.read().then(
-    (stored) => {
-      // This client's own write read back before it settled: its save takes it and reports it.
-      if (stored && slot.isSaving(stored)) return;
-      const held = slot.current;
-      if (!stored && held && !slot.unsaved) {
-        slot.current = undefined;
-        handlers.ended();
-      } else if (stored && (!held || differs(stored, held))) {
-        slot.current = stored;
-        handlers.adopted(stored);
-      }
-    },
-    // A failed re-read changes nothing: the next call reads the store again.
-    () => undefined,
-  );
+  slot.restored
+    .then(() => slot.read())
+    .then(
+      (stored) => {
+        // This client's own write read back before it settled: its save takes it and reports it.
+        if (stored && slot.isSaving(stored)) return;
+        const held = slot.current;
+        if (!stored && held && !slot.unsaved) {
+          slot.current = undefined;
+          handlers.ended();
+        } else if (stored && (!held || differs(stored, held))) {
+          slot.current = stored;
+          handlers.adopted(stored);
+        }
+      },
+      // A failed re-read changes nothing: the next call reads the store again.
+      () => undefined,
+    );
 }

@@ -8,6 +8,15 @@ import {
 import { describe, expect, it } from "vitest";
 import { makeClient, platform } from "./support/harness.js";
 
+/** A promise and the function that resolves it. */
+function opening() {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { gate, release };
+}
+
 /**
  * A memory store that says it can watch: the test reports changes itself, at
  * the moment it chooses. The next `set` can be held: the record is written at
@@ -18,11 +27,18 @@ function watchableStore() {
   const inner = createMemoryStore();
   const listeners = new Set<StoreChangeListener>();
   let hold: { started: (key: string) => void; released: Promise<void> } | undefined;
+  let holdGet: { started: (key: string) => void; released: Promise<void> } | undefined;
   const reads = new Set<() => void>();
   const store: SessionStore = {
     capabilities: { ...inner.capabilities, watch: true },
     async get(key) {
       const record = await inner.get(key);
+      const held = holdGet;
+      holdGet = undefined;
+      if (held) {
+        held.started(key);
+        await held.released;
+      }
       for (const read of [...reads]) read();
       return record;
     },
@@ -60,12 +76,17 @@ function watchableStore() {
     },
     /** Holds the next set; resolves with its key once it has written, and gives the function that lets it answer. */
     holdNextSet() {
-      let release: () => void = () => undefined;
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
+      const { gate, release } = opening();
       const started = new Promise<string>((resolve) => {
-        hold = { started: resolve, released };
+        hold = { started: resolve, released: gate };
+      });
+      return { started, release };
+    },
+    /** Holds the next get once it has read, the same way. */
+    holdNextGet() {
+      const { gate, release } = opening();
+      const started = new Promise<string>((resolve) => {
+        holdGet = { started: resolve, released: gate };
       });
       return { started, release };
     },
@@ -101,6 +122,35 @@ describe("a watch report that arrives while this client writes its own refresh",
     await request;
     expect(events).toEqual(["refresh adopted=false trigger=expiring"]);
     expect(server.stats.refreshCalls).toBe(1);
+    client.close();
+  });
+});
+
+describe("a watch report that arrives while the client is still restoring its session", () => {
+  it("is followed once the restore is done: the restored session is not announced as adopted", async () => {
+    const server = await platform();
+    const watchable = watchableStore();
+    const signer = makeClient(server, { sessionStore: createSessionManager(watchable.store) });
+    await signer.authenticateWithCredentials("demo", "demo-password");
+    signer.close();
+    const [session] = await createSessionManager(watchable.store).list();
+
+    const restore = watchable.holdNextGet();
+    const client = makeClient(server, { sessionStore: createSessionManager(watchable.store) });
+    const events: string[] = [];
+    client.on("refresh", (event) => events.push(`refresh adopted=${event.adopted} trigger=${event.trigger}`));
+    await restore.started;
+    // Reported while the restore's read is under way (a watch whose subscription was
+    // confirmed first): a re-read made now would answer before the restore does.
+    const reported = watchable.report(session?.key ?? "no session");
+    await new Promise((resolve) => setImmediate(resolve));
+    restore.release();
+    await client.ready;
+    await reported;
+    // The re-read that follows the restore, and whatever it leads to, run in the jobs after it.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual([]);
+    expect((await client.session())?.authType).toBe("password");
     client.close();
   });
 });
