@@ -162,12 +162,12 @@ function poolWithHeldListen() {
   const held = (callback?: unknown) => (callback ? withCallback(callback) : listenHeld());
   const listenHeld = async () => {
     const client = await connect();
-    const query = client.query.bind(client) as (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+    // The client goes back to the pool and serves pool.query (a config object, a callback)
+    // later: everything but a LISTEN passes through exactly as called.
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     return Object.assign(client, {
-      query: async (text: string, values?: unknown[]) => {
-        if (text.startsWith("LISTEN")) await gate;
-        return query(text, values);
-      },
+      query: (...args: unknown[]) =>
+        typeof args[0] === "string" && args[0].startsWith("LISTEN") ? gate.then(() => query(...args)) : query(...args),
     });
   };
   return { pool: Object.assign(pool, { connect: held }), open };
