@@ -51,6 +51,8 @@ describe("mysql watch (a change log polled while watched)", () => {
   it("a set and a delete by another store instance (its own pool) reach the listener within 1 s", async () => {
     const [watcher, writer] = [open(), open()];
     const seen = collectChanges(watcher);
+    // The bound holds once the watch is established (its first read of the log can take longer on a busy machine).
+    await untilWatching(seen, writer);
     const written = key("set");
     const setArrived = seen.arrival(written, 1000);
     const started = Date.now();
