@@ -93,13 +93,19 @@ function watchableStore() {
   };
 }
 
+/** A fake platform and a watchable store holding a session signed in there by a client since closed. */
+async function signedIn() {
+  const server = await platform();
+  const watchable = watchableStore();
+  const signer = makeClient(server, { sessionStore: createSessionManager(watchable.store) });
+  await signer.authenticateWithCredentials("demo", "demo-password");
+  signer.close();
+  return { server, watchable };
+}
+
 describe("a watch report that arrives while this client writes its own refresh", () => {
   it("is not announced as a pair adopted from elsewhere when the re-read finds that write: one refresh event, its own", async () => {
-    const server = await platform();
-    const watchable = watchableStore();
-    const signer = makeClient(server, { sessionStore: createSessionManager(watchable.store) });
-    await signer.authenticateWithCredentials("demo", "demo-password");
-    signer.close();
+    const { server, watchable } = await signedIn();
     // 59.5 minutes ahead: the hour-long token is due, the next request refreshes it first.
     const client = makeClient(server, {
       sessionStore: createSessionManager(watchable.store),
@@ -128,11 +134,7 @@ describe("a watch report that arrives while this client writes its own refresh",
 
 describe("a watch report that arrives while the client is still restoring its session", () => {
   it("is followed once the restore is done: the restored session is not announced as adopted", async () => {
-    const server = await platform();
-    const watchable = watchableStore();
-    const signer = makeClient(server, { sessionStore: createSessionManager(watchable.store) });
-    await signer.authenticateWithCredentials("demo", "demo-password");
-    signer.close();
+    const { server, watchable } = await signedIn();
     const [session] = await createSessionManager(watchable.store).list();
 
     const restore = watchable.holdNextGet();
