@@ -1,3 +1,4 @@
+import { normalizeForWrite } from "#internal/canonical-auth";
 import { revokeAllSessions } from "#internal/revoke-all-entry";
 import { invalidOption } from "./adapter/option-checks.js";
 import type { SessionStoreError } from "./errors.js";
@@ -24,7 +25,7 @@ import {
   namespacePrefix,
 } from "./keys.js";
 import { callbackForms } from "./legacy-callbacks.js";
-import { isEmptyAuthObject, normalizeAuthObject } from "./normalize.js";
+import { isEmptyAuthObject } from "./normalize.js";
 import { type KeyBatches, keyBatches, listPages } from "./session-listing.js";
 import type {
   SessionInfo,
@@ -113,7 +114,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
   const write = async (authType: AuthType, authObject: object, writeOptions: WriteOptions = {}) => {
     const key = keyFor(authType);
     const at = now();
-    const auth = normalizeAuthObject(authObject, at);
+    const auth = normalizeForWrite(authObject, at);
     if (writeOptions.fingerprint !== undefined && typeof writeOptions.fingerprint !== "string") {
       throw invalidOption("options.fingerprint", "must be a string");
     }

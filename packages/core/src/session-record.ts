@@ -1,4 +1,4 @@
-import { decodeAuth } from "#internal/decode-auth";
+import { decodeAuth } from "#internal/canonical-auth";
 import { MAX_EPOCH_MS } from "./internal/auth-fields.js";
 import { corruptRecord, isPlainRecord } from "./internal/json.js";
 import type { AuthObject, JsonObject } from "./types.js";

@@ -102,7 +102,7 @@ describe("browser bundle", () => {
     // The browser condition of core's `imports` picked the browser's store-error masking.
     expect(bundle.inputs).toContain("core/src/internal/store-error-mask.browser.ts");
     expect(bundle.inputs).not.toContain("core/src/internal/store-error-mask.ts");
-    expect(bundle.inputs).toContain("core/src/internal/decode-auth.browser.ts");
+    expect(bundle.inputs).toContain("core/src/internal/canonical-auth.browser.ts");
     const coreOnly = await browserBundle(`export { createSessionManager } from "@sessionstore/core";`);
     console.log(
       `core + local-storage, app entry: ${bundle.minBytes} B min, ${bundle.gzipBytes} B min+gzip ` +
@@ -115,7 +115,7 @@ describe("browser bundle", () => {
   it("Cloudflare Workers (workerd condition, which also sets browser) get the full masking and read path", async () => {
     const bundle = await browserBundle(MINIMAL, ["workerd", "worker"]);
     expect(bundle.inputs).toContain("core/src/internal/store-error-mask.ts");
-    expect(bundle.inputs).toContain("core/src/internal/decode-auth.ts");
+    expect(bundle.inputs).toContain("core/src/internal/canonical-auth.ts");
     expect(bundle.inputs).not.toContain("core/src/internal/store-error-mask.browser.ts");
   });
 

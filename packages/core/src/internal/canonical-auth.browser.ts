@@ -9,3 +9,6 @@ import type { AuthObject } from "../types.js";
 export function decodeAuth(auth: Record<string, unknown>, at: number): AuthObject {
   return normalizeAuthObject(auth, at, { stampExpiry: false });
 }
+
+/** The browser build's `normalizeForWrite`: the normaliser itself (no second copy of its rules to ship). */
+export { normalizeAuthObject as normalizeForWrite };
