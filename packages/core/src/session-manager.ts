@@ -100,7 +100,10 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
   const { store, namespace, now } = shared;
   // Namespace and subject were checked once (creation, forSubject): a key is their prefix plus a checked auth type.
   const keyPrefix = `${namespace}:${subject}:`;
-  const keyFor = (authType: AuthType) => keyPrefix + authType;
+  // One string per auth type: the store and the manager's maps look it up on every call, and a
+  // string built once keeps its hash (a new concatenation is flattened and hashed again).
+  const keys: Partial<Record<AuthType, string>> = {};
+  const keyFor = (authType: AuthType) => (keys[authType] ??= keyPrefix + authType);
 
   const read = (authType: AuthType): Promise<StoredSession | undefined> => {
     const key = keyFor(authType);
@@ -108,10 +111,11 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
       const record = await storeCall("get", () => store.get(key));
       return record === undefined ? undefined : decodeSession(record, key);
     };
-    return readYourWrites(shared.written, key, readStore, !shared.locks.isHeldByCaller(lockNameFor(key)));
+    return readYourWrites(shared.written, key, readStore, !shared.locks.isHeldByCallerFor(key));
   };
 
-  const write = async (authType: AuthType, authObject: object, writeOptions: WriteOptions = {}) => {
+  // Not async: every set comes through here, and the store's promise carries the outcome.
+  const write = (authType: AuthType, authObject: object, writeOptions: WriteOptions = {}): Promise<StoredSession> => {
     const key = keyFor(authType);
     const at = now();
     const auth = normalizeForWrite(authObject, at);
@@ -130,8 +134,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     const stored = writeQueue(shared, key, () =>
       storeCall("set", () => store.set(key, encodeSession(session), setOptions), auth),
     );
-    await announceWrite(shared.written, key, stored, session);
-    return session;
+    return announceWrite(shared.written, key, stored, session).then(() => session);
   };
 
   // Under the session's lock, like a refresh: a refresh in flight elsewhere cannot write its pair back after this.

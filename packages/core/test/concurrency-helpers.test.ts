@@ -42,6 +42,40 @@ describe("createKeyedMutex", () => {
     expect(mutex.size).toBe(0);
   });
 
+  it("starts a task for an idle key before run() returns, and one for a busy key only once the last settled", async () => {
+    const mutex = createKeyedMutex();
+    const started: string[] = [];
+    let finishFirst: () => void = () => undefined;
+    const first = mutex.run("k", async () => {
+      started.push("first");
+      await new Promise<void>((resolve) => {
+        finishFirst = resolve;
+      });
+    });
+    const other = mutex.run("other", async () => {
+      started.push("other");
+    });
+    const second = mutex.run("k", async () => {
+      started.push("second");
+    });
+    expect(started).toEqual(["first", "other"]);
+    await other;
+    expect(started).toEqual(["first", "other"]);
+    finishFirst();
+    await Promise.all([first, second]);
+    expect(started).toEqual(["first", "other", "second"]);
+    expect(mutex.size).toBe(0);
+  });
+
+  it("turns a task that throws instead of rejecting into a rejection, and the key stays usable", async () => {
+    const mutex = createKeyedMutex();
+    const thrower = (): Promise<number> => {
+      throw new Error("sync");
+    };
+    await expect(mutex.run("k", thrower)).rejects.toThrow("sync");
+    await expect(mutex.run("k", async () => 2)).resolves.toBe(2);
+  });
+
   it("keeps going after a failed task", async () => {
     const mutex = createKeyedMutex();
     await expect(mutex.run("k", async () => Promise.reject(new Error("x")))).rejects.toThrow("x");

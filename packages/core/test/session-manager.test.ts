@@ -105,6 +105,26 @@ describe("SessionManager: podio-js callback forms", () => {
     }
   });
 
+  it("a store that throws instead of rejecting fails the call as a store error, tokens masked, and nothing escapes", async () => {
+    const memory = createMemoryStore();
+    const store = {
+      ...memory,
+      capabilities: memory.capabilities,
+      get: () => {
+        throw new Error("get broke");
+      },
+      set: (_key: string, record: unknown) => {
+        throw new Error(`set broke on ${JSON.stringify(record)}`);
+      },
+    };
+    const manager = createSessionManager(store);
+    const failure = await manager.set(podioAuth, "password").catch((error: unknown) => error);
+    expect(failure).toMatchObject({ name: "SessionStoreError", code: "ERR_STORE_UNAVAILABLE" });
+    expect(String((failure as Error).message)).not.toContain("at-1");
+    expect(String((failure as Error).message)).not.toContain("rt-1");
+    await expect(manager.get("password")).rejects.toMatchObject({ code: "ERR_STORE_UNAVAILABLE" });
+  });
+
   it("podio-js's fire-and-forget set({}) during an outage is reported and cannot crash the process", async () => {
     const store = createSwitchableStore();
     store.down = true;

@@ -149,13 +149,21 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   };
 
   /** Waits for Redis (bounded), then runs one command (bounded); every failure becomes a SessionStoreError. */
-  const run = async <T>(operation: string, command: () => Promise<T>): Promise<T> => {
-    try {
-      // Skipping the await when connected saves a promise and a hop per call.
-      if (!connection.isReady()) await connection.ready();
-      return await withDeadline(operation, commandTimeoutMs, command());
-    } catch (error) {
+  const run = <T>(operation: string, command: () => Promise<T>): Promise<T> => {
+    const fail = (error: unknown): never => {
       throw toError(error, operation);
+    };
+    // Connected (the usual case): no async frame and no hop before the command is queued.
+    if (!connection.isReady()) {
+      return connection
+        .ready()
+        .then(() => withDeadline(operation, commandTimeoutMs, command()))
+        .then(undefined, fail);
+    }
+    try {
+      return withDeadline(operation, commandTimeoutMs, command()).then(undefined, fail);
+    } catch (error) {
+      return Promise.reject(toError(error, operation));
     }
   };
 
@@ -231,18 +239,15 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       // keyv reads a non-string reply as missing too.
       return typeof text === "string" ? text : undefined;
     },
-    async write(key, text, expiresAt) {
+    write(key, text, expiresAt) {
       feed.seen(key);
       const rawKey = keys.record(key);
       const ttlMs = expiresAt === undefined ? undefined : Math.min(Math.ceil(expiresAt - Date.now()), MAX_TTL_MS);
       // Expired between the kit's check and now: PX refuses a non-positive TTL, and the
       // old record must not outlive a write that replaced it, so the key goes.
-      if (ttlMs !== undefined && ttlMs <= 0) {
-        await backend.remove(key);
-        return;
-      }
+      if (ttlMs !== undefined && ttlMs <= 0) return Promise.resolve(backend.remove(key)).then(() => undefined);
       // SET and its notice go in one round trip (see writeRecord).
-      await run("set", () => writeRecord(commands, rawKey, text, ttlMs, () => feed.announce(key), connection.cluster));
+      return run("set", () => writeRecord(commands, rawKey, text, ttlMs, () => feed.announce(key), connection.cluster));
     },
     async remove(key) {
       feed.seen(key);

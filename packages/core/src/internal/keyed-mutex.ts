@@ -4,28 +4,41 @@
  * in that order even on stores whose writes can overtake each other.
  */
 export interface KeyedMutex {
+  /**
+   * Runs `task` once every task submitted before it for `key` has settled. A
+   * task for an idle key starts before `run` returns (every write goes through
+   * here: waiting a promise job for nobody would delay each one).
+   */
   run<T>(key: string, task: () => Promise<T>): Promise<T>;
   /** Keys with a task queued or running (for tests and leak checks). */
   readonly size: number;
 }
 
+/** Starts `task` now; a synchronous throw becomes the rejection, as it would from inside `then`. */
+function start<T>(task: () => Promise<T>): Promise<T> {
+  try {
+    return task();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 export function createKeyedMutex(): KeyedMutex {
+  // The last task of each busy key; the next one for that key waits for it to settle.
   const tails = new Map<string, Promise<unknown>>();
   return {
     get size() {
       return tails.size;
     },
     run<T>(key: string, task: () => Promise<T>): Promise<T> {
-      const previous = tails.get(key) ?? Promise.resolve();
-      const result = previous.then(task, task);
-      const tail = result.then(
-        () => undefined,
-        () => undefined,
-      );
-      tails.set(key, tail);
-      void tail.then(() => {
-        if (tails.get(key) === tail) tails.delete(key);
-      });
+      const previous = tails.get(key);
+      const result = previous === undefined ? start(task) : previous.then(task, task);
+      tails.set(key, result);
+      // Also marks the result's rejection handled here: the caller gets it through `result`.
+      const forget = () => {
+        if (tails.get(key) === result) tails.delete(key);
+      };
+      result.then(forget, forget);
       return result;
     },
   };

@@ -122,5 +122,5 @@ export async function removeAll(context: RemovalContext, keys: readonly string[]
  * that very lock.
  */
 export function writeQueue<T>(context: RemovalContext, key: string, task: () => Promise<T>): Promise<T> {
-  return context.locks.isHeld(lockNameFor(key)) ? task() : context.writes.run(key, task);
+  return context.locks.isHeldFor(key) ? task() : context.writes.run(key, task);
 }

@@ -13,15 +13,15 @@ export const DEFAULT_REMOVAL_LOCK: LockOptions = Object.freeze({ ttlMs: 30_000, 
 
 /** The locks one manager (and its `forSubject` managers) handed out and that are not yet released. */
 export interface SessionLocks {
-  /** Whether this manager holds `lockKey` now (a refresh, a logout or a deferred write of this process). */
-  isHeld(lockKey: string): boolean;
+  /** Whether this manager holds the lock of `recordKey` now (a refresh, a logout or a deferred write of this process). */
+  isHeldFor(recordKey: string): boolean;
   /** Takes the lock named `lockKey` (the store's lock when it has one, else this process's) for a caller of `lock()`, who may read the session while holding it. */
   takeForCaller(lockKey: string, options: LockOptions): Promise<ReleaseLock>;
   /**
-   * Whether a caller of `lock()` in this process holds `lockKey` now (not a removal's own lock):
-   * that holder's reads must not wait for writes queued behind its lock.
+   * Whether a caller of `lock()` in this process holds the lock of `recordKey` now (not a removal's
+   * own lock): that holder's reads must not wait for writes queued behind its lock.
    */
-  isHeldByCaller(lockKey: string): boolean;
+  isHeldByCallerFor(recordKey: string): boolean;
   /**
    * Runs `task` holding `lockKey`: under `heldLock` when the caller already
    * holds it (a logout), else under a lock taken (and released) here.
@@ -67,9 +67,10 @@ export function createSessionLocks(store: SessionStore, mutex: KeyedMutex): Sess
     return handle;
   };
   return {
-    isHeld: (lockKey) => heldCounts.has(lockKey),
+    // Asked on every read and write, and mostly nothing is held: no lock name is built then.
+    isHeldFor: (recordKey) => heldCounts.size !== 0 && heldCounts.has(lockNameFor(recordKey)),
     takeForCaller: (lockKey, options) => take(lockKey, options, true),
-    isHeldByCaller: (lockKey) => callerCounts.has(lockKey),
+    isHeldByCallerFor: (recordKey) => callerCounts.size !== 0 && callerCounts.has(lockNameFor(recordKey)),
     async runLocked(lockKey, options, heldLock, task) {
       if (heldLock !== undefined) {
         if (live.get(heldLock) !== lockKey) {

@@ -94,7 +94,7 @@ export interface RecordWriter {
  * The notice's failure is ignored (a lost notice only delays other instances
  * until their next read); the SET's failure is the caller's.
  */
-export async function writeRecord(
+export function writeRecord(
   commands: RecordWriter,
   rawKey: string,
   text: string,
@@ -106,12 +106,9 @@ export async function writeRecord(
     ttlMs === undefined
       ? commands.set(rawKey, text)
       : commands.set(rawKey, text, { expiration: { type: "PX", value: ttlMs } });
-  if (cluster) {
-    await written;
-    await announce().catch(() => undefined);
-    return;
-  }
-  const announced = announce().catch(() => undefined);
-  await written;
-  await announced;
+  const ignore = () => undefined;
+  if (cluster) return written.then(() => announce().catch(ignore));
+  // Issued now, awaited after the SET: a SET that fails rejects the write, the notice's fate aside.
+  const announced = announce().catch(ignore);
+  return written.then(() => announced);
 }
