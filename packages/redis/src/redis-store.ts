@@ -150,20 +150,21 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
 
   /** Waits for Redis (bounded), then runs one command (bounded); every failure becomes a SessionStoreError. */
   const run = <T>(operation: string, command: () => Promise<T>): Promise<T> => {
-    const fail = (error: unknown): never => {
-      throw toError(error, operation);
-    };
+    const mapError = (error: unknown) => toError(error, operation);
+    const bounded = () => withDeadline(operation, commandTimeoutMs, command(), mapError);
     // Connected (the usual case): no async frame and no hop before the command is queued.
     if (!connection.isReady()) {
       return connection
         .ready()
-        .then(() => withDeadline(operation, commandTimeoutMs, command()))
-        .then(undefined, fail);
+        .then(bounded)
+        .then(undefined, (error: unknown) => {
+          throw mapError(error);
+        });
     }
     try {
-      return withDeadline(operation, commandTimeoutMs, command()).then(undefined, fail);
+      return bounded();
     } catch (error) {
-      return Promise.reject(toError(error, operation));
+      return Promise.reject(mapError(error));
     }
   };
 

@@ -10,11 +10,20 @@ import { SessionStoreError } from "../errors.js";
  * `server` (e.g. `PostgreSQL host:5432/db`). Drivers bound a connect at best,
  * rarely a statement and never a pool passed in, so the store bounds every
  * call. A statement abandoned this way may still be applied by the server later.
+ * `mapError`, when given, maps every failure (the timeout's too) before the
+ * caller sees it, without a promise of its own: this is on every command's path.
  */
-export function withDeadline<T>(operation: string, server: string, ms: number, work: Promise<T>): Promise<T> {
+export function withDeadline<T>(
+  operation: string,
+  server: string,
+  ms: number,
+  work: Promise<T>,
+  mapError?: (error: unknown) => unknown,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    const fail = (error: unknown) => reject(mapError ? mapError(error) : error);
     const timer = setTimeout(() => {
-      reject(
+      fail(
         new SessionStoreError(
           "ERR_STORE_UNAVAILABLE",
           `store ${operation} failed: ${server} did not answer within ${ms} ms`,
@@ -31,7 +40,7 @@ export function withDeadline<T>(operation: string, server: string, ms: number, w
       },
       (error: unknown) => {
         clearTimeout(timer);
-        reject(error);
+        fail(error);
       },
     );
   });

@@ -31,6 +31,11 @@ export async function settleWithin<T>(
  * bounds every call itself. A command abandoned this way may still be applied
  * by Redis later.
  */
-export function withDeadline<T>(operation: string, ms: number, work: Promise<T>): Promise<T> {
-  return boundedCall(operation, "Redis", ms, work);
+export function withDeadline<T>(
+  operation: string,
+  ms: number,
+  work: Promise<T>,
+  mapError?: (error: unknown) => unknown,
+): Promise<T> {
+  return boundedCall(operation, "Redis", ms, work, mapError);
 }
