@@ -114,8 +114,9 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     return readYourWrites(shared.written, key, readStore, !shared.locks.isHeldByCallerFor(key));
   };
 
-  // Not async: every set comes through here, and the store's promise carries the outcome.
-  const write = (authType: AuthType, authObject: object, writeOptions: WriteOptions = {}): Promise<StoredSession> => {
+  // Not async: every set comes through here. `stored` settles with the store's write; the
+  // session is what was written (`set` has no use for it, so it waits for `stored` alone).
+  const issueWrite = (authType: AuthType, authObject: object, writeOptions: WriteOptions = {}) => {
     const key = keyFor(authType);
     const at = now();
     const auth = normalizeForWrite(authObject, at);
@@ -134,7 +135,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     const stored = writeQueue(shared, key, () =>
       storeCall("set", () => store.set(key, encodeSession(session), setOptions), auth),
     );
-    return announceWrite(shared.written, key, stored, session).then(() => session);
+    return { stored: announceWrite(shared.written, key, stored, session), session };
   };
 
   // Under the session's lock, like a refresh: a refresh in flight elsewhere cannot write its pair back after this.
@@ -152,7 +153,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
       await remove(authType);
       return;
     }
-    await write(authType, authObject);
+    await issueWrite(authType, authObject).stored;
   };
 
   const manager: SessionManager & { [BRAND]: true } = {
@@ -174,7 +175,9 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     },
     async write(authType, authObject, writeOptions) {
       assertAuthType(authType);
-      return write(authType, authObject, writeOptions);
+      const { stored, session } = issueWrite(authType, authObject, writeOptions);
+      await stored;
+      return session;
     },
     async lock(authType, lockOptions) {
       assertAuthType(authType);

@@ -49,8 +49,7 @@ function isJsonData(value: unknown, depth: number): boolean {
     return true;
   }
   if (!isPlainObject(value)) return false;
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
+  for (const key of Object.keys(value)) {
     const entry = (value as Record<string, unknown>)[key];
     if (entry !== undefined && !isJsonData(entry, depth + 1)) return false;
   }
@@ -62,7 +61,8 @@ const NOT_PLAIN =
   /^(?:__proto__|access_token|refresh_token|expires_in|expires_at|token_type|transfer_token|issued_at|id_token|refresh_expires_in)$/;
 
 function isPlainExtra(key: string, value: unknown): boolean {
-  return value !== undefined && !NOT_PLAIN.test(key) && isJsonData(value, 1);
+  // Every name NOT_PLAIN matches has an underscore: most extras (`ref`) skip the pattern.
+  return value !== undefined && !(key.includes("_") && NOT_PLAIN.test(key)) && isJsonData(value, 1);
 }
 
 /**
@@ -74,24 +74,35 @@ function isPlainExtra(key: string, value: unknown): boolean {
 function canonicalCopy(auth: object, stampAt: number | undefined): AuthObject | undefined {
   if (!isPlainObject(auth)) return undefined;
   const fields = auth as Record<string, unknown>;
-  const extras: string[] = [];
-  for (const key in fields) {
-    if (!Object.hasOwn(fields, key)) continue;
+  // Own enumerable keys in the order the normaliser walks them (Object.entries' order).
+  const keys = Object.keys(fields);
+  let extras = 0;
+  for (const key of keys) {
     const value = fields[key];
-    const known = Object.hasOwn(KNOWN_FIELDS, key);
-    if (known ? !isCanonical(KNOWN_FIELDS[key], value) : !isPlainExtra(key, value)) return undefined;
-    if (!known) extras.push(key);
+    if (Object.hasOwn(KNOWN_FIELDS, key)) {
+      if (!isCanonical(KNOWN_FIELDS[key], value)) return undefined;
+    } else if (isPlainExtra(key, value)) extras += 1;
+    else return undefined;
   }
-  if (typeof fields.accessToken !== "string" || !Object.hasOwn(fields, "accessToken")) return undefined;
-  const result: AuthObject = { accessToken: fields.accessToken };
-  for (const key of extras) result[key] = fields[key] as AuthObject[string];
-  const { expiresIn, issuedAt } = fields as { expiresIn?: number; issuedAt?: number };
+  const { accessToken } = fields;
+  if (typeof accessToken !== "string" || !Object.hasOwn(fields, "accessToken")) return undefined;
+  const result: AuthObject = { accessToken };
+  if (extras > 0)
+    for (const key of keys) if (!Object.hasOwn(KNOWN_FIELDS, key)) result[key] = fields[key] as AuthObject[string];
+  // An absent field reads undefined (a known name is never inherited from a plain object's prototype
+  // unless Object.prototype itself was polluted: hence the own check on what is there).
   for (const key of KNOWN_FIELD_NAMES) {
-    if (Object.hasOwn(fields, key)) result[key] = fields[key] as AuthObject[string];
-    else if (key === "expiresAt" && stampAt !== undefined && Object.hasOwn(fields, "expiresIn")) {
-      result.expiresAt = Math.round(
-        (Object.hasOwn(fields, "issuedAt") ? (issuedAt as number) : stampAt) + (expiresIn as number) * 1000,
-      );
+    const value = fields[key];
+    if (value !== undefined && Object.hasOwn(fields, key)) result[key] = value as AuthObject[string];
+    else if (
+      key === "expiresAt" &&
+      stampAt !== undefined &&
+      typeof fields.expiresIn === "number" &&
+      Object.hasOwn(fields, "expiresIn")
+    ) {
+      const { issuedAt } = fields;
+      const from = typeof issuedAt === "number" && Object.hasOwn(fields, "issuedAt") ? issuedAt : stampAt;
+      result.expiresAt = Math.round(from + fields.expiresIn * 1000);
     }
   }
   return result;
