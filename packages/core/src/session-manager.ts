@@ -114,9 +114,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     return readYourWrites(shared.written, key, readStore, !shared.locks.isHeldByCallerFor(key));
   };
 
-  // Not async: every set comes through here. `stored` settles with the store's write; the
-  // session is what was written (`set` has no use for it, so it waits for `stored` alone).
-  const issueWrite = (authType: AuthType, authObject: object, writeOptions: WriteOptions = {}) => {
+  const write = async (authType: AuthType, authObject: object, writeOptions: WriteOptions = {}) => {
     const key = keyFor(authType);
     const at = now();
     const auth = normalizeForWrite(authObject, at);
@@ -135,7 +133,8 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     const stored = writeQueue(shared, key, () =>
       storeCall("set", () => store.set(key, encodeSession(session), setOptions), auth),
     );
-    return { stored: announceWrite(shared.written, key, stored, session), session };
+    await announceWrite(shared.written, key, stored, session);
+    return session;
   };
 
   // Under the session's lock, like a refresh: a refresh in flight elsewhere cannot write its pair back after this.
@@ -153,7 +152,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
       await remove(authType);
       return;
     }
-    await issueWrite(authType, authObject).stored;
+    await write(authType, authObject);
   };
 
   const manager: SessionManager & { [BRAND]: true } = {
@@ -175,9 +174,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     },
     async write(authType, authObject, writeOptions) {
       assertAuthType(authType);
-      const { stored, session } = issueWrite(authType, authObject, writeOptions);
-      await stored;
-      return session;
+      return write(authType, authObject, writeOptions);
     },
     async lock(authType, lockOptions) {
       assertAuthType(authType);

@@ -14,15 +14,6 @@ export interface KeyedMutex {
   readonly size: number;
 }
 
-/** Starts `task` now; a synchronous throw becomes the rejection, as it would from inside `then`. */
-function start<T>(task: () => Promise<T>): Promise<T> {
-  try {
-    return task();
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
 export function createKeyedMutex(): KeyedMutex {
   // The last task of each busy key; the next one for that key waits for it to settle.
   const tails = new Map<string, Promise<unknown>>();
@@ -32,7 +23,13 @@ export function createKeyedMutex(): KeyedMutex {
     },
     run<T>(key: string, task: () => Promise<T>): Promise<T> {
       const previous = tails.get(key);
-      const result = previous === undefined ? start(task) : previous.then(task, task);
+      let result: Promise<T>;
+      try {
+        result = previous ? previous.then(task, task) : task();
+      } catch (error) {
+        // A task that throws instead of rejecting fails like one run from a then().
+        result = Promise.reject(error);
+      }
       tails.set(key, result);
       // Also marks the result's rejection handled here: the caller gets it through `result`.
       const forget = () => {

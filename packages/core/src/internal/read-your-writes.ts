@@ -28,16 +28,14 @@ export function announceWrite<T>(announcer: WriteAnnouncer, key: string, write: 
   const writes = unfinishedOf(announcer);
   // A write that fails changed nothing: the key then holds what the write before it left, if that one is unfinished too.
   const before = writes.get(key);
-  // Forgotten as it settles (in the same job): a read issued after that asks the store.
-  const settled = <T>(outcome: T): T => {
-    if (writes.get(key) === written) writes.delete(key);
-    return outcome;
-  };
-  const written: Promise<Written> = write.then(
-    () => settled({ session }),
-    () => settled(before),
+  const written = write.then(
+    (): Written => ({ session }),
+    () => before,
   );
   writes.set(key, written);
+  void written.then(() => {
+    if (writes.get(key) === written) writes.delete(key);
+  });
   announcer.emit(key, written);
   return write;
 }
