@@ -75,7 +75,7 @@ const PEERS: readonly PeerSpec[] = [
       const keyvNamespace = `sessionstore-bench-keyv-${uniqueId()}`;
       const keyv = createKeyv(REDIS_URL, { namespace: keyvNamespace });
       const storeNamespace = `sessionstore-bench-${uniqueId()}`;
-      const store = createRedisStore({ url: REDIS_URL, namespace: storeNamespace });
+      const store = createRedisStore({ url: REDIS_URL, keyPrefix: storeNamespace });
       return {
         keyv,
         store,
@@ -200,6 +200,17 @@ export async function benchPeers(budget: Budget): Promise<Section> {
         "normalising and checking the caller's auth object, the per-key write order and read-your-writes " +
         "bookkeeping, a deadline per call and, on Redis, the change notice to other instances (one PUBLISH per " +
         "turn, in the same socket write as the SETs; on PostgreSQL a NOTIFY, below).",
+      "peers, writes (measured on Redis, where the gap is widest; runs of this family alone at load ~2): " +
+        "normalising the caller's auth object was ~40% of the SessionManager's own CPU per set. On Node an object " +
+        "already in canonical shape (what apps and the client hand back after a refresh) is now checked and copied " +
+        "without the full normaliser, which still takes everything else and names the field at fault (the browser " +
+        "build keeps the normaliser alone); a write of an idle key starts without waiting a promise job; the Redis " +
+        "write path lost four async frames. Redis `set` vs keyv went 0.81× → 0.87–0.94× with 1 caller and 0.69× → " +
+        "0.81–0.85× with 50. What is left: with 1 caller the change notice itself (a second command in the round " +
+        "trip: raw SET + PUBLISH measured 0.92–0.99× raw SET alone); with 50, ~4–6 µs of CPU per write in the " +
+        "SessionManager and store layers (write order, read-your-writes, deadline, error masking: each a promise " +
+        "that lives for the round trip, and young-generation GC doubles beside keyv's), where keyv spends its time " +
+        "in its serialiser (25% of its samples; our JSON.stringify of the same record 10–13%).",
       "peers, PostgreSQL (what limits it, from bench/src/profile/postgres.ts under `node --cpu-prof` and `pg` alone): " +
         "a transaction that NOTIFYs takes a cluster-wide lock at commit and holds it through its WAL flush, so 50 " +
         "concurrent sets that each carried `pg_notify` committed one by one (pg alone: ~3,500 upserts/s with it, " +

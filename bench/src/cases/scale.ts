@@ -169,7 +169,7 @@ export async function benchScale(budget: Budget): Promise<Section> {
     growingStore("redis", () => {
       const namespace = `sessionstore-bench-scale-${uniqueId()}`;
       return {
-        store: createRedisStore({ url: REDIS_URL, namespace }),
+        store: createRedisStore({ url: REDIS_URL, keyPrefix: namespace }),
         cleanup: () => deleteRedisKeys(`${namespace}:`),
       };
     }),

@@ -12,7 +12,7 @@ import { CALLERS, REDIS_URL, sampleAuth, subjects, uniqueId } from "../fixtures.
 const op = process.argv[2] === "set" ? "set" : "get";
 const seconds = Number(process.argv[3] ?? 5);
 const namespace = `sessionstore-bench-prof-${uniqueId()}`;
-const store = createRedisStore({ url: REDIS_URL, namespace });
+const store = createRedisStore({ url: REDIS_URL, keyPrefix: namespace });
 const root = createSessionManager(store, { namespace: "prof" });
 const managers = subjects(CALLERS).map((subject) => root.forSubject(subject));
 const auth = sampleAuth();
