@@ -207,7 +207,8 @@ export async function benchPeers(budget: Budget): Promise<Section> {
         "build keeps the normaliser alone); a write of an idle key starts without waiting a promise job; the Redis " +
         "write path lost four async frames. Redis `set` vs keyv went 0.81× → 0.87–0.94× with 1 caller and 0.69× → " +
         "0.81–0.85× with 50. What is left: with 1 caller the change notice itself (a second command in the round " +
-        "trip: raw SET + PUBLISH measured 0.92–0.99× raw SET alone); with 50, ~4–6 µs of CPU per write in the " +
+        "trip: raw SET + PUBLISH measured 0.92–0.99× raw SET alone, bench/src/profile/redis-notice.ts); with 50, ~4–6 " +
+        "µs of CPU per write in the " +
         "SessionManager and store layers (write order, read-your-writes, deadline, error masking: each a promise " +
         "that lives for the round trip, and young-generation GC doubles beside keyv's), where keyv spends its time " +
         "in its serialiser (25% of its samples; our JSON.stringify of the same record 10–13%).",
