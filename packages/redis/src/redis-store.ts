@@ -150,22 +150,16 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
 
   /** Waits for Redis (bounded), then runs one command (bounded); every failure becomes a SessionStoreError. */
   const run = <T>(operation: string, command: () => Promise<T>): Promise<T> => {
-    const mapError = (error: unknown) => toError(error, operation);
-    const bounded = () => withDeadline(operation, commandTimeoutMs, command(), mapError);
+    const failed = (error: unknown) => Promise.reject(toError(error, operation));
+    const bounded = () => {
+      try {
+        return withDeadline(operation, commandTimeoutMs, command(), (error) => toError(error, operation));
+      } catch (error) {
+        return failed(error);
+      }
+    };
     // Connected (the usual case): no async frame and no hop before the command is queued.
-    if (!connection.isReady()) {
-      return connection
-        .ready()
-        .then(bounded)
-        .then(undefined, (error: unknown) => {
-          throw mapError(error);
-        });
-    }
-    try {
-      return bounded();
-    } catch (error) {
-      return Promise.reject(mapError(error));
-    }
+    return connection.isReady() ? bounded() : connection.ready().then(bounded, failed);
   };
 
   // The record is written: a lost notice only means other instances learn of

@@ -120,22 +120,27 @@ export function defineStore(definition: StoreDefinition): StoreKit {
     // Not async: every write comes through here, and a `then` on the backend's promise costs
     // one promise where an async function costs two and a job.
     set(key: string, record: JsonObject, options?: SetOptions): Promise<void> {
-      let pending: Awaitable<unknown>;
+      let expiresAt: number | undefined;
+      let text: string;
       try {
         ensureOpen();
         assertStoreKey(key);
-        const expiresAt = readExpiresAt(options);
-        const text = codec ? codec.encode(record, expiresAt) : serializeRecord(record);
-        active += 1;
-        try {
-          // Dead on arrival: what the caller asked for is "no live record here".
-          pending = isExpired(expiresAt, now()) ? backend.remove(key) : backend.write(key, text, expiresAt, record);
-        } catch (error) {
-          settle();
-          throw toStoreError(error, describe("set"), record);
-        }
+        expiresAt = readExpiresAt(options);
+        text = codec ? codec.encode(record, expiresAt) : serializeRecord(record);
       } catch (error) {
         return Promise.reject(error);
+      }
+      const failed = (error: unknown) => {
+        settle();
+        return Promise.reject(toStoreError(error, describe("set"), record));
+      };
+      active += 1;
+      let pending: Awaitable<unknown>;
+      try {
+        // Dead on arrival: what the caller asked for is "no live record here".
+        pending = isExpired(expiresAt, now()) ? backend.remove(key) : backend.write(key, text, expiresAt, record);
+      } catch (error) {
+        return failed(error);
       }
       const written = () => {
         // Not for correctness (a changed text decodes anew): the replaced tokens are not kept in memory.
@@ -146,10 +151,7 @@ export function defineStore(definition: StoreDefinition): StoreKit {
         written();
         return Promise.resolve();
       }
-      return Promise.resolve(pending).then(written, (error: unknown) => {
-        settle();
-        throw toStoreError(error, describe("set"), record);
-      });
+      return Promise.resolve(pending).then(written, failed);
     },
     async delete(key) {
       ensureOpen();
