@@ -80,6 +80,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       unlock(name, token) {
         if (locks.get(name)?.token === token) locks.delete(name);
       },
+      extendLock({ name, token, expiresAt }) {
+        if (locks.get(name)?.token !== token) return false;
+        locks.set(name, { token, expiresAt });
+        return true;
+      },
       leaseLeftMs(name) {
         const holder = locks.get(name);
         return holder === undefined ? undefined : holder.expiresAt - now();

@@ -73,7 +73,20 @@ export interface LockOptions {
  * out (and that someone else may hold now) must not free the other holder's
  * lock, and must not throw; calling it twice is harmless.
  */
-export type ReleaseLock = () => Promise<void>;
+export interface ReleaseLock {
+  (): Promise<void>;
+  /**
+   * Renews the lease to `ttlMs` from now, if this holder still holds the lock
+   * (so a holder whose work outlasts the lease keeps others out while it
+   * lives). Present where the store can renew a lease: every built-in store
+   * with `lock` except localStorage. A client keeps its refresh lock alive
+   * with it while the token call and the write of the new pair run.
+   * @returns `false` when the lock is no longer this holder's (its lease ran
+   * out and someone took it over, or it was released).
+   * @throws `ERR_INVALID_ARGUMENT` for a bad `ttlMs`; `ERR_STORE_UNAVAILABLE` when the backend fails.
+   */
+  extend?(ttlMs: number): Promise<boolean>;
+}
 
 /** Called by {@link SessionStore.watch} when a record changed outside this store instance. */
 export type StoreChangeListener = (change: { readonly key: string }) => void;

@@ -157,6 +157,12 @@ export function createFileStore(options: FileStoreOptions): FileStore {
           return { result: true, changed: true };
         });
       },
+      extendLock: ({ name, token, ttlMs }) =>
+        file.update((fresh) => {
+          if (fresh.locks.get(name)?.token !== token) return { result: false, changed: false };
+          fresh.locks.set(name, { token, expiresAt: now() + ttlMs });
+          return { result: true, changed: true };
+        }),
       // From what the last attempt read: a waiting lock() does not sleep past the holder's lease.
       leaseLeftMs(name) {
         const end = file.loaded?.locks.get(name)?.expiresAt;

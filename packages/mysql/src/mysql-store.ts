@@ -199,6 +199,12 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
         }),
       unlock: (name, token) =>
         bestEffortOnceClosed(kit.closed, () => query("unlock", sql.unlock, [rowId(name), token])),
+      extendLock: ({ name, token, ttlMs }) =>
+        call("extend lock", async () => {
+          const id = rowId(name);
+          await pool.query(sql.extendLock, [Math.max(1, Math.ceil(Math.min(ttlMs, MAX_EXPIRY_MS))), id, token]);
+          return rowsOf(await pool.query(sql.lockHolder, [id]))[0]?.token === token;
+        }),
       watch: (listener) => poller.add(listener),
       async close() {
         poller.close();

@@ -173,6 +173,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       },
       unlock: (name, token) =>
         bestEffortOnceClosed(kit.closed, () => query("unlock", sql.unlock, [rowId(name), token])),
+      async extendLock({ name, token, ttlMs }) {
+        const lease = String(Math.max(1, Math.ceil(Math.min(ttlMs, MAX_EXPIRY_MS))));
+        return (await query("extend lock", sql.extendLock, [rowId(name), token, lease])).rows.length === 1;
+      },
       watch: (listener) => watcher.add(listener),
       async close() {
         watcher.close();

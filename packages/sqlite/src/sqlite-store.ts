@@ -14,6 +14,7 @@ import { type Database, openDatabase } from "./internal/database.js";
 import { createSqliteWatch } from "./internal/sqlite-watch.js";
 import {
   deleteValue,
+  extendLock,
   listValues,
   listValuesPage,
   purgeExpired,
@@ -115,6 +116,7 @@ export function createSqliteStore(options: SqliteStoreOptions = {}): SqliteStore
       listPage: async (prefix, page) => listValuesPage(await database(), table, prefix, page),
       tryLock: async (lease) => tryAcquireLock(await database(), table, lease),
       unlock: async (name, token) => releaseLock(await database(), table, name, token),
+      extendLock: async (lease) => extendLock(await database(), table, lease),
       watch: (listener) => watcher.watch(listener),
       async close() {
         watcher.close();

@@ -183,7 +183,7 @@ export function defineStore(definition: StoreDefinition): StoreKit {
   };
 
   attachListing(store, { backend, syncList: definition.syncList === true, ensureOpen, run, describe, isLive });
-  const { watch, tryLock, unlock } = backend;
+  const { watch, tryLock, unlock, extendLock } = backend;
   if (watch) {
     store.watch = (listener) => {
       ensureOpen();
@@ -224,11 +224,31 @@ export function defineStore(definition: StoreDefinition): StoreKit {
       });
       // Taken while close() was waiting for the attempt: close() freed it.
       ensureOpen();
-      return async () => {
+      const release = async () => {
         // Once closing, close() frees what is still held; a second call finds nothing.
         if (closed || !held.delete(token)) return;
         await run("release lock", () => unlock.call(backend, name, token));
       };
+      if (!extendLock) return release;
+      const extend = async (lease: number) => {
+        ensureOpen();
+        const { ttlMs: renewedMs } = assertLockOptions({ ttlMs: lease, waitMs: 0 });
+        if (!held.has(token)) return false;
+        return run("extend lock", async () => {
+          const at = now();
+          const renewed = await extendLock.call(backend, {
+            name,
+            token,
+            ttlMs: renewedMs,
+            at,
+            expiresAt: at + renewedMs,
+          });
+          // Someone else's now: releasing must not touch it, and close() need not free it.
+          if (!renewed) held.delete(token);
+          return renewed;
+        });
+      };
+      return Object.assign(release, { extend });
     };
   }
   return { store, run, closed: () => closed };

@@ -81,6 +81,12 @@ export interface StoreBackend {
   tryLock?(request: LeaseRequest): Awaitable<boolean>;
   /** Frees `name` only if `token` still holds it. */
   unlock?(name: string, token: string): Awaitable<void>;
+  /**
+   * Sets the lease of `name` to end at `request.expiresAt` only while
+   * `request.token` still holds it; `true` when renewed. With it the kit's
+   * locks offer {@link ReleaseLock.extend}.
+   */
+  extendLock?(request: LeaseRequest): Awaitable<boolean>;
   /** How long until the current holder of `name` loses its lease, when cheap to know (see {@link pollLease}). */
   leaseLeftMs?(name: string): number | undefined;
   /** A lock the backend takes whole (delegated to another store): the kit checks the name and closed state only. */

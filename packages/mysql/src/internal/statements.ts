@@ -26,6 +26,8 @@ export interface Statements {
   readonly lock: string;
   readonly lockHolder: string;
   readonly unlock: string;
+  /** Renews the lease only while the token holds it (whether it did is read from the row: see `lockHolder`). */
+  readonly extendLock: string;
   readonly purgeRecords: string;
   readonly purgeLocks: string;
   readonly logChange: string;
@@ -102,6 +104,7 @@ export function statementsFor(table: string): Statements {
     // affectedRows cannot say who won (it depends on the client's FOUND_ROWS flag): the row can.
     lockHolder: `SELECT token FROM ${locks} WHERE id = ?`,
     unlock: `DELETE FROM ${locks} WHERE id = ? AND token = ?`,
+    extendLock: `UPDATE ${locks} SET expires_at = ${NOW_MS} + ? WHERE id = ? AND token = ?`,
     purgeRecords: `DELETE FROM ${records} WHERE expires_at <= ?`,
     purgeLocks: `DELETE FROM ${locks} WHERE expires_at <= ${NOW_MS}`,
     logChange: `INSERT INTO ${changes} (k, origin, at) VALUES (?, ?, ?)`,

@@ -41,6 +41,8 @@ export interface Statements {
   listPage(bounded: boolean): Prepared;
   readonly lock: Prepared;
   readonly unlock: Prepared;
+  /** Renews the lease only while `$2` holds it; RETURNING says whether it did. */
+  readonly extendLock: Prepared;
   readonly purgeRecords: Prepared;
   readonly purgeLocks: Prepared;
   readonly channel: string;
@@ -130,6 +132,9 @@ export function statementsFor(table: string): Statements {
       WHERE ${locks}.expires_at <= ${NOW_MS}
       RETURNING token`),
     unlock: prepared(`DELETE FROM ${locks} WHERE id = $1 AND token = $2`),
+    extendLock: prepared(
+      `UPDATE ${locks} SET expires_at = ${NOW_MS} + $3 WHERE id = $1 AND token = $2 RETURNING token`,
+    ),
     purgeRecords: prepared(`DELETE FROM ${records} WHERE expires_at <= $1`),
     purgeLocks: prepared(`DELETE FROM ${locks} WHERE expires_at <= ${NOW_MS}`),
     channel,

@@ -123,6 +123,23 @@ export async function tryAcquireLock(
   return rows.some((row) => row.token === lock.token);
 }
 
+/** Renews the lease of `name` only while `token` still holds it; `true` when it did. */
+export async function extendLock(
+  db: Database,
+  table: string,
+  lock: { name: string; token: string; expiresAt: number },
+): Promise<boolean> {
+  const rows = rowsOf(
+    await db.query(`UPDATE ${table}_locks SET expires_at = ?3 WHERE name = ?1 AND token = ?2 RETURNING token`, [
+      lock.name,
+      lock.token,
+      lock.expiresAt,
+    ]),
+    "token",
+  );
+  return rows.length === 1;
+}
+
 /** Frees `name` only if `token` still holds it (a lease that ran out may have passed to someone else). */
 export async function releaseLock(db: Database, table: string, name: string, token: string): Promise<void> {
   await db.query(`DELETE FROM ${table}_locks WHERE name = ?1 AND token = ?2`, [name, token]);
