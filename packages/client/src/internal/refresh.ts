@@ -1,7 +1,8 @@
-import { type AuthObject, isSessionStoreError, type ReleaseLock } from "@sessionstore/core";
+import { type AuthObject, isSessionStoreError, type ReleaseLock, SessionStoreError } from "@sessionstore/core";
 import { isPlatformApiError, PlatformApiError } from "../errors.js";
 import type { PlatformClientEvents, PlatformClientOptions, RefreshInfo } from "../types.js";
 import { withKeptFields } from "./kept-fields.js";
+import { keepLease, type LeaseKeeper } from "./lease-keeper.js";
 import type { SessionSlot } from "./session-slot.js";
 import { traceRefresh } from "./telemetry-flows.js";
 import { requestToken, type TokenEndpointConfig } from "./token-endpoint.js";
@@ -92,9 +93,25 @@ function asError(error: unknown): PlatformClientEvents["refreshFailed"]["error"]
   return error as PlatformClientEvents["refreshFailed"]["error"];
 }
 
+/** Runs an app hook with the lease's renewal paused; throws when the lock was lost meanwhile. */
+async function hookUnderLease(deps: RefreshDeps, lease: LeaseKeeper, hook: () => unknown): Promise<void> {
+  lease.pause();
+  await hook();
+  if (await lease.resume()) return;
+  const error = new SessionStoreError(
+    "ERR_LOCK_TIMEOUT",
+    `the refresh lock's lease ran out while onTokenWillRefresh ran (longer than lockTtlMs, ${deps.lock.ttlMs} ms) ` +
+      "and another process may hold it now: the token endpoint was not called, the next call tries again",
+  );
+  deps.emit("refreshFailed", { reason: "transient", cleared: false, error: asError(error) });
+  throw error;
+}
+
 async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: RefreshInfo["trigger"]) {
   const { slot } = deps;
   const release = await takeLock(deps);
+  // Renewed while this refresh works, so a slow store or token endpoint cannot outlast it.
+  const lease = keepLease(release, deps.lock.ttlMs);
   try {
     let stored: AuthObject | undefined;
     try {
@@ -132,7 +149,10 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
       throw error;
     }
 
-    await deps.hooks.onTokenWillRefresh?.({ authType: slot.authType, trigger });
+    const { onTokenWillRefresh } = deps.hooks;
+    if (onTokenWillRefresh) {
+      await hookUnderLease(deps, lease, () => onTokenWillRefresh({ authType: slot.authType, trigger }));
+    }
     let response: Awaited<ReturnType<typeof requestToken>>;
     try {
       response = await requestToken(deps.token, grant);
@@ -155,9 +175,12 @@ async function refreshLocked(deps: RefreshDeps, stale: AuthObject, trigger: Refr
       throw error;
     }
     deps.emit("refresh", { adopted: false, trigger, session: slot.summary(saved) });
+    // The pair is stored: nothing left that a second holder could spoil, and a hook is the app's time.
+    lease.stop();
     await deps.hooks.afterTokenRefreshed?.(saved);
     return saved;
   } finally {
+    lease.stop();
     // Best effort: once the pair is written (or the attempt failed for its own
     // reason) a release that fails must not fail the request; the lease frees the lock.
     await release().catch(() => undefined);
