@@ -81,6 +81,13 @@ describe("the conformance suite catches broken stores", () => {
     );
   });
 
+  it("a lease renewal that does not check who holds the lock", () => {
+    expect(failedIn("blind-extend")).toEqual([
+      expect.stringContaining("extend after the lease passed to someone else is false"),
+      expect.stringContaining("extend after release is false"),
+    ]);
+  });
+
   it("records handed out by reference", () => {
     expect(failedIn("shared-reference")).toEqual(expect.arrayContaining([expect.stringContaining("returns copies")]));
   });
