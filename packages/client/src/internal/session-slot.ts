@@ -287,7 +287,7 @@ export class SessionSlot {
    * wait measured); `waited` is told how long that took, ms.
    * @returns a function that releases it.
    */
-  async lock(options: LockOptions, waited?: (ms: number) => void): Promise<() => Promise<void>> {
+  async lock(options: LockOptions, waited?: (ms: number) => void): Promise<ReleaseLock> {
     const started = performance.now();
     let acquired = false;
     try {
