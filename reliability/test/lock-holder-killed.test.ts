@@ -7,6 +7,7 @@ import { createSessionManager } from "@sessionstore/core";
 import { type FakePlatform, startFakePlatform } from "@sessionstore/testkit/platform";
 import { exited } from "@sessionstore/testkit/support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RefreshWorkerDone } from "./fixtures/refresh-worker.js";
 import { type Backend, lockingBackends } from "./support/backends.js";
 import { bundleFixture, killGroup, message, startChild } from "./support/children.js";
 import { expireStored, signedInClient } from "./support/clients.js";
@@ -14,12 +15,6 @@ import { expireStored, signedInClient } from "./support/clients.js";
 const LEASE_MS = 1_000;
 const WAITERS = 2;
 const ROUNDS = 2;
-
-interface Done {
-  type: "done";
-  error?: string;
-  events: string[];
-}
 
 const backends = lockingBackends();
 let worker: string;
@@ -59,7 +54,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))("%s s
         await Promise.all([holder, ...waiters].map((child) => message(child, "ready")));
         holder.send("go");
         await message(holder, "holding");
-        const done = waiters.map((child) => message<Done>(child, "done"));
+        const done = waiters.map((child) => message<RefreshWorkerDone>(child, "done"));
         for (const child of waiters) child.send("go");
         let finishedEarly = false;
         for (const pending of done)

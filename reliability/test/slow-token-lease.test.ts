@@ -7,6 +7,7 @@
 import { createSessionManager } from "@sessionstore/core";
 import { type FakePlatform, startFakePlatform } from "@sessionstore/testkit/platform";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RefreshWorkerDone } from "./fixtures/refresh-worker.js";
 import { lockingBackends } from "./support/backends.js";
 import { bundleFixture, killGroup, message, startChild } from "./support/children.js";
 import { expireStored, signedInClient } from "./support/clients.js";
@@ -16,12 +17,6 @@ const LEASE_MS = 500;
 const LATENCY_MS = LEASE_MS * 3;
 const TOKEN_TIMEOUT_MS = 20_000;
 const PROCESSES = 2;
-
-interface Done {
-  type: "done";
-  error?: string;
-  events: string[];
-}
 
 const backends = lockingBackends();
 let worker: string;
@@ -57,7 +52,7 @@ describe.each(backends.map((backend) => [backend.name, backend] as const))("%s s
       const before = await manager.get("password");
       await Promise.all(children.map((child) => message(child, "ready")));
       server.setLatency(LATENCY_MS);
-      const done = children.map((child) => message<Done>(child, "done"));
+      const done = children.map((child) => message<RefreshWorkerDone>(child, "done"));
       for (const child of children) child.send("go");
       const reports = await Promise.all(done);
 
