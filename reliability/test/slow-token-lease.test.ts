@@ -12,7 +12,8 @@ import { lockingBackends } from "./support/backends.js";
 import { bundleFixture, killGroup, message, startChild } from "./support/children.js";
 import { expireStored, signedInClient } from "./support/clients.js";
 
-const LEASE_MS = 500;
+// Renewed every third of it: a holder would have to stall for two thirds of a lease (~670 ms) to lose it.
+const LEASE_MS = 1_000;
 // Each answer (token and API) takes three leases: a lease that is not renewed runs out mid-call.
 const LATENCY_MS = LEASE_MS * 3;
 const TOKEN_TIMEOUT_MS = 20_000;

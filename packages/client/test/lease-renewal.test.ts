@@ -82,7 +82,8 @@ describe("keepLease", () => {
 
 describe("the refresh lock's lease", () => {
   it("is kept while a token call slower than the lease is in flight: nobody else takes the lock", async () => {
-    const leaseMs = 500;
+    // Renewed every 500 ms: this process would have to stall for a second to lose it.
+    const leaseMs = 1_500;
     const server = await platform();
     const manager = createSessionManager(createMemoryStore());
     let calling: () => void = () => undefined;
@@ -93,14 +94,18 @@ describe("the refresh lock's lease", () => {
       sessionStore: manager,
       lockTtlMs: leaseMs,
       tokenTimeoutMs: 20_000,
-      onTokenWillRefresh: () => calling(),
+      onTokenWillRefresh: () => {
+        // Only the token call is slow (three leases).
+        server.setLatency(leaseMs * 3);
+        calling();
+      },
+      afterTokenRefreshed: () => server.setLatency(0),
     });
     await client.authenticateWithCredentials("demo", "demo-password");
     server.expireAccessTokens();
-    server.setLatency(leaseMs * 3);
     const request = client.request("GET", "/items/1");
     await aboutToCall;
-    // Outlasts the lease the lock was taken with; the token call (three leases) is still running.
+    // Outlasts the lease the lock was taken with; the token call is still running.
     await expect(manager.lock("password", { ttlMs: 1_000, waitMs: leaseMs * 2 })).rejects.toMatchObject({
       code: "ERR_LOCK_TIMEOUT",
     });
