@@ -43,6 +43,12 @@ export interface Row {
   readonly baseline?: string;
   /** subject ops/s ÷ baseline ops/s (higher is better). */
   readonly throughputRatio?: number;
+  /**
+   * The middle half of that ratio taken round by round (25th and 75th
+   * percentile of the rounds' ratios): how far one round's answer strays on
+   * this machine, so a miss within it can be told from a real one.
+   */
+  readonly throughputRatioRounds?: { readonly low: number; readonly high: number };
   /** subject median ÷ baseline median (lower is better). */
   readonly medianRatio?: number;
   /** 1-minute load average when the row's measurement started (the machine is shared). */
@@ -77,13 +83,19 @@ export function summarize(samples: readonly number[], opsPerIteration: number): 
   };
 }
 
+/** What {@link measure} found for one case: the pooled statistics, and its throughput in each round. */
+export interface Measured extends Stats {
+  readonly roundOpsPerSec: readonly number[];
+}
+
 /**
  * Measures the cases side by side: each round runs every case once (order
  * rotating), and the samples of all rounds are pooled, so slow moments of a
  * noisy machine fall on the baseline and the subject alike.
  */
-export async function measure(cases: readonly Case[], budget: Budget): Promise<Map<string, Stats>> {
+export async function measure(cases: readonly Case[], budget: Budget): Promise<Map<string, Measured>> {
   const samples = new Map<string, number[]>(cases.map((entry) => [entry.name, []]));
+  const rounds = new Map<string, number[]>(cases.map((entry) => [entry.name, []]));
   for (let round = 0; round < budget.rounds; round += 1) {
     const bench = new Bench({
       time: budget.timeMs,
@@ -102,12 +114,35 @@ export async function measure(cases: readonly Case[], budget: Budget): Promise<M
       const result = task.result;
       if (result.state === "errored") throw result.error;
       if (result.state !== "completed") throw new Error(`${task.name}: ${result.state}`);
-      samples.get(task.name)?.push(...(result.latency.samples ?? []));
+      const taken = result.latency.samples ?? [];
+      samples.get(task.name)?.push(...taken);
+      const opsPerIteration = cases.find((entry) => entry.name === task.name)?.opsPerIteration ?? 1;
+      rounds.get(task.name)?.push(summarize(taken, opsPerIteration).opsPerSec);
     }
   }
   return new Map(
-    cases.map((entry) => [entry.name, summarize(samples.get(entry.name) ?? [], entry.opsPerIteration ?? 1)]),
+    cases.map((entry) => [
+      entry.name,
+      {
+        ...summarize(samples.get(entry.name) ?? [], entry.opsPerIteration ?? 1),
+        roundOpsPerSec: rounds.get(entry.name) ?? [],
+      },
+    ]),
   );
+}
+
+/** The 25th and 75th percentile of `subject ÷ baseline` taken round by round. */
+function roundRatios(subject: Measured, baseline: Measured): { low: number; high: number } | undefined {
+  const ratios = subject.roundOpsPerSec
+    .map((ops, round) => ops / (baseline.roundOpsPerSec[round] ?? Number.NaN))
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  return ratios.length < 2 ? undefined : { low: quantile(ratios, 0.25), high: quantile(ratios, 0.75) };
+}
+
+/** Only what a row reports: the per-round throughputs stay out of the results file. */
+function statsOf({ roundOpsPerSec: _rounds, ...stats }: Measured): Stats {
+  return stats;
 }
 
 /** Only subject rows whose name matches this are measured (with their baseline); `--row=<regex>`. */
@@ -124,18 +159,20 @@ export async function compare(group: string, budget: Budget, baseline: Case, ...
   if (subjects.length === 0) return [];
   const loadAtStart = loadNow();
   const stats = await measure([baseline, ...subjects], budget);
-  const base = stats.get(baseline.name) as Stats;
+  const base = stats.get(baseline.name) as Measured;
   return [
-    { group, name: baseline.name, iteration: baseline.iteration ?? "1 call", stats: base, loadAtStart },
+    { group, name: baseline.name, iteration: baseline.iteration ?? "1 call", stats: statsOf(base), loadAtStart },
     ...subjects.map((subject): Row => {
-      const measured = stats.get(subject.name) as Stats;
+      const measured = stats.get(subject.name) as Measured;
+      const spread = roundRatios(measured, base);
       return {
         group,
         name: subject.name,
         iteration: subject.iteration ?? "1 call",
-        stats: measured,
+        stats: statsOf(measured),
         baseline: baseline.name,
         throughputRatio: measured.opsPerSec / base.opsPerSec,
+        ...(spread ? { throughputRatioRounds: spread } : {}),
         medianRatio: measured.median / base.median,
         loadAtStart,
       };

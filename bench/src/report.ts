@@ -181,6 +181,8 @@ export function renderMarkdown(report: Report): string {
     targetsTable(targets),
     "",
     "Speed targets are reported, never asserted; token-call counts are asserted (the run exits non-zero when one is wrong).",
+    "A throughput ratio is judged on all rounds pooled (total operations ÷ total time of each side); `rounds a–b` is the middle half of the same ratio taken round by round.",
+    "A target whose rounds straddle its bound is within this machine's noise: a rerun can flip it.",
     "",
     "## Stores and client beside their raw baselines",
     "",

@@ -167,6 +167,7 @@ async function benchPeer(spec: PeerSpec, budget: Budget, rows: Row[], targets: T
               `SessionManager over our ${spec.backend} store ${op} ≥ ${PEER_MIN_RATIO}× plain keyv + ${spec.adapter}, ${callers} caller${callers > 1 ? "s" : ""}`,
               measured[1]?.throughputRatio,
               { min: PEER_MIN_RATIO },
+              measured[1]?.throughputRatioRounds,
             ),
           );
         } catch (error) {

@@ -118,7 +118,15 @@ export async function benchBackend(spec: BackendSpec, budget: Budget): Promise<S
           const pair = await compare(spec.group, budget, baseline, subject);
           rows.push(...pair);
           const target = spec.targets?.find((entry) => entry.op === op && entry.callers === callers);
-          if (target) targets.push(ratioTarget(target.line, pair[1]?.throughputRatio, { min: STORE_MIN_RATIO }));
+          if (target)
+            targets.push(
+              ratioTarget(
+                target.line,
+                pair[1]?.throughputRatio,
+                { min: STORE_MIN_RATIO },
+                pair[1]?.throughputRatioRounds,
+              ),
+            );
         } catch (error) {
           rows.push(errorRow(spec.group, subject.name, error));
         }
