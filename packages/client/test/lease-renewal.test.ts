@@ -1,4 +1,10 @@
-import { createMemoryStore, createSessionManager, type ReleaseLock } from "@sessionstore/core";
+import {
+  createMemoryStore,
+  createSessionManager,
+  type LockOptions,
+  type ReleaseLock,
+  type SessionStore,
+} from "@sessionstore/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { keepLease } from "../src/internal/lease-keeper.js";
 import { makeClient, platform } from "./support/harness.js";
@@ -147,4 +153,35 @@ describe("the refresh lock's lease", () => {
     await client.request("GET", "/items/1");
     expect(server.stats.refreshCalls).toBe(1);
   });
+
+  it("is kept while logout's revocation calls are slower than the lease: no refresh elsewhere slips in", async () => {
+    const leaseMs = 1_500;
+    const server = await platform();
+    const inner = createMemoryStore();
+    let lockTaken: () => void = () => undefined;
+    const logoutHolds = new Promise<void>((resolve) => {
+      lockTaken = resolve;
+    });
+    // Says when a lock is taken, so the test competes only once logout holds it.
+    const store: SessionStore = {
+      ...inner,
+      async lock(key: string, options: LockOptions) {
+        const release = await inner.lock(key, options);
+        lockTaken();
+        return release;
+      },
+    };
+    const manager = createSessionManager(store);
+    const client = makeClient(server, { sessionStore: manager, lockTtlMs: leaseMs, revokeURL: server.revokeURL });
+    await client.authenticateWithCredentials("demo", "demo-password");
+    // Two revocations (refresh token, then access token), each two leases long.
+    server.setLatency(leaseMs * 2);
+    const loggedOut = client.logout();
+    await logoutHolds;
+    await expect(manager.lock("password", { ttlMs: 1_000, waitMs: leaseMs * 2 })).rejects.toMatchObject({
+      code: "ERR_LOCK_TIMEOUT",
+    });
+    await expect(loggedOut).resolves.toMatchObject({ revoked: true });
+    expect(await manager.get("password")).toBeUndefined();
+  }, 30_000);
 });

@@ -1,6 +1,7 @@
 import type { AuthObject } from "@sessionstore/core";
 import { isPlatformApiError, type PlatformApiError } from "../errors.js";
 import type { LogoutResult, PlatformClientEvents } from "../types.js";
+import { keepLease } from "./lease-keeper.js";
 import type { SessionSlot } from "./session-slot.js";
 import { NO_TELEMETRY } from "./telemetry.js";
 import { revokeToken, type TokenEndpointConfig } from "./token-endpoint.js";
@@ -47,6 +48,8 @@ export function logoutSession(
 ): Promise<LogoutResult> {
   return (token.telemetry ?? NO_TELEMETRY).span("sessionstore.logout", {}, async (span) => {
     const release = await slot.lock(lock);
+    // Renewed while the revocation calls run: a refresh elsewhere must not write a pair behind the delete.
+    const lease = keepLease(release, lock.ttlMs);
     try {
       // A store that cannot be read still gets the delete; the copy in memory is revoked instead.
       const auth = (await slot.read().catch(() => undefined)) ?? slot.current;
@@ -66,6 +69,7 @@ export function logoutSession(
       span?.setAttribute("sessionstore.revoked", revoked);
       return revokeError ? { revoked, revokeError } : { revoked };
     } finally {
+      lease.stop();
       // Best effort once the delete landed: the lease frees a lock whose release failed.
       await release().catch(() => undefined);
     }

@@ -18,6 +18,7 @@ import { createSingleFlight, type SingleFlight } from "@sessionstore/core/adapte
 import { invalidArgument } from "../errors.js";
 import { fingerprintMatches } from "../fingerprint.js";
 import type { PlatformClientOptions, SessionSummary } from "../types.js";
+import { keepLease } from "./lease-keeper.js";
 import { NO_TELEMETRY, type Telemetry } from "./telemetry.js";
 
 // Clients sharing a store object in this process share their single flights (refreshes) too.
@@ -220,6 +221,7 @@ export class SessionSlot {
 
   async #flushLocked(): Promise<void> {
     const release = await this.lock(this.#deferred.lock);
+    const lease = keepLease(release, this.#deferred.lock.ttlMs);
     try {
       const held = this.#memory;
       if (!this.#unsaved || !held) return;
@@ -241,6 +243,7 @@ export class SessionSlot {
       }
       if (this.#memory === held) this.current = held;
     } finally {
+      lease.stop();
       // Best effort: the write (or the yield) is done, and the lease frees a lock whose release failed.
       await release().catch(() => undefined);
     }
