@@ -1,9 +1,11 @@
 import {
   createMemoryStore,
   createSessionManager,
+  type JsonObject,
   type LockOptions,
   type ReleaseLock,
   type SessionStore,
+  type SetOptions,
 } from "@sessionstore/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { keepLease } from "../src/internal/lease-keeper.js";
@@ -183,5 +185,46 @@ describe("the refresh lock's lease", () => {
     });
     await expect(loggedOut).resolves.toMatchObject({ revoked: true });
     expect(await manager.get("password")).toBeUndefined();
+  }, 30_000);
+
+  it("is kept while the deferred write of an unsaved pair is slower than the lease", async () => {
+    const leaseMs = 1_500;
+    const server = await platform();
+    const inner = createMemoryStore();
+    const faults = { failNextSet: false, slowSetMs: 0 };
+    let writing: () => void = () => undefined;
+    const slowWriteStarted = new Promise<void>((resolve) => {
+      writing = resolve;
+    });
+    // A store whose next write fails once (the refreshed pair stays unsaved), then whose writes are slow.
+    const store: SessionStore = {
+      ...inner,
+      async set(key: string, record: JsonObject, options?: SetOptions) {
+        if (faults.failNextSet) {
+          faults.failNextSet = false;
+          throw new Error("disk I/O error");
+        }
+        if (faults.slowSetMs > 0) {
+          writing();
+          await new Promise((resolve) => setTimeout(resolve, faults.slowSetMs));
+        }
+        await inner.set(key, record, options);
+      },
+    };
+    const manager = createSessionManager(store);
+    const client = makeClient(server, { sessionStore: manager, lockTtlMs: leaseMs });
+    await client.authenticateWithCredentials("demo", "demo-password");
+    server.expireAccessTokens();
+    faults.failNextSet = true;
+    await expect(client.request("GET", "/items/1")).rejects.toMatchObject({ code: "ERR_STORE_UNAVAILABLE" });
+    // The next call writes the unsaved pair first, under the lock; that write takes three leases.
+    faults.slowSetMs = leaseMs * 3;
+    const request = client.request("GET", "/items/2");
+    await slowWriteStarted;
+    await expect(manager.lock("password", { ttlMs: 1_000, waitMs: leaseMs * 2 })).rejects.toMatchObject({
+      code: "ERR_LOCK_TIMEOUT",
+    });
+    await request;
+    expect(server.stats.refreshCalls).toBe(1);
   }, 30_000);
 });
