@@ -80,6 +80,24 @@ describe("keepLease", () => {
     lease.stop();
   });
 
+  it("an extend that throws instead of rejecting is a failed renewal, not an uncaught exception", async () => {
+    vi.useFakeTimers();
+    const extend = vi.fn((_ttlMs: number): Promise<boolean> => {
+      throw new Error("not connected");
+    });
+    const lease = keepLease(
+      Object.assign(() => Promise.resolve(), { extend }),
+      300,
+    );
+    await vi.advanceTimersByTimeAsync(150);
+    expect(extend).toHaveBeenCalledTimes(1);
+    lease.pause();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await lease.resume()).toBe(true);
+    expect(extend).toHaveBeenCalledTimes(2);
+    lease.stop();
+  });
+
   it("without extend (a store that cannot renew) it does nothing and never says the lock is lost", async () => {
     const lease = keepLease(() => Promise.resolve(), 10);
     lease.pause();

@@ -36,8 +36,8 @@ export function keepLease(release: ReleaseLock, ttlMs: number, now: () => number
   let inFlight: Promise<boolean> | undefined;
 
   const renew = (): Promise<boolean> => {
-    inFlight ??= extend
-      .call(release, ttlMs)
+    // A custom adapter's extend may throw instead of rejecting: on a timer that would crash the process.
+    inFlight ??= new Promise<boolean>((resolve) => resolve(extend.call(release, ttlMs)))
       .then(
         (renewed) => {
           if (renewed) renewedAt = now();
