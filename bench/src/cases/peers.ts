@@ -212,7 +212,9 @@ export async function benchPeers(budget: Budget): Promise<Section> {
         "µs of CPU per write in the " +
         "SessionManager and store layers (write order, read-your-writes, deadline, error masking: each a promise " +
         "that lives for the round trip, and young-generation GC doubles beside keyv's), where keyv spends its time " +
-        "in its serialiser (25% of its samples; our JSON.stringify of the same record 10–13%).",
+        "in its serialiser (25% of its samples; our JSON.stringify of the same record 10–13%). The Redis ×50 row " +
+        "moves with the machine's state from day to day: on 2026-11-29 it measured 0.72–0.78× for this build and the " +
+        "same for the build before (alternated runs of the row alone: 0.77× and 0.74× against 0.76× and 0.74×).",
       "peers, PostgreSQL (what limits it, from bench/src/profile/postgres.ts under `node --cpu-prof` and `pg` alone): " +
         "a transaction that NOTIFYs takes a cluster-wide lock at commit and holds it through its WAL flush, so 50 " +
         "concurrent sets that each carried `pg_notify` committed one by one (pg alone: ~3,500 upserts/s with it, " +
