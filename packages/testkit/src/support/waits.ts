@@ -42,15 +42,35 @@ export function collectChanges(store: { watch(listener: StoreChangeListener): ()
  * subscription is established from the store's own point of view (a server
  * listing the subscriber can be ahead of it). What was heard until then is
  * cleared: keys the store used before that may be reported, changed or not.
+ *
+ * A write made before the subscription is live is never reported (LISTEN and
+ * SUBSCRIBE hear only what comes after them), so the primer is written again,
+ * once a second, until one is heard. Then one last write of another key is
+ * awaited: reports arrive in write order, so no report of an earlier primer
+ * can still be on its way when the heard keys are cleared.
  */
 export async function untilWatching(
   seen: CollectedChanges,
   peer: { set(key: string, record: { [key: string]: string }): Promise<unknown> },
   ms = 10_000,
 ): Promise<void> {
-  const key = `sessionstore:watching-${globalThis.crypto.randomUUID()}:password`;
-  const heard = seen.arrival(key, ms);
-  await peer.set(key, { primer: "1" });
-  await heard;
+  const deadline = Date.now() + ms;
+  const id = globalThis.crypto.randomUUID();
+  const primer = `sessionstore:watching-${id}:password`;
+  for (let attempt = 1; ; attempt += 1) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new Error(`the watch heard none of ${attempt - 1} writes of "${primer}" within ${ms} ms`);
+    const heard = seen.arrival(primer, Math.min(left, 1_000));
+    await peer.set(primer, { primer: String(attempt) });
+    const live = await heard.then(
+      () => true,
+      () => false,
+    );
+    if (live) break;
+  }
+  const barrier = `sessionstore:watched-${id}:password`;
+  const last = seen.arrival(barrier, Math.max(1, deadline - Date.now()));
+  await peer.set(barrier, { barrier: "1" });
+  await last;
   seen.keys.length = 0;
 }
