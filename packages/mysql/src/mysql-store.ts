@@ -35,6 +35,11 @@ const MAX_EXPIRY_MS = 2 ** 53;
 // How long change-log rows are kept: far longer than any watcher's poll interval.
 const CHANGE_LOG_MS = 60_000;
 
+/** A lease as the lock statements take it: whole milliseconds, at least 1, within the column. */
+function leaseColumn(ttlMs: number): number {
+  return Math.max(1, Math.ceil(Math.min(ttlMs, MAX_EXPIRY_MS)));
+}
+
 function expiryColumn(expiresAt: number | undefined): number | null {
   if (expiresAt === undefined) return null;
   return Math.floor(Math.min(Math.max(expiresAt, -MAX_EXPIRY_MS), MAX_EXPIRY_MS));
@@ -194,7 +199,7 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
         call("lock", async () => {
           // The lease is timed on the server's clock, which every holder shares.
           const id = rowId(name);
-          await pool.query(sql.lock, [id, token, Math.max(1, Math.ceil(Math.min(ttlMs, MAX_EXPIRY_MS)))]);
+          await pool.query(sql.lock, [id, token, leaseColumn(ttlMs)]);
           return rowsOf(await pool.query(sql.lockHolder, [id]))[0]?.token === token;
         }),
       unlock: (name, token) =>
@@ -202,7 +207,7 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
       extendLock: ({ name, token, ttlMs }) =>
         call("extend lock", async () => {
           const id = rowId(name);
-          await pool.query(sql.extendLock, [Math.max(1, Math.ceil(Math.min(ttlMs, MAX_EXPIRY_MS))), id, token]);
+          await pool.query(sql.extendLock, [leaseColumn(ttlMs), id, token]);
           return rowsOf(await pool.query(sql.lockHolder, [id]))[0]?.token === token;
         }),
       watch: (listener) => poller.add(listener),

@@ -41,6 +41,11 @@ function expiryColumn(expiresAt: number | undefined): string | null {
   return String(Math.floor(Math.min(Math.max(expiresAt, -MAX_EXPIRY_MS), MAX_EXPIRY_MS)));
 }
 
+/** A lease as the lock statements take it: whole milliseconds, at least 1, within the column. */
+function leaseColumn(ttlMs: number): string {
+  return String(Math.max(1, Math.ceil(Math.min(ttlMs, MAX_EXPIRY_MS))));
+}
+
 function expiryOf(row: { expires_at?: unknown }): number | undefined {
   return row.expires_at == null ? undefined : Number(row.expires_at);
 }
@@ -168,14 +173,12 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       },
       async tryLock({ name, token, ttlMs }) {
         // The lease is timed on the server's clock, which every holder shares.
-        const lease = String(Math.max(1, Math.ceil(Math.min(ttlMs, MAX_EXPIRY_MS))));
-        return (await query("lock", sql.lock, [rowId(name), token, lease])).rows.length === 1;
+        return (await query("lock", sql.lock, [rowId(name), token, leaseColumn(ttlMs)])).rows.length === 1;
       },
       unlock: (name, token) =>
         bestEffortOnceClosed(kit.closed, () => query("unlock", sql.unlock, [rowId(name), token])),
       async extendLock({ name, token, ttlMs }) {
-        const lease = String(Math.max(1, Math.ceil(Math.min(ttlMs, MAX_EXPIRY_MS))));
-        return (await query("extend lock", sql.extendLock, [rowId(name), token, lease])).rows.length === 1;
+        return (await query("extend lock", sql.extendLock, [rowId(name), token, leaseColumn(ttlMs)])).rows.length === 1;
       },
       watch: (listener) => watcher.add(listener),
       async close() {
