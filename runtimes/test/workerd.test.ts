@@ -4,6 +4,7 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundle } from "./support/bundle.js";
 import { removeBundle } from "./support/runtime.js";
+import { scratchDir } from "./support/scratch.js";
 
 // workerd from npm (@cloudflare/workerd-linux-64, through miniflare), with the
 // flags a Worker using node: modules needs.
@@ -26,6 +27,40 @@ interface WorkerAnswer {
   error?: { name?: string; message?: string; code?: string };
 }
 
+type MiniflareOptions = ConstructorParameters<typeof Miniflare>[0];
+
+/**
+ * A Miniflare whose scratch folder is in a temp dir of this test, removed (awaited)
+ * by `close`: miniflare makes `$TMPDIR/miniflare-<random>` and removes it only
+ * fire-and-forget on dispose, so a worker process ending right after could leave it.
+ */
+async function startWorker(options: MiniflareOptions): Promise<{ worker: Miniflare; close(): Promise<void> }> {
+  const scratch = await scratchDir("workerd");
+  const previous = process.env.TMPDIR;
+  let worker: Miniflare;
+  try {
+    // Read once, in the constructor.
+    process.env.TMPDIR = scratch.path;
+    worker = new Miniflare(options);
+  } catch (error) {
+    await scratch.remove();
+    throw error;
+  } finally {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+  }
+  return {
+    worker,
+    async close() {
+      try {
+        await worker.dispose();
+      } finally {
+        await scratch.remove();
+      }
+    },
+  };
+}
+
 async function call(worker: Miniflare, path: string): Promise<WorkerAnswer> {
   const response = await worker.dispatchFetch(`http://worker.test${path}`);
   return (await response.json()) as WorkerAnswer;
@@ -35,19 +70,20 @@ describe("workerd: core + client + memory store in a Worker's fetch handler", ()
   let server: FakePlatform;
   let script: string | undefined;
   let worker: Miniflare | undefined;
+  let closeWorker: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     server = await startFakePlatform();
     script = await bundle("worker/worker.ts", { inline: true, platform: "neutral" });
     // The platform runs here in Node; the Worker reaches it on loopback through its URL.
-    worker = new Miniflare({
+    ({ worker, close: closeWorker } = await startWorker({
       ...WORKER_SETTINGS,
       modules: await workerModules(script),
       bindings: { API_URL: server.url },
-    });
+    }));
     await worker.ready;
   });
   afterAll(async () => {
-    await worker?.dispose();
+    await closeWorker?.();
     await server?.close();
     await removeBundle(script);
   });
@@ -75,13 +111,14 @@ describe("workerd: core + client + memory store in a Worker's fetch handler", ()
 describe("workerd: stores the edge cannot run refuse at creation, naming the runtime and the alternative", () => {
   let script: string | undefined;
   let worker: Miniflare | undefined;
+  let closeWorker: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     script = await bundle("worker/unsupported.ts", { inline: true, platform: "neutral" });
-    worker = new Miniflare({ ...WORKER_SETTINGS, modules: await workerModules(script) });
+    ({ worker, close: closeWorker } = await startWorker({ ...WORKER_SETTINGS, modules: await workerModules(script) }));
     await worker.ready;
   });
   afterAll(async () => {
-    await worker?.dispose();
+    await closeWorker?.();
     await removeBundle(script);
   });
 
