@@ -103,6 +103,8 @@ describe("browser bundle", () => {
     expect(bundle.inputs).toContain("core/src/internal/store-error-mask.browser.ts");
     expect(bundle.inputs).not.toContain("core/src/internal/store-error-mask.ts");
     expect(bundle.inputs).toContain("core/src/internal/canonical-auth.browser.ts");
+    expect(bundle.inputs).toContain("core/src/internal/latest-by-key.browser.ts");
+    expect(bundle.inputs).not.toContain("core/src/internal/latest-by-key.ts");
     const coreOnly = await browserBundle(`export { createSessionManager } from "@sessionstore/core";`);
     console.log(
       `core + local-storage, app entry: ${bundle.minBytes} B min, ${bundle.gzipBytes} B min+gzip ` +
@@ -116,6 +118,7 @@ describe("browser bundle", () => {
     const bundle = await browserBundle(MINIMAL, ["workerd", "worker"]);
     expect(bundle.inputs).toContain("core/src/internal/store-error-mask.ts");
     expect(bundle.inputs).toContain("core/src/internal/canonical-auth.ts");
+    expect(bundle.inputs).toContain("core/src/internal/latest-by-key.ts");
     expect(bundle.inputs).not.toContain("core/src/internal/store-error-mask.browser.ts");
   });
 

@@ -1,3 +1,5 @@
+import { LatestByKey } from "#internal/latest-by-key";
+
 /**
  * Runs tasks one at a time per key, in the order they were submitted. The
  * SessionManager uses it so that podio-js's `set({})` then `set(newPair)` land
@@ -16,7 +18,7 @@ export interface KeyedMutex {
 
 export function createKeyedMutex(): KeyedMutex {
   // The last task of each busy key; the next one for that key waits for it to settle.
-  const tails = new Map<string, Promise<unknown>>();
+  const tails = new LatestByKey<Promise<unknown>>();
   return {
     get size() {
       return tails.size;

@@ -1,3 +1,4 @@
+import { LatestByKey } from "#internal/latest-by-key";
 import type { StoredSession } from "../session-record.js";
 import type { Emitter } from "./emitter.js";
 
@@ -12,12 +13,12 @@ export type WriteAnnouncer = Emitter<Record<string, Promise<Written>>>;
 
 // The newest write of each key still in flight, by announcer: a read issued while
 // one is unfinished answers with it too (the store may not have it yet).
-const unfinished = new WeakMap<WriteAnnouncer, Map<string, Promise<Written>>>();
+const unfinished = new WeakMap<WriteAnnouncer, LatestByKey<Promise<Written>>>();
 
-function unfinishedOf(announcer: WriteAnnouncer): Map<string, Promise<Written>> {
+function unfinishedOf(announcer: WriteAnnouncer): LatestByKey<Promise<Written>> {
   let writes = unfinished.get(announcer);
   if (!writes) {
-    writes = new Map();
+    writes = new LatestByKey();
     unfinished.set(announcer, writes);
   }
   return writes;
