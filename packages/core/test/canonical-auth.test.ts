@@ -158,6 +158,34 @@ describe("normalizeForWrite (Node write path)", () => {
     }
   });
 
+  it("reads own enumerable fields only, each once, as the normaliser does (Object.entries)", () => {
+    const hidden = Object.defineProperty({ accessToken: "at", expiresIn: 60 }, "refreshToken", {
+      value: "rt",
+      enumerable: false,
+    });
+    let reads = 0;
+    const counted = {
+      accessToken: "at",
+      get refreshToken() {
+        reads += 1;
+        return "rt";
+      },
+    };
+    for (const input of [hidden, counted]) {
+      const expected = outcome(() => normalizeAuthObject(input, AT));
+      expect(expected).toHaveProperty("value");
+      reads = 0;
+      expect(outcome(() => normalizeForWrite(input, AT))).toEqual(expected);
+      expect(outcome(() => decodeAuth(input as Record<string, unknown>, AT))).toEqual(
+        outcome(() => normalizeAuthObject(input, AT, { stampExpiry: false })),
+      );
+    }
+    expect(outcome(() => normalizeForWrite(hidden, AT))).not.toHaveProperty("value.refreshToken");
+    reads = 0;
+    normalizeForWrite(counted, AT);
+    expect(reads).toBe(1);
+  });
+
   it("refuses a clock that is not a finite number, as the normaliser does", () => {
     expect(() => normalizeForWrite({ accessToken: "at", expiresIn: 60 }, Number.NaN)).toThrow(/now/);
   });

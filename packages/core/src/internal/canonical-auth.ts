@@ -65,44 +65,54 @@ function isPlainExtra(key: string, value: unknown): boolean {
   return value !== undefined && !(key.includes("_") && NOT_PLAIN.test(key)) && isJsonData(value, 1);
 }
 
+// Each known field's place in KNOWN_FIELD_NAMES (one Map lookup per key: a name is known, or an extra).
+const FIELD_INDEX = new Map(KNOWN_FIELD_NAMES.map((name, index) => [name, index]));
+const FIELD_KINDS = KNOWN_FIELD_NAMES.map((name) => KNOWN_FIELDS[name]);
+const fieldIndex = (name: string) => FIELD_INDEX.get(name) as number;
+const FIELD_COUNT = KNOWN_FIELD_NAMES.length;
+const ACCESS_TOKEN = fieldIndex("accessToken");
+const EXPIRES_IN = fieldIndex("expiresIn");
+const EXPIRES_AT = fieldIndex("expiresAt");
+const ISSUED_AT = fieldIndex("issuedAt");
+
 /**
  * A copy of `auth` in the normaliser's field order (accessToken, the extras as
  * found, then the known fields) when it is already in the shape the normaliser
  * gives (camelCase fields in range, JSON extras); `undefined` otherwise.
- * `stampAt` adds `expiresAt` from `expiresIn` as a write does.
+ * `stampAt` adds `expiresAt` from `expiresIn` as a write does. Reads own
+ * enumerable fields only, as the normaliser does (Object.entries), each once:
+ * every write and every read come through here, so a known field is looked up
+ * once by name and then kept by its place.
  */
 function canonicalCopy(auth: object, stampAt: number | undefined): AuthObject | undefined {
   if (!isPlainObject(auth)) return undefined;
   const fields = auth as Record<string, unknown>;
-  // Own enumerable keys in the order the normaliser walks them (Object.entries' order).
   const keys = Object.keys(fields);
+  const known = new Array<unknown>(FIELD_COUNT);
   let extras = 0;
   for (const key of keys) {
     const value = fields[key];
-    if (Object.hasOwn(KNOWN_FIELDS, key)) {
-      if (!isCanonical(KNOWN_FIELDS[key], value)) return undefined;
+    const index = FIELD_INDEX.get(key);
+    if (index !== undefined) {
+      if (!isCanonical(FIELD_KINDS[index], value)) return undefined;
+      known[index] = value;
     } else if (isPlainExtra(key, value)) extras += 1;
     else return undefined;
   }
-  const { accessToken } = fields;
-  if (typeof accessToken !== "string" || !Object.hasOwn(fields, "accessToken")) return undefined;
+  const accessToken = known[ACCESS_TOKEN];
+  if (typeof accessToken !== "string") return undefined;
   const result: AuthObject = { accessToken };
-  if (extras > 0)
-    for (const key of keys) if (!Object.hasOwn(KNOWN_FIELDS, key)) result[key] = fields[key] as AuthObject[string];
-  // An absent field reads undefined (a known name is never inherited from a plain object's prototype
-  // unless Object.prototype itself was polluted: hence the own check on what is there).
-  for (const key of KNOWN_FIELD_NAMES) {
-    const value = fields[key];
-    if (value !== undefined && Object.hasOwn(fields, key)) result[key] = value as AuthObject[string];
-    else if (
-      key === "expiresAt" &&
-      stampAt !== undefined &&
-      typeof fields.expiresIn === "number" &&
-      Object.hasOwn(fields, "expiresIn")
-    ) {
-      const { issuedAt } = fields;
-      const from = typeof issuedAt === "number" && Object.hasOwn(fields, "issuedAt") ? issuedAt : stampAt;
-      result.expiresAt = Math.round(from + fields.expiresIn * 1000);
+  if (extras > 0) for (const key of keys) if (!FIELD_INDEX.has(key)) result[key] = fields[key] as AuthObject[string];
+  for (let index = 0; index < FIELD_COUNT; index += 1) {
+    const value = known[index];
+    if (index === ACCESS_TOKEN) continue;
+    if (value !== undefined) result[KNOWN_FIELD_NAMES[index] as string] = value as AuthObject[string];
+    else if (index === EXPIRES_AT && stampAt !== undefined) {
+      const expiresIn = known[EXPIRES_IN];
+      if (typeof expiresIn !== "number") continue;
+      const issuedAt = known[ISSUED_AT];
+      const from = typeof issuedAt === "number" ? issuedAt : stampAt;
+      result.expiresAt = Math.round(from + expiresIn * 1000);
     }
   }
   return result;
