@@ -114,7 +114,12 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     return readYourWrites(shared.written, key, readStore, !shared.locks.isHeldByCallerFor(key));
   };
 
-  const write = async (authType: AuthType, authObject: object, writeOptions: WriteOptions = {}) => {
+  /**
+   * Writes `authObject` and announces it to the reads in flight. Not async: every write comes
+   * through here, and each async frame on the way costs a promise and a resumption.
+   * @throws (synchronously) for a bad auth object or option: callers are async, which turns that into a rejection.
+   */
+  const write = (authType: AuthType, authObject: object, writeOptions: WriteOptions = {}) => {
     const key = keyFor(authType);
     const at = now();
     const auth = normalizeForWrite(authObject, at);
@@ -133,8 +138,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
     const stored = writeQueue(shared, key, () =>
       storeCall("set", () => store.set(key, encodeSession(session), setOptions), auth),
     );
-    await announceWrite(shared.written, key, stored, session);
-    return session;
+    return announceWrite(shared.written, key, stored, session).then(() => session);
   };
 
   // Under the session's lock, like a refresh: a refresh in flight elsewhere cannot write its pair back after this.
@@ -148,11 +152,7 @@ function scopedManager(shared: Shared, subject: string): SessionManager {
 
   const setAuth = async (authObject: object, authType: AuthType) => {
     assertAuthType(authType);
-    if (isEmptyAuthObject(authObject)) {
-      await remove(authType);
-      return;
-    }
-    await write(authType, authObject);
+    await (isEmptyAuthObject(authObject) ? remove(authType) : write(authType, authObject));
   };
 
   const manager: SessionManager & { [BRAND]: true } = {
