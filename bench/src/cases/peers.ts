@@ -201,20 +201,20 @@ export async function benchPeers(budget: Budget): Promise<Section> {
         "normalising and checking the caller's auth object, the per-key write order and read-your-writes " +
         "bookkeeping, a deadline per call and, on Redis, the change notice to other instances (one PUBLISH per " +
         "turn, in the same socket write as the SETs; on PostgreSQL a NOTIFY, below).",
-      "peers, writes (measured on Redis, where the gap is widest; runs of this family alone at load ~2): " +
-        "normalising the caller's auth object was ~40% of the SessionManager's own CPU per set. On Node an object " +
-        "already in canonical shape (what apps and the client hand back after a refresh) is now checked and copied " +
-        "without the full normaliser, which still takes everything else and names the field at fault (the browser " +
-        "build keeps the normaliser alone); a write of an idle key starts without waiting a promise job; the Redis " +
-        "write path lost four async frames. Redis `set` vs keyv went 0.81× → 0.87–0.94× with 1 caller and 0.69× → " +
-        "0.81–0.85× with 50. What is left: with 1 caller the change notice itself (a second command in the round " +
-        "trip: raw SET + PUBLISH measured 0.92–0.99× raw SET alone, bench/src/profile/redis-notice.ts); with 50, ~4–6 " +
-        "µs of CPU per write in the " +
-        "SessionManager and store layers (write order, read-your-writes, deadline, error masking: each a promise " +
-        "that lives for the round trip, and young-generation GC doubles beside keyv's), where keyv spends its time " +
-        "in its serialiser (25% of its samples; our JSON.stringify of the same record 10–13%). The Redis ×50 row " +
-        "moves with the machine's state from day to day: on 2026-11-29 it measured 0.72–0.78× for this build and the " +
-        "same for the build before (alternated runs of the row alone: 0.77× and 0.74× against 0.76× and 0.74×).",
+      "peers, writes (measured on Redis, where the gap is widest): a `delete` per write on the Maps that keep each " +
+        "key's write in flight (the per-key write order, read-your-writes) made V8 shrink those tables and grow them " +
+        "again a few writes later; with 50 callers that churn was the largest single cost of a SessionManager write " +
+        "(a same-process A/B of the manager alone over a store that answers at once: 1.2–1.3× the time per set). On Node those Maps now keep an ended key " +
+        "and drop ended keys together (the browser build keeps a plain Map); the canonical-shape copy of the auth " +
+        "object looks each field up once; the manager's write lost an async frame. Redis `set` ×50 vs keyv went " +
+        "0.65–0.69× → 0.85–0.92× in alternated runs of the row alone. What is left: with 1 caller mostly the change " +
+        "notice (a second command in the round trip; the row with the PUBLISH switched off measured 0.93–0.96× " +
+        "against 0.82–0.91× with it, and raw SET + PUBLISH measured 0.92–0.99× raw SET alone, " +
+        "bench/src/profile/redis-notice.ts); with 50, the store alone (kit + Redis backend, no manager) already " +
+        "costs less CPU per write than keyv + @keyv/redis (6.5–7.3 µs against 7.1–8.3 µs, separate processes), and " +
+        "the manager's normalising, write order and read-your-writes add ~1 µs: about the gap. keyv spends that " +
+        "time in its serialiser instead (25–30% of its samples; our JSON.stringify of the same record ~12%, " +
+        "~1.2 µs, mostly the token's characters and the epoch numbers).",
       "peers, PostgreSQL (what limits it, from bench/src/profile/postgres.ts under `node --cpu-prof` and `pg` alone): " +
         "a transaction that NOTIFYs takes a cluster-wide lock at commit and holds it through its WAL flush, so 50 " +
         "concurrent sets that each carried `pg_notify` committed one by one (pg alone: ~3,500 upserts/s with it, " +
