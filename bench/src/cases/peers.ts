@@ -203,8 +203,8 @@ export async function benchPeers(budget: Budget): Promise<Section> {
         "turn, in the same socket write as the SETs; on PostgreSQL a NOTIFY, below).",
       "peers, writes (measured on Redis, where the gap is widest): a `delete` per write on the Maps that keep each " +
         "key's write in flight (the per-key write order, read-your-writes) made V8 shrink those tables and grow them " +
-        "again a few writes later; with 50 callers that churn was the largest single cost of a SessionManager write " +
-        "(a same-process A/B of the manager alone over a store that answers at once: 1.2–1.3× the time per set). On Node those Maps now keep an ended key " +
+        "again a few writes later; with 50 callers that churn made a SessionManager write take 1.2–1.3× as long " +
+        "(a same-process A/B of the manager alone over a store that answers at once). On Node those Maps now keep an ended key " +
         "and drop ended keys together (the browser build keeps a plain Map); the canonical-shape copy of the auth " +
         "object looks each field up once; the manager's write lost an async frame. Redis `set` ×50 vs keyv went " +
         "0.65–0.69× → 0.85–0.92× in alternated runs of the row alone. What is left: with 1 caller mostly the change " +
