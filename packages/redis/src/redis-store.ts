@@ -94,11 +94,11 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   const keys = redisKeySpace(keyPrefix);
   const connection = openRedisConnection(resolved);
   const keyv = createRecordKeyv(connection.keyvClient);
-  const { commands } = connection;
+  const { commands, writes } = connection;
   const feed = createChangeFeed({
     channel: keys.changes,
     openSubscriber: () => connection.duplicate(),
-    publish: (channel, message) => run("publish", () => commands.publish(channel, message)),
+    publish: (channel, message) => run("publish", () => writes.publish(channel, message)),
     retryMs: resolved.connectTimeoutMs,
   });
   // Locks this store holds (token -> lock key), released by close().
@@ -242,7 +242,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       // old record must not outlive a write that replaced it, so the key goes.
       if (ttlMs !== undefined && ttlMs <= 0) return Promise.resolve(backend.remove(key)).then(() => undefined);
       // SET and its notice go in one round trip (see writeRecord).
-      return run("set", () => writeRecord(commands, rawKey, text, ttlMs, () => feed.announce(key), connection.cluster));
+      return run("set", () => writeRecord(writes, rawKey, text, ttlMs, () => feed.announce(key), connection.cluster));
     },
     async remove(key) {
       feed.seen(key);

@@ -4,6 +4,7 @@ import type { ResolvedRedisOptions } from "../options.js";
 import type { SubscriberConnection } from "./change-feed.js";
 import { settleWithin, withDeadline } from "./deadline.js";
 import type { ScriptRunner } from "./lock-scripts.js";
+import { type RawCommandSender, type WriteCommands, writeCommands } from "./write-commands.js";
 
 /** The commands the store sends itself, narrowed to the node-redis v5 signatures we use. */
 export interface RedisCommands extends ScriptRunner {
@@ -53,7 +54,9 @@ export interface RedisConnection {
   readonly cluster: boolean;
   /** Commands as the store sends them (string replies); the store bounds each call itself. */
   readonly commands: RedisCommands;
-  /** The same, as an object to hand to `@keyv/redis` (see {@link keyvClientView}). */
+  /** SET and PUBLISH for records and their notices, sent the cheapest way (see {@link writeCommands}). */
+  readonly writes: WriteCommands;
+  /** `commands`, as an object to hand to `@keyv/redis` (see {@link keyvClientView}). */
   readonly keyvClient: object;
   /** Whether Redis can take commands right now (then `ready()` has nothing to wait for). */
   isReady(): boolean;
@@ -269,6 +272,11 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
     owned,
     cluster: isCluster(client),
     commands,
+    writes: writeCommands(
+      commands,
+      isCluster(client) ? undefined : (client as unknown as RawCommandSender),
+      commandOptions,
+    ),
     keyvClient: keyvClientView(commands as object),
     isReady: () => {
       markUsed();

@@ -78,9 +78,9 @@ export const keyvEnvelopeCodec = {
   },
 };
 
-/** The command {@link writeRecord} sends. */
+/** The command {@link writeRecord} sends: SET, with PX `pxMs` when given. */
 export interface RecordWriter {
-  set(key: string, value: string, options?: { expiration?: { type: "PX"; value: number } }): Promise<unknown>;
+  set(key: string, value: string, pxMs?: number): Promise<unknown>;
 }
 
 /**
@@ -102,10 +102,7 @@ export function writeRecord(
   announce: () => Promise<void>,
   cluster: boolean,
 ): Promise<void> {
-  const written =
-    ttlMs === undefined
-      ? commands.set(rawKey, text)
-      : commands.set(rawKey, text, { expiration: { type: "PX", value: ttlMs } });
+  const written = commands.set(rawKey, text, ttlMs);
   const ignore = () => undefined;
   if (cluster) return written.then(() => announce().catch(ignore));
   // Issued now, awaited after the SET: a SET that fails rejects the write, the notice's fate aside.

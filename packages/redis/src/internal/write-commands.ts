@@ -1,0 +1,57 @@
+/**
+ * The two commands of every write (SET, and the PUBLISH of its change notice),
+ * sent the cheapest way node-redis offers.
+ *
+ * On a single server they go through `sendCommand` with their arguments as an
+ * array. node-redis' typed methods (`client.set(...)`) wrap that same call in
+ * two async frames, a parser object and a reply transform: with 50 callers,
+ * SET and PUBLISH this way measured 1.0–1.3× the typed methods' throughput
+ * (bench/src/profile/redis-commands.ts). GET gained nothing measurable and
+ * keeps its typed method. The store's command options (its `typeMapping`) go
+ * with each call, as the typed methods send them.
+ *
+ * A cluster keeps the typed methods: they route each command to its key's node.
+ */
+
+/** SET (with PX `pxMs` when given) and PUBLISH; replies as node-redis gives them. */
+export interface WriteCommands {
+  set(key: string, value: string, pxMs?: number): Promise<unknown>;
+  publish(channel: string, message: string): Promise<unknown>;
+}
+
+/** The typed methods (a cluster's, or a single client's as the store's `commands`). */
+export interface TypedWriteCommands {
+  set(key: string, value: string, options?: { expiration?: { type: "PX"; value: number } }): Promise<unknown>;
+  publish(channel: string, message: string): Promise<unknown>;
+}
+
+/** node-redis v5 `RedisClient.sendCommand`: the arguments as sent, `options` merged over the client's own. */
+export interface RawCommandSender {
+  sendCommand(args: string[], options?: object): Promise<unknown>;
+}
+
+/**
+ * @param single the client itself on a single server; `undefined` on a cluster.
+ * @param commandOptions what the typed methods were given (`withCommandOptions`), sent with every raw command.
+ */
+export function writeCommands(
+  typed: TypedWriteCommands,
+  single: RawCommandSender | undefined,
+  commandOptions: object,
+): WriteCommands {
+  if (single === undefined) {
+    return {
+      set: (key, value, pxMs) =>
+        pxMs === undefined ? typed.set(key, value) : typed.set(key, value, { expiration: { type: "PX", value: pxMs } }),
+      publish: (channel, message) => typed.publish(channel, message),
+    };
+  }
+  return {
+    set: (key, value, pxMs) =>
+      single.sendCommand(
+        pxMs === undefined ? ["SET", key, value] : ["SET", key, value, "PX", String(pxMs)],
+        commandOptions,
+      ),
+    publish: (channel, message) => single.sendCommand(["PUBLISH", channel, message], commandOptions),
+  };
+}
