@@ -207,14 +207,19 @@ export async function benchPeers(budget: Budget): Promise<Section> {
         "(a same-process A/B of the manager alone over a store that answers at once). On Node those Maps now keep an ended key " +
         "and drop ended keys together (the browser build keeps a plain Map); the canonical-shape copy of the auth " +
         "object looks each field up once; the manager's write lost an async frame. Redis `set` ×50 vs keyv went " +
-        "0.65–0.69× → 0.85–0.92× in alternated runs of the row alone. What is left: with 1 caller mostly the change " +
-        "notice (a second command in the round trip; the row with the PUBLISH switched off measured 0.93–0.96× " +
-        "against 0.82–0.91× with it, and raw SET + PUBLISH measured 0.92–0.99× raw SET alone, " +
-        "bench/src/profile/redis-notice.ts); with 50, the store alone (kit + Redis backend, no manager) already " +
-        "costs less CPU per write than keyv + @keyv/redis (6.5–7.3 µs against 7.1–8.3 µs, separate processes), and " +
-        "the manager's normalising, write order and read-your-writes add ~1 µs: about the gap. keyv spends that " +
-        "time in its serialiser instead (25–30% of its samples; our JSON.stringify of the same record ~12%, " +
-        "~1.2 µs, mostly the token's characters and the epoch numbers).",
+        "0.65–0.69× → 0.85–0.92× in alternated runs of the row alone. Then the store's SET and PUBLISH went through " +
+        "node-redis' `sendCommand` instead of its typed methods, which add two async frames, a parser and a reply " +
+        "transform per command (raw, 50 callers: SET 1.19–1.32×, PUBLISH 1.01–1.23× the typed method, " +
+        "bench/src/profile/redis-commands.ts; GET gained nothing and keeps its method). Counted by callgrind " +
+        "(bench/src/profile/instructions.mjs, client instructions per operation, which the load barely moves), a " +
+        "SessionManager `set` ×50 now costs 65,500–67,200 instructions, before 69,900–72,900, and keyv + @keyv/redis " +
+        "69,900–83,200, with as many scavenges (--trace-gc) and socket writes (strace) per operation as keyv. What " +
+        "is left: with 1 caller mostly the change notice (a second command in the round trip; the row with the " +
+        "PUBLISH switched off measured 0.93–0.96× against 0.82–0.91× with it, and raw SET + PUBLISH measured " +
+        "0.85–0.99× raw SET alone, bench/src/profile/redis-notice.ts; the two run as one Lua script measured the " +
+        "same 0.85×, so folding the notice into one command saves nothing); with 50, no work of " +
+        "our process that callgrind, --trace-gc or strace shows: the timed rows of the day it was measured spread " +
+        "over ±20% round to round, too wide to tell a smaller gap from the noise.",
       "peers, PostgreSQL (what limits it, from bench/src/profile/postgres.ts under `node --cpu-prof` and `pg` alone): " +
         "a transaction that NOTIFYs takes a cluster-wide lock at commit and holds it through its WAL flush, so 50 " +
         "concurrent sets that each carried `pg_notify` committed one by one (pg alone: ~3,500 upserts/s with it, " +
