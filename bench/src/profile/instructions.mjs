@@ -26,6 +26,7 @@ const callers = Number(callersArg);
 const SHORT = Math.max(100, Math.ceil(5_000 / callers));
 const LONG = SHORT + Math.max(400, Math.ceil(20_000 / callers));
 
+/** fixtures.ts' `sampleAuth`, copied: this file runs without tsx, so it cannot import TypeScript. */
 function sampleAuth() {
   return {
     accessToken: `eyJ${randomBytes(180).toString("base64url")}`,
