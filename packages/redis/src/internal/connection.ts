@@ -4,7 +4,7 @@ import type { ResolvedRedisOptions } from "../options.js";
 import type { SubscriberConnection } from "./change-feed.js";
 import { settleWithin, withDeadline } from "./deadline.js";
 import type { ScriptRunner } from "./lock-scripts.js";
-import { type RawCommandSender, type WriteCommands, writeCommands } from "./write-commands.js";
+import { rawSender, type WriteCommands, writeCommands } from "./write-commands.js";
 
 /** The commands the store sends itself, narrowed to the node-redis v5 signatures we use. */
 export interface RedisCommands extends ScriptRunner {
@@ -272,11 +272,7 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
     owned,
     cluster: isCluster(client),
     commands,
-    writes: writeCommands(
-      commands,
-      isCluster(client) ? undefined : (client as unknown as RawCommandSender),
-      commandOptions,
-    ),
+    writes: writeCommands(commands, isCluster(client) ? undefined : rawSender(client), commandOptions),
     keyvClient: keyvClientView(commands as object),
     isReady: () => {
       markUsed();

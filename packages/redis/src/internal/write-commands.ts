@@ -31,7 +31,20 @@ export interface RawCommandSender {
 }
 
 /**
- * @param single the client itself on a single server; `undefined` on a cluster.
+ * A single-server client's `sendCommand(args, options)`, or `undefined` when its
+ * `sendCommand` takes other arguments (a Sentinel client's starts with
+ * `isReadonly`, a cluster's with the first key): those keep the typed methods,
+ * which every node-redis v5 client has.
+ */
+export function rawSender(client: object): RawCommandSender | undefined {
+  const candidate = client as Partial<RawCommandSender>;
+  return typeof candidate.sendCommand === "function" && candidate.sendCommand.length === 2
+    ? (candidate as RawCommandSender)
+    : undefined;
+}
+
+/**
+ * @param single the client's raw sender on a single server ({@link rawSender}); `undefined` otherwise.
  * @param commandOptions what the typed methods were given (`withCommandOptions`), sent with every raw command.
  */
 export function writeCommands(

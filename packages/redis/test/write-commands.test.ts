@@ -1,0 +1,110 @@
+import { createClient, RESP_TYPES } from "@redis/client";
+import { createRedisStore } from "@sessionstore/redis";
+import { describe, expect, it } from "vitest";
+import { rawSender } from "../src/internal/write-commands.js";
+import { SHARED_REDIS_URL, uniqueNamespace, useSharedRedis } from "./support/shared-redis.js";
+
+interface Sent {
+  readonly args: readonly string[];
+  readonly options: unknown;
+}
+
+/** A real client whose sendCommand and typed set/publish record what goes through them (and still run it). */
+async function observedClient(options: Parameters<typeof createClient>[0] = {}) {
+  const client = createClient({ url: SHARED_REDIS_URL, ...options });
+  client.on("error", () => undefined);
+  await client.connect();
+  const raw: Sent[] = [];
+  const typed: string[] = [];
+  const sendCommand = client.sendCommand.bind(client);
+  const set = client.set.bind(client);
+  const publish = client.publish.bind(client);
+  Object.assign(client, {
+    sendCommand: (args: string[], commandOptions?: object) => {
+      raw.push({ args: [...args], options: commandOptions });
+      return sendCommand(args, commandOptions);
+    },
+    set: (...args: Parameters<typeof set>) => {
+      typed.push("SET");
+      return set(...args);
+    },
+    publish: (...args: Parameters<typeof publish>) => {
+      typed.push("PUBLISH");
+      return publish(...args);
+    },
+  });
+  return { client, raw, typed };
+}
+
+describe("the commands of a write", () => {
+  const redis = useSharedRedis();
+
+  it("go to a single server as raw SET (with PX) and PUBLISH, carrying the store's typeMapping", async () => {
+    const { client, raw, typed } = await observedClient();
+    const namespace = uniqueNamespace("raw");
+    redis.namespaces.push(namespace);
+    const store = createRedisStore({ client, keyPrefix: namespace });
+    try {
+      const expiresAt = Date.now() + 60_000;
+      await store.set("k", { v: 1 }, { expiresAt });
+      await store.set("plain", { v: 2 });
+      const sets = raw.filter((sent) => sent.args[0] === "SET");
+      expect(sets.map((sent) => sent.args.slice(0, 2))).toEqual([
+        ["SET", `${namespace}:record:k`],
+        ["SET", `${namespace}:record:plain`],
+      ]);
+      expect(sets[0]?.args[3]).toBe("PX");
+      const px = Number(sets[0]?.args[4]);
+      expect(px).toBeGreaterThan(0);
+      expect(px).toBeLessThanOrEqual(60_001);
+      expect(sets[1]?.args).toHaveLength(3);
+      const notices = raw.filter((sent) => sent.args[0] === "PUBLISH");
+      expect(notices.map((sent) => sent.args[1])).toEqual([`${namespace}:changes`, `${namespace}:changes`]);
+      for (const sent of [...sets, ...notices]) expect(sent.options).toEqual({ typeMapping: {} });
+      // The typed methods (two async frames, a parser and a transform more) are not on a write's path.
+      expect(typed).toEqual([]);
+      expect(await redis.admin.pTTL(`${namespace}:record:k`)).toBeGreaterThan(0);
+      expect(await redis.admin.pTTL(`${namespace}:record:plain`)).toBe(-1);
+      expect(await store.get("k")).toEqual({ v: 1 });
+    } finally {
+      await store.close();
+      await client.close();
+    }
+  });
+
+  it("go raw on a RESP3 client that maps replies to Buffers too, and the record reads back", async () => {
+    const { client, raw } = await observedClient({
+      RESP: 3,
+      commandOptions: { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } },
+    });
+    const namespace = uniqueNamespace("raw3");
+    redis.namespaces.push(namespace);
+    const store = createRedisStore({ client, keyPrefix: namespace });
+    try {
+      await store.set("k", { v: 1 });
+      expect(raw.some((sent) => sent.args[0] === "SET")).toBe(true);
+      expect(await store.get("k")).toEqual({ v: 1 });
+      expect(await redis.admin.get(`${namespace}:record:k`)).toBe(JSON.stringify({ value: { v: 1 } }));
+    } finally {
+      await store.close();
+      await client.close();
+    }
+  });
+
+  it("use sendCommand only where it takes (args, options); other shapes keep the typed methods", async () => {
+    const { client } = await observedClient();
+    try {
+      expect(rawSender(client)).toBe(client);
+    } finally {
+      await client.close();
+    }
+    // A Sentinel client's sendCommand starts with isReadonly, a cluster's with the first key.
+    const sentinelShaped = { sendCommand: (_isReadonly: boolean, _args: string[], _options?: object) => undefined };
+    const clusterShaped = {
+      sendCommand: (_firstKey: string, _isReadonly: boolean, _args: string[], _options?: object) => undefined,
+    };
+    expect(rawSender(sentinelShaped)).toBeUndefined();
+    expect(rawSender(clusterShaped)).toBeUndefined();
+    expect(rawSender({})).toBeUndefined();
+  });
+});
