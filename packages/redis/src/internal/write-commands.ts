@@ -6,9 +6,9 @@
  * array. node-redis' typed methods (`client.set(...)`) wrap that same call in
  * two async frames, a parser object and a reply transform: with 50 callers,
  * SET and PUBLISH this way measured 1.0–1.3× the typed methods' throughput
- * (bench/src/profile/redis-commands.ts). GET gained nothing measurable and
- * keeps its typed method. The store's command options (its `typeMapping`) go
- * with each call, as the typed methods send them.
+ * (bench/src/profile/redis-commands.ts). GET keeps its typed method for now:
+ * its runs measured 1.00–1.25×, not yet a settled gain. The store's command
+ * options (its `typeMapping`) go with each call, as the typed methods send them.
  *
  * A cluster keeps the typed methods: they route each command to its key's node.
  */
