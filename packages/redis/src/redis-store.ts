@@ -162,11 +162,6 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     return connection.isReady() ? bounded() : connection.ready().then(bounded, failed);
   };
 
-  // The record is written: a lost notice only means other instances learn of
-  // it at their next read (a refresh re-reads under the lock anyway), so a
-  // failed PUBLISH does not turn a successful write into an error.
-  const announce = (key: string) => feed.announce(key).catch(() => undefined);
-
   const release = async (token: string) => {
     const lockKey = held.get(token);
     if (lockKey === undefined) return;
@@ -247,7 +242,8 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
     async remove(key) {
       feed.seen(key);
       const removed = await run("delete", () => keyv.delete(keys.record(key)));
-      if (removed) await announce(key);
+      // The record is gone: a failed PUBLISH does not fail the delete (the feed never rejects).
+      if (removed) await feed.announce(key);
       return removed;
     },
     ...redisListing({ keys, scanTargets: () => connection.scanTargets(), run }),

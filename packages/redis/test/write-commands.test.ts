@@ -91,6 +91,34 @@ describe("the commands of a write", () => {
     }
   });
 
+  it("succeed when Redis refuses their PUBLISH: the record is written and deleted, the notice is lost", async () => {
+    // A real refusal: a Redis user allowed every command but PUBLISH.
+    const user = uniqueNamespace("nopub");
+    await redis.admin.sendCommand(["ACL", "SETUSER", user, "on", "nopass", "~*", "&*", "+@all", "-publish"]);
+    const client = createClient({ url: SHARED_REDIS_URL, username: user, password: "any" });
+    client.on("error", () => undefined);
+    const namespace = uniqueNamespace("nopub");
+    redis.namespaces.push(namespace);
+    let store: ReturnType<typeof createRedisStore> | undefined;
+    try {
+      await client.connect();
+      await expect(client.publish(`${namespace}:changes`, "x")).rejects.toThrow(/NOPERM/);
+      store = createRedisStore({ client, keyPrefix: namespace });
+      const single = store;
+      // A lone write and a turn of three (one PUBLISH for all three, refused once).
+      await single.set("k", { v: 1 });
+      await Promise.all(["a", "b", "c"].map((key) => single.set(key, { key })));
+      expect(await redis.admin.get(`${namespace}:record:k`)).toBe(JSON.stringify({ value: { v: 1 } }));
+      expect(await single.get("b")).toEqual({ key: "b" });
+      expect(await single.delete("k")).toBe(true);
+      expect(await redis.admin.exists(`${namespace}:record:k`)).toBe(0);
+    } finally {
+      await store?.close();
+      if (client.isOpen) await client.close();
+      await redis.admin.sendCommand(["ACL", "DELUSER", user]);
+    }
+  });
+
   it("use sendCommand only where it takes (args, options); other shapes keep the typed methods", async () => {
     const { client } = await observedClient();
     try {

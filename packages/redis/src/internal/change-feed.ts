@@ -13,6 +13,8 @@ export interface SubscriberConnection {
 /** Keys one notice names at most: a turn with more writes sends more notices. */
 const MAX_KEYS_PER_NOTICE = 500;
 
+function ignore(): void {}
+
 /** What the feed needs from the store. */
 export interface ChangeFeedOptions {
   /** The channel every store of the namespace publishes to and listens on. */
@@ -32,8 +34,10 @@ export interface ChangeFeed {
    * Keys announced in the same turn of the event loop share one PUBLISH,
    * sent once that turn's promise jobs have run: after every command they
    * issued (a SET announced here is already queued, so on one connection
-   * Redis runs it first). Resolves when that PUBLISH is answered; rejects
-   * when it fails.
+   * Redis runs it first). Resolves when that PUBLISH is answered or has
+   * failed: a lost notice only means other instances learn of the change at
+   * their next read (a refresh re-reads under the lock anyway), so no write
+   * fails for it, and no write needs a rejection handler of its own.
    */
   announce(key: string): Promise<void>;
   /** This instance read, wrote or deleted `key`: reported once the SUBSCRIBE is confirmed if it is not yet (see `createNoticeWatch`). */
@@ -81,7 +85,7 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   const send = (keys: Set<string>) => {
     const [only] = keys;
     const message = JSON.stringify({ o: origin, k: keys.size === 1 ? only : [...keys] });
-    return options.publish(options.channel, message).then(() => undefined);
+    return options.publish(options.channel, message).then(ignore, ignore);
   };
   const startBatch = () => {
     const keys = new Set<string>();

@@ -91,8 +91,8 @@ export interface RecordWriter {
  * watcher that re-reads on the notice sees the new record, and node-redis
  * sends both in one socket write (one round trip). On a cluster the notice may
  * go to another node than the key, so it waits for the SET's answer.
- * The notice's failure is ignored (a lost notice only delays other instances
- * until their next read); the SET's failure is the caller's.
+ * `announce` never rejects (the change feed ignores a failed notice: it only
+ * delays other instances until their next read); the SET's failure is the caller's.
  */
 export function writeRecord(
   commands: RecordWriter,
@@ -103,9 +103,8 @@ export function writeRecord(
   cluster: boolean,
 ): Promise<void> {
   const written = commands.set(rawKey, text, ttlMs);
-  const ignore = () => undefined;
-  if (cluster) return written.then(() => announce().catch(ignore));
+  if (cluster) return written.then(announce);
   // Issued now, awaited after the SET: a SET that fails rejects the write, the notice's fate aside.
-  const announced = announce().catch(ignore);
+  const announced = announce();
   return written.then(() => announced);
 }
