@@ -217,9 +217,13 @@ export async function benchPeers(budget: Budget): Promise<Section> {
         "is left: with 1 caller mostly the change notice (a second command in the round trip; the row with the " +
         "PUBLISH switched off measured 0.93–0.96× against 0.82–0.91× with it, and raw SET + PUBLISH measured " +
         "0.85–0.99× raw SET alone, bench/src/profile/redis-notice.ts; the two run as one Lua script measured the " +
-        "same 0.85×, so folding the notice into one command saves nothing); with 50, no work of " +
-        "our process that callgrind, --trace-gc or strace shows: the timed rows of the day it was measured spread " +
-        "over ±20% round to round, too wide to tell a smaller gap from the noise.",
+        "same 0.85×, so folding the notice into one command saves nothing). With 50 the gap is real (rounds " +
+        "0.87–0.92× on a quiet host) but not in instructions: it is time spent across layers. Split by layer in one " +
+        "process (bench/src/profile/redis-layers.ts, 50 callers): a raw SET of the store's envelope measured " +
+        "1.17–1.20× keyv, `store.set` 0.96–1.00×, the SessionManager 0.89–0.92× (1 caller: 1.00–1.02×, " +
+        "0.90–0.92×, 0.88–0.98×). In builds patched for the test, `store.set` ×50 gained 5–7% without the notice " +
+        "and 2–4% without the per-call deadline (1.02× keyv without both); both stay. Two async frames less in the " +
+        "manager's `set` measured +3% but cost 35 B of the browser bundle, which has 1 B left under its budget: not taken.",
       "peers, PostgreSQL (what limits it, from bench/src/profile/postgres.ts under `node --cpu-prof` and `pg` alone): " +
         "a transaction that NOTIFYs takes a cluster-wide lock at commit and holds it through its WAL flush, so 50 " +
         "concurrent sets that each carried `pg_notify` committed one by one (pg alone: ~3,500 upserts/s with it, " +
