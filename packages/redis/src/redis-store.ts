@@ -73,6 +73,11 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
 // this (~142,000 years) is stored as this.
 const MAX_TTL_MS = 2 ** 52;
 
+/** A GET's reply as the record's text; keyv reads a non-string reply as missing too. */
+function textOrMissing(reply: unknown): string | undefined {
+  return typeof reply === "string" ? reply : undefined;
+}
+
 /** A key holding a hash or list where a record belongs is corrupt data, not an outage. */
 function isWrongType(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith("WRONGTYPE");
@@ -94,11 +99,11 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   const keys = redisKeySpace(keyPrefix);
   const connection = openRedisConnection(resolved);
   const keyv = createRecordKeyv(connection.keyvClient);
-  const { commands, writes } = connection;
+  const { commands, records } = connection;
   const feed = createChangeFeed({
     channel: keys.changes,
     openSubscriber: () => connection.duplicate(),
-    publish: (channel, message) => run("publish", () => writes.publish(channel, message)),
+    publish: (channel, message) => run("publish", () => records.publish(channel, message)),
     retryMs: resolved.connectTimeoutMs,
   });
   // Locks this store holds (token -> lock key), released by close().
@@ -223,11 +228,10 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
   // The kit checks keys, expiry and the closed state; this is what Redis does. Reads and
   // writes skip keyv's layers (see writeRecord): the record format and deletes stay keyv's.
   const backend: StoreBackend = {
-    async read(key) {
+    // Not async: every read comes through here (an async frame costs a promise and a resumption).
+    read(key) {
       feed.seen(key);
-      const text = await run("get", () => commands.get(keys.record(key)));
-      // keyv reads a non-string reply as missing too.
-      return typeof text === "string" ? text : undefined;
+      return run("get", () => records.get(keys.record(key))).then(textOrMissing);
     },
     write(key, text, expiresAt) {
       feed.seen(key);
@@ -237,7 +241,7 @@ export function createRedisStore(options: RedisStoreOptions = {}): RedisStore {
       // old record must not outlive a write that replaced it, so the key goes.
       if (ttlMs !== undefined && ttlMs <= 0) return Promise.resolve(backend.remove(key)).then(() => undefined);
       // SET and its notice go in one round trip (see writeRecord).
-      return run("set", () => writeRecord(writes, rawKey, text, ttlMs, () => feed.announce(key), connection.cluster));
+      return run("set", () => writeRecord(records, rawKey, text, ttlMs, () => feed.announce(key), connection.cluster));
     },
     async remove(key) {
       feed.seen(key);

@@ -1,7 +1,7 @@
 import { createClient, RESP_TYPES } from "@redis/client";
 import { createRedisStore } from "@sessionstore/redis";
 import { describe, expect, it } from "vitest";
-import { rawSender } from "../src/internal/write-commands.js";
+import { rawSender } from "../src/internal/record-commands.js";
 import { SHARED_REDIS_URL, uniqueNamespace, useSharedRedis } from "./support/shared-redis.js";
 
 interface Sent {
@@ -9,7 +9,7 @@ interface Sent {
   readonly options: unknown;
 }
 
-/** A real client whose sendCommand and typed set/publish record what goes through them (and still run it). */
+/** A real client whose sendCommand and typed get/set/publish record what goes through them (and still run it). */
 async function observedClient(options: Parameters<typeof createClient>[0] = {}) {
   const client = createClient({ url: SHARED_REDIS_URL, ...options });
   client.on("error", () => undefined);
@@ -17,12 +17,17 @@ async function observedClient(options: Parameters<typeof createClient>[0] = {}) 
   const raw: Sent[] = [];
   const typed: string[] = [];
   const sendCommand = client.sendCommand.bind(client);
+  const get = client.get.bind(client);
   const set = client.set.bind(client);
   const publish = client.publish.bind(client);
   Object.assign(client, {
     sendCommand: (args: string[], commandOptions?: object) => {
       raw.push({ args: [...args], options: commandOptions });
       return sendCommand(args, commandOptions);
+    },
+    get: (...args: Parameters<typeof get>) => {
+      typed.push("GET");
+      return get(...args);
     },
     set: (...args: Parameters<typeof set>) => {
       typed.push("SET");
@@ -36,10 +41,10 @@ async function observedClient(options: Parameters<typeof createClient>[0] = {}) 
   return { client, raw, typed };
 }
 
-describe("the commands of a write", () => {
+describe("the commands of a read and a write", () => {
   const redis = useSharedRedis();
 
-  it("go to a single server as raw SET (with PX) and PUBLISH, carrying the store's typeMapping", async () => {
+  it("go to a single server as raw GET, SET (with PX) and PUBLISH, carrying the store's typeMapping", async () => {
     const { client, raw, typed } = await observedClient();
     const namespace = uniqueNamespace("raw");
     redis.namespaces.push(namespace);
@@ -60,12 +65,18 @@ describe("the commands of a write", () => {
       expect(sets[1]?.args).toHaveLength(3);
       const notices = raw.filter((sent) => sent.args[0] === "PUBLISH");
       expect(notices.map((sent) => sent.args[1])).toEqual([`${namespace}:changes`, `${namespace}:changes`]);
-      for (const sent of [...sets, ...notices]) expect(sent.options).toEqual({ typeMapping: {} });
-      // The typed methods (two async frames, a parser and a transform more) are not on a write's path.
-      expect(typed).toEqual([]);
       expect(await redis.admin.pTTL(`${namespace}:record:k`)).toBeGreaterThan(0);
       expect(await redis.admin.pTTL(`${namespace}:record:plain`)).toBe(-1);
       expect(await store.get("k")).toEqual({ v: 1 });
+      expect(await store.get("missing")).toBeUndefined();
+      const gets = raw.filter((sent) => sent.args[0] === "GET");
+      expect(gets.map((sent) => sent.args)).toEqual([
+        ["GET", `${namespace}:record:k`],
+        ["GET", `${namespace}:record:missing`],
+      ]);
+      for (const sent of [...sets, ...notices, ...gets]) expect(sent.options).toEqual({ typeMapping: {} });
+      // The typed methods (two async frames, a parser and a transform more) are on neither path.
+      expect(typed).toEqual([]);
     } finally {
       await store.close();
       await client.close();
@@ -83,7 +94,9 @@ describe("the commands of a write", () => {
     try {
       await store.set("k", { v: 1 });
       expect(raw.some((sent) => sent.args[0] === "SET")).toBe(true);
+      // The client maps blob strings to Buffers; the store's own typeMapping reads the record as text.
       expect(await store.get("k")).toEqual({ v: 1 });
+      expect(raw.some((sent) => sent.args[0] === "GET")).toBe(true);
       expect(await redis.admin.get(`${namespace}:record:k`)).toBe(JSON.stringify({ value: { v: 1 } }));
     } finally {
       await store.close();

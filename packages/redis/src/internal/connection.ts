@@ -4,7 +4,7 @@ import type { ResolvedRedisOptions } from "../options.js";
 import type { SubscriberConnection } from "./change-feed.js";
 import { settleWithin, withDeadline } from "./deadline.js";
 import type { ScriptRunner } from "./lock-scripts.js";
-import { rawSender, type WriteCommands, writeCommands } from "./write-commands.js";
+import { type RecordCommands, rawSender, recordCommands } from "./record-commands.js";
 
 /** The commands the store sends itself, narrowed to the node-redis v5 signatures we use. */
 export interface RedisCommands extends ScriptRunner {
@@ -54,8 +54,8 @@ export interface RedisConnection {
   readonly cluster: boolean;
   /** Commands as the store sends them (string replies); the store bounds each call itself. */
   readonly commands: RedisCommands;
-  /** SET and PUBLISH for records and their notices, sent the cheapest way (see {@link writeCommands}). */
-  readonly writes: WriteCommands;
+  /** GET and SET of records and the PUBLISH of their notices, sent the cheapest way (see {@link recordCommands}). */
+  readonly records: RecordCommands;
   /** `commands`, as an object to hand to `@keyv/redis` (see {@link keyvClientView}). */
   readonly keyvClient: object;
   /** Whether Redis can take commands right now (then `ready()` has nothing to wait for). */
@@ -272,7 +272,7 @@ export function openRedisConnection(options: ResolvedRedisOptions): RedisConnect
     owned,
     cluster: isCluster(client),
     commands,
-    writes: writeCommands(commands, isCluster(client) ? undefined : rawSender(client), commandOptions),
+    records: recordCommands(commands, isCluster(client) ? undefined : rawSender(client), commandOptions),
     keyvClient: keyvClientView(commands as object),
     isReady: () => {
       markUsed();

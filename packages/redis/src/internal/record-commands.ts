@@ -1,26 +1,28 @@
 /**
- * The two commands of every write (SET, and the PUBLISH of its change notice),
- * sent the cheapest way node-redis offers.
+ * The three commands of every record read and write (GET; SET, and the
+ * PUBLISH of its change notice), sent the cheapest way node-redis offers.
  *
  * On a single server they go through `sendCommand` with their arguments as an
  * array. node-redis' typed methods (`client.set(...)`) wrap that same call in
  * two async frames, a parser object and a reply transform: with 50 callers,
  * SET and PUBLISH this way measured 1.0–1.3× the typed methods' throughput
- * (bench/src/profile/redis-commands.ts). GET keeps its typed method for now:
- * its runs measured 1.00–1.25×, not yet a settled gain. The store's command
- * options (its `typeMapping`) go with each call, as the typed methods send them.
+ * (bench/src/profile/redis-commands.ts), GET 1.00–1.25×. The store's command
+ * options (its `typeMapping`) go with each call, as the typed methods send them,
+ * so the replies are the same.
  *
  * A cluster keeps the typed methods: they route each command to its key's node.
  */
 
-/** SET (with PX `pxMs` when given) and PUBLISH; replies as node-redis gives them. */
-export interface WriteCommands {
+/** GET, SET (with PX `pxMs` when given) and PUBLISH; replies as node-redis gives them. */
+export interface RecordCommands {
+  get(key: string): Promise<unknown>;
   set(key: string, value: string, pxMs?: number): Promise<unknown>;
   publish(channel: string, message: string): Promise<unknown>;
 }
 
 /** The typed methods (a cluster's, or a single client's as the store's `commands`). */
-export interface TypedWriteCommands {
+export interface TypedRecordCommands {
+  get(key: string): Promise<unknown>;
   set(key: string, value: string, options?: { expiration?: { type: "PX"; value: number } }): Promise<unknown>;
   publish(channel: string, message: string): Promise<unknown>;
 }
@@ -47,19 +49,21 @@ export function rawSender(client: object): RawCommandSender | undefined {
  * @param single the client's raw sender on a single server ({@link rawSender}); `undefined` otherwise.
  * @param commandOptions what the typed methods were given (`withCommandOptions`), sent with every raw command.
  */
-export function writeCommands(
-  typed: TypedWriteCommands,
+export function recordCommands(
+  typed: TypedRecordCommands,
   single: RawCommandSender | undefined,
   commandOptions: object,
-): WriteCommands {
+): RecordCommands {
   if (single === undefined) {
     return {
+      get: (key) => typed.get(key),
       set: (key, value, pxMs) =>
         pxMs === undefined ? typed.set(key, value) : typed.set(key, value, { expiration: { type: "PX", value: pxMs } }),
       publish: (channel, message) => typed.publish(channel, message),
     };
   }
   return {
+    get: (key) => single.sendCommand(["GET", key], commandOptions),
     set: (key, value, pxMs) =>
       single.sendCommand(
         pxMs === undefined ? ["SET", key, value] : ["SET", key, value, "PX", String(pxMs)],
