@@ -210,7 +210,9 @@ export async function benchPeers(budget: Budget): Promise<Section> {
         "0.65–0.69× → 0.85–0.92× in alternated runs of the row alone. Then the store's SET and PUBLISH went through " +
         "node-redis' `sendCommand` instead of its typed methods, which add two async frames, a parser and a reply " +
         "transform per command (raw, 50 callers: SET 1.19–1.32×, PUBLISH 1.01–1.23× the typed method, " +
-        "bench/src/profile/redis-commands.ts; GET measured 1.00–1.25× and keeps its method for now). Counted by callgrind " +
+        "bench/src/profile/redis-commands.ts; GET 1.00–1.25×, and it went the same way later: a SessionManager `get` " +
+        "×50 then counted 42,900–43,600 instructions against 45,000–45,600, and the get rows rose from 0.96–1.03× " +
+        "and 1.21× to 1.05–1.06× and 1.29–1.30×). Counted by callgrind " +
         "(bench/src/profile/instructions.mjs, client instructions per operation, which the load barely moves), a " +
         "SessionManager `set` ×50 now costs 65,500–67,200 instructions, before 69,900–72,900, and keyv + @keyv/redis " +
         "69,900–83,200, with as many scavenges (--trace-gc) and socket writes (strace) per operation as keyv. What " +
