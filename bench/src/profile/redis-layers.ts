@@ -31,7 +31,8 @@ const keyv = createKeyv(REDIS_URL, { namespace: keyvPrefix });
 const raw = createClient({ url: REDIS_URL });
 await raw.connect();
 const store = createRedisStore({ url: REDIS_URL, keyPrefix: storePrefix });
-const managers = names.map((subject) => createSessionManager(store, { namespace }).forSubject(subject));
+const root = createSessionManager(store, { namespace });
+const managers = names.map((subject) => root.forSubject(subject));
 // What a SessionManager hands its store for `auth` (a refresh token: no expiry, so no PX on either side).
 const record = () => {
   const now = Date.now();

@@ -112,21 +112,20 @@ describe("the commands of a read and a write", () => {
     client.on("error", () => undefined);
     const namespace = uniqueNamespace("nopub");
     redis.namespaces.push(namespace);
-    let store: ReturnType<typeof createRedisStore> | undefined;
+    // Opens nothing: the store uses the client once the test has connected it.
+    const store = createRedisStore({ client, keyPrefix: namespace });
     try {
       await client.connect();
       await expect(client.publish(`${namespace}:changes`, "x")).rejects.toThrow(/NOPERM/);
-      store = createRedisStore({ client, keyPrefix: namespace });
-      const single = store;
       // A lone write and a turn of three (one PUBLISH for all three, refused once).
-      await single.set("k", { v: 1 });
-      await Promise.all(["a", "b", "c"].map((key) => single.set(key, { key })));
+      await store.set("k", { v: 1 });
+      await Promise.all(["a", "b", "c"].map((key) => store.set(key, { key })));
       expect(await redis.admin.get(`${namespace}:record:k`)).toBe(JSON.stringify({ value: { v: 1 } }));
-      expect(await single.get("b")).toEqual({ key: "b" });
-      expect(await single.delete("k")).toBe(true);
+      expect(await store.get("b")).toEqual({ key: "b" });
+      expect(await store.delete("k")).toBe(true);
       expect(await redis.admin.exists(`${namespace}:record:k`)).toBe(0);
     } finally {
-      await store?.close();
+      await store.close();
       if (client.isOpen) await client.close();
       await redis.admin.sendCommand(["ACL", "DELUSER", user]);
     }
