@@ -2,7 +2,7 @@ import { createNoticeWatch } from "@sessionstore/core/adapter";
 import { describe, expect, it } from "vitest";
 
 describe("createNoticeWatch: a pushed notice per change, and what was used before the subscription", () => {
-  it("keys used while watching but not yet listening are reported once, when it listens; later uses are not kept", () => {
+  it("keys used while watching but not yet listening are reported once, when it listens; not again without a loss", () => {
     const changes = createNoticeWatch();
     const heard: string[] = [];
     changes.seen("before-anyone-watched");
@@ -15,7 +15,36 @@ describe("createNoticeWatch: a pushed notice per change, and what was used befor
     expect(heard).toEqual(["restored", "written"]);
     changes.seen("after");
     changes.report("pushed");
+    changes.listening();
     expect(heard).toEqual(["restored", "written", "pushed"]);
+  });
+
+  it("after a lost subscription listens again, every key used while watching is reported: before the loss and during it", () => {
+    const changes = createNoticeWatch();
+    const heard: string[] = [];
+    changes.add(({ key }) => heard.push(key));
+    changes.seen("restored");
+    changes.listening();
+    changes.seen("written-later");
+    heard.length = 0;
+    // The connection dropped: a notice about "restored" published now reaches nobody.
+    changes.stopped();
+    changes.seen("during-the-gap");
+    changes.listening();
+    expect(heard).toEqual(["restored", "written-later", "during-the-gap"]);
+  });
+
+  it("keeps 10,000 keys at most: the key used first makes room", () => {
+    const changes = createNoticeWatch();
+    const heard: string[] = [];
+    changes.add(({ key }) => heard.push(key));
+    for (let index = 0; index <= 10_000; index += 1) changes.seen(`k${index}`);
+    changes.seen("k5");
+    changes.listening();
+    expect(heard).toHaveLength(10_000);
+    expect(heard[0]).toBe("k1");
+    expect(heard.at(-1)).toBe("k10000");
+    expect(heard).toContain("k5");
   });
 
   it("a lost subscription keeps keys again until it listens anew; the last listener leaving forgets them", () => {

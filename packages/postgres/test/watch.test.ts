@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createPostgresStore, type PostgresStore } from "@sessionstore/postgres";
-import { collectChanges, untilWatching, waitUntil } from "@sessionstore/testkit/support";
+import { collectChanges, tcpProxy, untilWatching, waitUntil } from "@sessionstore/testkit/support";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { dropTables, listeners, POSTGRES_URL, testPool, uniqueTable } from "./support/postgres.js";
@@ -203,4 +203,48 @@ describe("postgres watch: what this instance used before its LISTEN was confirme
       await held.pool.end();
     }
   });
+});
+
+describe("postgres watch: a LISTEN connection that dropped", () => {
+  it("reports, once it listens again, a key it used before the drop that another instance changed meanwhile", async () => {
+    // This instance reaches the server through a proxy the test cuts; the other one directly.
+    const proxy = await tcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
+    const through = new URL(POSTGRES_URL);
+    through.hostname = "127.0.0.1";
+    through.port = String(proxy.port);
+    const watched = open(through.href);
+    const writer = open();
+    const seen = collectChanges(watched);
+    try {
+      const session = key("dropped");
+      const untouched = key("untouched");
+      await writer.set(session, { v: 1 });
+      await writer.set(untouched, { v: 1 });
+      // The restore, then the watch established as a running client's is.
+      expect(await watched.get(session)).toEqual({ v: 1 });
+      await untilWatching(seen, writer);
+
+      proxy.cut();
+      await waitUntil(async () => (await listeners(admin, table)) === 0, 10_000, "the LISTEN connection to end");
+      // A logout elsewhere while this instance is cut off: its notification reaches no listener of ours.
+      expect(await writer.delete(session)).toBe(true);
+      await writer.set(untouched, { v: 2 });
+      expect(seen.keys).toEqual([]);
+
+      const reported = seen.arrival(session, 20_000);
+      proxy.heal();
+      await reported;
+      expect(await watched.get(session)).toBeUndefined();
+      // Only keys this instance used: the other one changed too, but it never read or wrote it.
+      expect(seen.keys).not.toContain(untouched);
+      // Listening again: a later change arrives as a notification.
+      const next = seen.arrival(session, 10_000);
+      await writer.set(session, { v: 3 });
+      await next;
+    } finally {
+      seen.stop();
+      await Promise.all(stores.splice(0).map((store) => store.close()));
+      await proxy.close();
+    }
+  }, 60_000);
 });

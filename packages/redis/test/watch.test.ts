@@ -1,5 +1,6 @@
 import { createRedisStore, type RedisStore } from "@sessionstore/redis";
 import { eventually } from "@sessionstore/testkit";
+import { collectChanges, tcpProxy, untilWatching } from "@sessionstore/testkit/support";
 import { describe, expect, it } from "vitest";
 import {
   clientWithHeldSubscribe,
@@ -152,6 +153,48 @@ describe("redis watch: what this instance used before its SUBSCRIBE was confirme
       await watched.close();
       await writer.close();
       await held.client.close();
+    }
+  });
+});
+
+describe("redis watch: a subscriber whose connection dropped", () => {
+  it("reports, once it has subscribed again, a key it used before the drop that another instance changed meanwhile", async () => {
+    const namespace = uniqueNamespace("watch-drop");
+    redis.namespaces.push(namespace);
+    // This instance reaches Redis through a proxy the test cuts; the other one directly.
+    const proxy = await tcpProxy(Number(new URL(SHARED_REDIS_URL).port));
+    const watched = createRedisStore({ url: `redis://127.0.0.1:${proxy.port}`, keyPrefix: namespace });
+    const writer = store(namespace);
+    const seen = collectChanges(watched);
+    try {
+      await writer.set("session", { v: 1 });
+      await writer.set("untouched", { v: 1 });
+      // The restore, then the watch established as a running client's is.
+      expect(await watched.get("session")).toEqual({ v: 1 });
+      await untilWatching(seen, writer);
+
+      proxy.cut();
+      await eventually(async () => expect(await subscribers(namespace)).toBe(0));
+      // A logout elsewhere while this instance is cut off: its notice reaches no subscriber of ours.
+      expect(await writer.delete("session")).toBe(true);
+      await writer.set("untouched", { v: 2 });
+      expect(seen.keys).toEqual([]);
+
+      const reported = seen.arrival("session", 15_000);
+      proxy.heal();
+      await reported;
+      expect(await watched.get("session")).toBeUndefined();
+      // Only keys this instance used: "untouched" changed too, but it never read or wrote it.
+      expect(seen.keys).not.toContain("untouched");
+      // Subscribed again: a later change arrives as a notice.
+      const next = seen.arrival("session", 10_000);
+      await writer.set("session", { v: 3 });
+      await next;
+    } finally {
+      seen.stop();
+      await watched.close();
+      await writer.close();
+      await proxy.close();
     }
   });
 });

@@ -17,7 +17,7 @@ export interface WatcherOptions {
 /** The LISTEN connection, open only while at least one listener is subscribed. */
 export interface Watcher {
   add(listener: StoreChangeListener): () => void;
-  /** This instance read, wrote or deleted `key`: reported once LISTEN is confirmed if it is not yet (see `createNoticeWatch`). */
+  /** This instance read, wrote or deleted `key`: reported each time LISTEN is confirmed (see `createNoticeWatch`). */
   seen(key: string): void;
   /** Ends the LISTEN connection and forgets every listener. */
   close(): void;

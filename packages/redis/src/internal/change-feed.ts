@@ -8,6 +8,8 @@ export interface SubscriberConnection {
   subscribe(channel: string, listener: (message: string) => void): Promise<void>;
   destroy(): void;
   on(event: "error", listener: (error: unknown) => void): unknown;
+  /** node-redis emits it once connected, and again after each reconnect once its channels are subscribed again. */
+  on(event: "ready", listener: () => void): unknown;
 }
 
 /** Keys one notice names at most: a turn with more writes sends more notices. */
@@ -40,7 +42,7 @@ export interface ChangeFeed {
    * fails for it, and no write needs a rejection handler of its own.
    */
   announce(key: string): Promise<void>;
-  /** This instance read, wrote or deleted `key`: reported once the SUBSCRIBE is confirmed if it is not yet (see `createNoticeWatch`). */
+  /** This instance read, wrote or deleted `key`: reported each time the SUBSCRIBE is confirmed (see `createNoticeWatch`). */
   seen(key: string): void;
   watch(listener: StoreChangeListener): () => void;
   /** Stops watching and closes the subscriber connection. */
@@ -55,9 +57,10 @@ export interface ChangeFeed {
  * does, so 50 concurrent writes paid for 100 commands. Plain PUBLISH/SUBSCRIBE needs no CONFIG (keyspace notifications,
  * which managed Redis often forbids) and reaches every node of a Redis
  * Cluster. Messages carry this instance's origin so its own writes are not
- * reported back to it. Pub/sub keeps nothing: keys this instance used before
- * the SUBSCRIBE was confirmed are reported once it is; a message published
- * while a subscribed connection was reconnecting is lost.
+ * reported back to it. Pub/sub keeps nothing: a message published before the
+ * SUBSCRIBE was confirmed, or while a subscribed connection was reconnecting,
+ * is lost, so the keys this instance used while watching are reported each
+ * time the subscription is confirmed (see `createNoticeWatch`).
  */
 export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   const origin = globalThis.crypto.randomUUID();
@@ -118,12 +121,20 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   const start = () => {
     const connection = options.openSubscriber();
     subscriber = connection;
-    // Errors arrive here while node-redis reconnects; the next watch delivery resumes after it.
-    connection.on("error", () => undefined);
+    let subscribed = false;
+    // node-redis reports a dropped connection here, reconnects by itself and subscribes again
+    // before its next "ready". Notices published in between are lost: the kept keys are reported then.
+    connection.on("error", () => {
+      if (subscriber === connection && subscribed) changes.stopped();
+    });
+    connection.on("ready", () => {
+      if (subscriber === connection && subscribed) changes.listening();
+    });
     connection
       .connect()
       .then(() => connection.subscribe(options.channel, deliver))
       .then(() => {
+        subscribed = true;
         if (subscriber === connection) changes.listening();
       })
       .catch(() => {
