@@ -43,28 +43,73 @@ export function watchSession(slot: SessionSlot, handlers: SessionWatchHandlers):
   };
 }
 
+type WatchableStore = Required<Pick<SessionStore, "watch">>;
+
+/** One store listener for every client of a store, handing each change to the clients of its key only. */
+interface KeyDispatch {
+  readonly byKey: Map<string, Set<() => void>>;
+  /** Ends the store listener; set once `store.watch` returned. */
+  unwatch: (() => void) | undefined;
+}
+
+// A change is handed to the clients of its key, not offered to every client of the store: a
+// server holding 10,000 users' clients would otherwise run 10,000 listeners per change, and a
+// watch that reports every kept key after a reconnect would run 10,000 × 10,000.
+const dispatches = new WeakMap<WatchableStore, KeyDispatch>();
+
 /**
- * Registers the store listener. Kept apart from {@link watchSession} on
- * purpose: closures made in one function share its scope, so a listener made
- * there would hold `target` strongly through the returned function's scope.
+ * Registers the client with its store's dispatch. Kept apart from
+ * {@link watchSession} on purpose: closures made in one function share its
+ * scope, so a callback made there would hold `target` strongly through the
+ * returned function's scope.
  */
-function subscribe(store: Required<Pick<SessionStore, "watch">>, key: string, weak: WeakRef<WatchTarget>): () => void {
+function subscribe(store: WatchableStore, key: string, weak: WeakRef<WatchTarget>): () => void {
+  let dispatch = dispatches.get(store);
+  const opening = dispatch === undefined;
+  if (!dispatch) {
+    dispatch = { byKey: new Map(), unwatch: undefined };
+    dispatches.set(store, dispatch);
+  }
+  const { byKey } = dispatch;
+  const own = dispatch;
   let stopped = false;
-  let unsubscribe: () => void = () => undefined;
   const stop = () => {
     if (stopped) return;
     stopped = true;
-    unsubscribe();
+    const callbacks = byKey.get(key);
+    callbacks?.delete(notify);
+    if (callbacks?.size === 0) byKey.delete(key);
+    if (byKey.size > 0 || dispatches.get(store) !== own) return;
+    dispatches.delete(store);
+    own.unwatch?.();
   };
-  const watching = store.watch((change) => {
-    if (change.key !== key) return;
+  const notify = () => {
     const live = weak.deref();
     if (!live) return stop();
     followChange(live.slot, live.handlers);
-  });
-  unsubscribe = watching;
-  // A listener told at once (and already stopped) must still unsubscribe.
-  if (stopped) unsubscribe();
+  };
+  let callbacks = byKey.get(key);
+  if (!callbacks) {
+    callbacks = new Set();
+    byKey.set(key, callbacks);
+  }
+  callbacks.add(notify);
+  if (opening) {
+    let unwatch: () => void;
+    try {
+      unwatch = store.watch((change) => {
+        const heard = byKey.get(change.key);
+        if (heard) for (const callback of [...heard]) callback();
+      });
+    } catch (error) {
+      // Not watching after all (a closed store): the next client tries again.
+      if (dispatches.get(store) === own) dispatches.delete(store);
+      throw error;
+    }
+    own.unwatch = unwatch;
+    // Every client left while the store reported at once: nobody is left to hear.
+    if (dispatches.get(store) !== own) unwatch();
+  }
   return stop;
 }
 
@@ -76,8 +121,12 @@ function followChange(slot: SessionSlot, handlers: SessionWatchHandlers): void {
       (stored) => {
         // This client's own write read back before it settled: its save takes it and reports it.
         if (stored && slot.isSaving(stored)) return;
+        // Holding a rotated pair not yet written (the store was down): the store still has the pair it
+        // replaced, whose refresh token is spent. The deferred write decides under the lock at the next
+        // call: it lands over that pair, or yields to a logout or sign-in made meanwhile.
+        if (slot.unsaved) return;
         const held = slot.current;
-        if (!stored && held && !slot.unsaved) {
+        if (!stored && held) {
           slot.current = undefined;
           handlers.ended();
         } else if (stored && (!held || differs(stored, held))) {
