@@ -174,9 +174,10 @@ export interface SessionStore {
   /**
    * Reports changes to records made by other processes, tabs or store
    * instances. Present when `capabilities.watch` is `true`. A key this
-   * instance read or wrote before the watch was established (a subscription
-   * confirmed, a first snapshot taken) may be reported once it is, changed or
-   * not: a change in between would otherwise go unheard. Listeners re-read.
+   * instance read or wrote may be reported, changed or not, once the watch is
+   * established (a subscription confirmed, a first snapshot taken) and again
+   * each time it is re-established after its connection dropped: a change in
+   * between would otherwise go unheard. Listeners re-read.
    * @returns a function that stops watching.
    */
   watch?(listener: StoreChangeListener): () => void;
