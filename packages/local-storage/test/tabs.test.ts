@@ -109,21 +109,27 @@ describe("Web Locks across tabs", () => {
     const rounds = 15;
     const worker = async ([p, n]: readonly [string, number]) => {
       const store = window.__sessionstore.createLocalStorageStore({ prefix: p });
+      // What each round read, and when: a lost update shows as a value read twice.
+      const reads: string[] = [];
       for (let round = 0; round < n; round++) {
         const release = await store.lock?.("counter", { ttlMs: 30_000, waitMs: 20_000 });
         const current = ((await store.get("counter"))?.value as number | undefined) ?? 0;
+        reads.push(`${current}@${Math.round(performance.timeOrigin + performance.now())}`);
         // Yield inside the critical section so the other tab would interleave without the lock.
         await new Promise((resolve) => setTimeout(resolve, 2));
         await store.set("counter", { value: current + 1 });
         await release?.();
       }
+      return reads;
     };
-    await Promise.all([
+    const [readsA, readsB] = await Promise.all([
       tabA.evaluate(worker, [prefix, rounds] as const),
       tabB.evaluate(worker, [prefix, rounds] as const),
     ]);
     const store = await createRemoteStore(harness, tabA, { prefix });
-    expect(await store.get("counter")).toEqual({ value: rounds * 2 });
+    expect(await store.get("counter"), `reads (value@ms) A: ${readsA.join(" ")}; B: ${readsB.join(" ")}`).toEqual({
+      value: rounds * 2,
+    });
   });
 
   it("a tab that closes while holding the lock frees it (the browser releases it), long before the lease", async () => {
