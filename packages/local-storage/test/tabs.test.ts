@@ -126,10 +126,14 @@ describe("Web Locks across tabs", () => {
       tabA.evaluate(worker, [prefix, rounds] as const),
       tabB.evaluate(worker, [prefix, rounds] as const),
     ]);
+    // Read under the lock too: tab B's last write reaches tab A's copy of localStorage
+    // asynchronously, and only the lock's hand-off waits for it (a bare read here once saw 29).
     const store = await createRemoteStore(harness, tabA, { prefix });
+    const release = await store.lock?.("counter", { ttlMs: 30_000, waitMs: 20_000 });
     expect(await store.get("counter"), `reads (value@ms) A: ${readsA.join(" ")}; B: ${readsB.join(" ")}`).toEqual({
       value: rounds * 2,
     });
+    await release?.();
   });
 
   it("a tab that closes while holding the lock frees it (the browser releases it), long before the lease", async () => {
