@@ -1,32 +1,18 @@
-import { randomBytes } from "node:crypto";
 import type { PlatformClient } from "@sessionstore/client";
 import { createSessionManager, type StoreChangeListener } from "@sessionstore/core";
 import { waitUntil } from "@sessionstore/testkit/support";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRedisStore } from "../../redis/src/index.js";
-import {
-  type AdminClient,
-  connectAdmin,
-  dropNamespace,
-  SHARED_REDIS_URL,
-} from "../../redis/test/support/shared-redis.js";
+import { SHARED_REDIS_URL, uniqueNamespace, useSharedRedis } from "../../redis/test/support/shared-redis.js";
 import { makeClient, platform } from "./support/harness.js";
 
-let admin: AdminClient;
-const namespaces: string[] = [];
-beforeAll(async () => {
-  admin = await connectAdmin();
-});
-afterAll(async () => {
-  for (const namespace of namespaces) await dropNamespace(admin, namespace);
-  await admin.close();
-});
+const redis = useSharedRedis();
 
 describe("many clients on one store (a server holding a client per user)", () => {
   it("share one store listener; a change reaches the clients of its key only; the last one to close ends it", async () => {
     const server = await platform();
-    const keyPrefix = `client-dispatch-${randomBytes(6).toString("hex")}`;
-    namespaces.push(keyPrefix);
+    const keyPrefix = uniqueNamespace("client-dispatch");
+    redis.namespaces.push(keyPrefix);
     const store = createRedisStore({ url: SHARED_REDIS_URL, keyPrefix });
     const watch = store.watch.bind(store);
     let listeners = 0;

@@ -1,46 +1,27 @@
-import { randomBytes } from "node:crypto";
-import { createSessionManager } from "@sessionstore/core";
 import { waitUntil } from "@sessionstore/testkit/support";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRedisStore } from "../../redis/src/index.js";
 import {
-  type AdminClient,
   clientWithHeldSubscribe,
-  connectAdmin,
-  dropNamespace,
   SHARED_REDIS_URL,
+  uniqueNamespace,
+  useSharedRedis,
 } from "../../redis/test/support/shared-redis.js";
-import { makeClient, platform } from "./support/harness.js";
+import { otherAndFollower } from "./support/follower.js";
+import { platform } from "./support/harness.js";
 
-let admin: AdminClient;
-const namespaces: string[] = [];
-beforeAll(async () => {
-  admin = await connectAdmin();
-});
-afterAll(async () => {
-  for (const namespace of namespaces) await dropNamespace(admin, namespace);
-  await admin.close();
-});
+const redis = useSharedRedis();
 
 describe("a client whose watch was not yet listening when its session changed elsewhere", () => {
   it("adopts the refresh made between its restore and its SUBSCRIBE, without a token call of its own", async () => {
     const server = await platform();
-    const keyPrefix = `client-first-look-${randomBytes(6).toString("hex")}`;
-    namespaces.push(keyPrefix);
+    const keyPrefix = uniqueNamespace("client-first-look");
+    redis.namespaces.push(keyPrefix);
     const held = await clientWithHeldSubscribe();
     const otherStore = createRedisStore({ url: SHARED_REDIS_URL, keyPrefix });
     const followerStore = createRedisStore({ client: held.client, keyPrefix });
-    await makeClient(server, { sessionStore: createSessionManager(otherStore) }).authenticateWithCredentials(
-      "demo",
-      "demo-password",
-    );
-    // The other process's clock runs 59.5 minutes ahead: the hour-long token is due for refresh there only.
-    const other = makeClient(server, {
-      sessionStore: createSessionManager(otherStore),
-      now: () => Date.now() + 3_570_000,
-    });
-    // The follower restores the session; its watch is still connecting.
-    const follower = makeClient(server, { sessionStore: createSessionManager(followerStore) });
+    // The other process refreshes at its next call; the follower restores the session while its watch is still connecting.
+    const { other, follower } = await otherAndFollower(server, otherStore, followerStore);
     const events: string[] = [];
     follower.on("refresh", (event) => events.push(`refresh:${event.adopted}:${event.trigger}`));
     try {
