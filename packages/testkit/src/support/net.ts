@@ -29,6 +29,7 @@ export interface TcpProxy {
   readonly port: number;
   /** Destroys every connection through it and refuses new ones until {@link heal}: a network blip, the server still up. */
   cut(): void;
+  /** Accepts connections again (the clients' own reconnects come through). */
   heal(): void;
   /** Destroys every connection and stops listening. */
   close(): Promise<void>;
