@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { eventually } from "@sessionstore/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AdminClient, connectAdmin } from "../../redis/test/support/shared-redis.js";
+import { type AdminClient, connectAdmin, subscribers } from "../../redis/test/support/shared-redis.js";
 import { platform } from "./support/harness.js";
 
 const worker = fileURLToPath(new URL("./fixtures/dropped-clients.ts", import.meta.url));
@@ -13,11 +13,6 @@ beforeAll(async () => {
   admin = await connectAdmin();
 });
 afterAll(async () => admin.close());
-
-async function subscribers(namespace: string): Promise<number> {
-  const reply = (await admin.sendCommand(["PUBSUB", "NUMSUB", `${namespace}:changes`])) as [string, number];
-  return Number(reply[1]);
-}
 
 describe("a client dropped without close()", () => {
   it("stops watching the store once it is garbage-collected; a client still held keeps watching", async () => {
@@ -40,13 +35,13 @@ describe("a client dropped without close()", () => {
     try {
       await next("made");
       // 50 clients were made and dropped: once collected, nobody watches and the subscriber closes.
-      await eventually(async () => expect(await subscribers(namespace)).toBe(0), 200, 100);
+      await eventually(async () => expect(await subscribers(admin, namespace)).toBe(0), 200, 100);
       child.send("keep");
       await next("kept");
-      await eventually(async () => expect(await subscribers(namespace)).toBe(1), 100, 100);
+      await eventually(async () => expect(await subscribers(admin, namespace)).toBe(1), 100, 100);
       // Collections go on every 50 ms: a client still referenced keeps its watch.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(await subscribers(namespace)).toBe(1);
+      expect(await subscribers(admin, namespace)).toBe(1);
     } finally {
       child.kill();
     }

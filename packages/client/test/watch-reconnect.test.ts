@@ -1,7 +1,12 @@
 import { tcpProxy, waitUntil } from "@sessionstore/testkit/support";
 import { describe, expect, it } from "vitest";
 import { createRedisStore } from "../../redis/src/index.js";
-import { SHARED_REDIS_URL, uniqueNamespace, useSharedRedis } from "../../redis/test/support/shared-redis.js";
+import {
+  SHARED_REDIS_URL,
+  subscribers,
+  uniqueNamespace,
+  useSharedRedis,
+} from "../../redis/test/support/shared-redis.js";
 import { otherAndFollower } from "./support/follower.js";
 import { platform } from "./support/harness.js";
 
@@ -29,11 +34,17 @@ describe("a client whose store connection dropped while its session was logged o
       await adopted;
 
       // One subscriber per store instance: the other store's, and the follower's until the cut.
-      const subscribers = async () =>
-        Number(((await redis.admin.sendCommand(["PUBSUB", "NUMSUB", `${keyPrefix}:changes`])) as [string, number])[1]);
-      await waitUntil(async () => (await subscribers()) === 2, 10_000, "both stores' subscribers");
+      await waitUntil(
+        async () => (await subscribers(redis.admin, keyPrefix)) === 2,
+        10_000,
+        "both stores' subscribers",
+      );
       proxy.cut();
-      await waitUntil(async () => (await subscribers()) === 1, 10_000, "the follower's subscriber to drop");
+      await waitUntil(
+        async () => (await subscribers(redis.admin, keyPrefix)) === 1,
+        10_000,
+        "the follower's subscriber to drop",
+      );
       await other.logout();
       expect(logouts).toEqual([]);
 

@@ -6,6 +6,7 @@ import {
   clientWithHeldSubscribe,
   connectAdmin,
   SHARED_REDIS_URL,
+  subscribers,
   uniqueNamespace,
   useSharedRedis,
 } from "./support/shared-redis.js";
@@ -16,12 +17,6 @@ function store(namespace: string): RedisStore {
   return createRedisStore({ url: SHARED_REDIS_URL, keyPrefix: namespace });
 }
 
-/** Connections subscribed to the namespace's change channel, as Redis counts them. */
-async function subscribers(namespace: string): Promise<number> {
-  const reply = (await redis.admin.sendCommand(["PUBSUB", "NUMSUB", `${namespace}:changes`])) as [string, number];
-  return Number(reply[1]);
-}
-
 describe("redis watch: a subscriber connection only while someone watches", () => {
   it("none before watch(), one while watched (shared by listeners), none after the last unsubscribes or close()", async () => {
     const namespace = uniqueNamespace("watch-conn");
@@ -30,22 +25,22 @@ describe("redis watch: a subscriber connection only while someone watches", () =
     const writer = store(namespace);
     try {
       await watched.set("warm", { v: 1 });
-      expect(await subscribers(namespace)).toBe(0);
+      expect(await subscribers(redis.admin, namespace)).toBe(0);
       const heard: string[] = [];
       const stopFirst = watched.watch((change) => heard.push(change.key));
       const stopSecond = watched.watch(() => undefined);
-      await eventually(async () => expect(await subscribers(namespace)).toBe(1));
+      await eventually(async () => expect(await subscribers(redis.admin, namespace)).toBe(1));
       await writer.set("from-writer", { v: 2 });
       await eventually(() => expect(heard).toContain("from-writer"));
       stopFirst();
-      expect(await subscribers(namespace)).toBe(1);
+      expect(await subscribers(redis.admin, namespace)).toBe(1);
       stopSecond();
-      await eventually(async () => expect(await subscribers(namespace)).toBe(0));
+      await eventually(async () => expect(await subscribers(redis.admin, namespace)).toBe(0));
 
       watched.watch(() => undefined);
-      await eventually(async () => expect(await subscribers(namespace)).toBe(1));
+      await eventually(async () => expect(await subscribers(redis.admin, namespace)).toBe(1));
       await watched.close();
-      await eventually(async () => expect(await subscribers(namespace)).toBe(0));
+      await eventually(async () => expect(await subscribers(redis.admin, namespace)).toBe(0));
     } finally {
       await watched.close();
       await writer.close();
@@ -58,7 +53,7 @@ describe("redis watch: a subscriber connection only while someone watches", () =
     const quiet = store(namespace);
     await quiet.set("k", { v: 1 });
     await quiet.delete("k");
-    expect(await subscribers(namespace)).toBe(0);
+    expect(await subscribers(redis.admin, namespace)).toBe(0);
     await quiet.close();
     expect(() => quiet.watch(() => undefined)).toThrow(expect.objectContaining({ code: "ERR_STORE_CLOSED" }));
   });
@@ -79,7 +74,7 @@ describe("redis watch: the writes of one turn share one notice", () => {
         // A watcher re-reads on the notice: the write must already be there.
         void watcher.get(key).then((record) => seen.set(key, record));
       });
-      await eventually(async () => expect(await subscribers(namespace)).toBe(2));
+      await eventually(async () => expect(await subscribers(redis.admin, namespace)).toBe(2));
       await writer.set("warm", { v: -1 });
       await eventually(() => expect(seen.get("warm")).toEqual({ v: -1 }));
       messages.length = 0;
@@ -140,7 +135,7 @@ describe("redis watch: what this instance used before its SUBSCRIBE was confirme
       // Another instance refreshes it now: its notice reaches no subscriber of ours.
       await writer.set("session", { v: 2 });
       await writer.set("untouched", { v: 2 });
-      expect(await subscribers(namespace)).toBe(0);
+      expect(await subscribers(redis.admin, namespace)).toBe(0);
       expect(heard).toEqual([]);
 
       held.open();
@@ -174,7 +169,7 @@ describe("redis watch: a subscriber whose connection dropped", () => {
       await untilWatching(seen, writer);
 
       proxy.cut();
-      await eventually(async () => expect(await subscribers(namespace)).toBe(0));
+      await eventually(async () => expect(await subscribers(redis.admin, namespace)).toBe(0));
       // A logout elsewhere while this instance is cut off: its notice reaches no subscriber of ours.
       expect(await writer.delete("session")).toBe(true);
       await writer.set("untouched", { v: 2 });

@@ -64,14 +64,10 @@ const dispatches = new WeakMap<WatchableStore, KeyDispatch>();
  * returned function's scope.
  */
 function subscribe(store: WatchableStore, key: string, weak: WeakRef<WatchTarget>): () => void {
-  let dispatch = dispatches.get(store);
-  const opening = dispatch === undefined;
-  if (!dispatch) {
-    dispatch = { byKey: new Map(), unwatch: undefined };
-    dispatches.set(store, dispatch);
-  }
+  const existing = dispatches.get(store);
+  const dispatch: KeyDispatch = existing ?? { byKey: new Map(), unwatch: undefined };
+  if (!existing) dispatches.set(store, dispatch);
   const { byKey } = dispatch;
-  const own = dispatch;
   let stopped = false;
   const stop = () => {
     if (stopped) return;
@@ -79,36 +75,31 @@ function subscribe(store: WatchableStore, key: string, weak: WeakRef<WatchTarget
     const callbacks = byKey.get(key);
     callbacks?.delete(notify);
     if (callbacks?.size === 0) byKey.delete(key);
-    if (byKey.size > 0 || dispatches.get(store) !== own) return;
+    if (byKey.size > 0 || dispatches.get(store) !== dispatch) return;
     dispatches.delete(store);
-    own.unwatch?.();
+    dispatch.unwatch?.();
   };
   const notify = () => {
     const live = weak.deref();
     if (!live) return stop();
     followChange(live.slot, live.handlers);
   };
-  let callbacks = byKey.get(key);
-  if (!callbacks) {
-    callbacks = new Set();
-    byKey.set(key, callbacks);
-  }
-  callbacks.add(notify);
-  if (opening) {
-    let unwatch: () => void;
+  const callbacks = byKey.get(key) ?? new Set();
+  byKey.set(key, callbacks.add(notify));
+  // Registered before the store listener: a store may report at once, inside watch().
+  if (!existing) {
     try {
-      unwatch = store.watch((change) => {
+      dispatch.unwatch = store.watch((change) => {
         const heard = byKey.get(change.key);
         if (heard) for (const callback of [...heard]) callback();
       });
     } catch (error) {
       // Not watching after all (a closed store): the next client tries again.
-      if (dispatches.get(store) === own) dispatches.delete(store);
+      if (dispatches.get(store) === dispatch) dispatches.delete(store);
       throw error;
     }
-    own.unwatch = unwatch;
     // Every client left while the store reported at once: nobody is left to hear.
-    if (dispatches.get(store) !== own) unwatch();
+    if (dispatches.get(store) !== dispatch) dispatch.unwatch();
   }
   return stop;
 }

@@ -19,6 +19,12 @@ export async function connectAdmin(url = SHARED_REDIS_URL): Promise<AdminClient>
   return client;
 }
 
+/** Connections subscribed to a store namespace's change channel, as Redis counts them. */
+export async function subscribers(admin: AdminClient, namespace: string): Promise<number> {
+  const reply = (await admin.sendCommand(["PUBSUB", "NUMSUB", `${namespace}:changes`])) as [string, number];
+  return Number(reply[1]);
+}
+
 /**
  * A real client whose store subscriber sends SUBSCRIBE only once `open()` is
  * called: a watch's first look that comes late, on demand.
